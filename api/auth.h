@@ -1,0 +1,40 @@
+/* Bearer token verification: keys pinned to one algorithm each, every claim
+ * checked by hand (libjwt 1.10 checks none), and a per-worker cache of
+ * verified tokens so a busy client does not pay for ECDSA on every call. */
+#ifndef PERINATAL_AUTH_H
+#define PERINATAL_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "http.h"
+
+#define MAX_TOKEN_BYTES 8192
+
+/* Loads the keys named by PERINATAL_JWT_KEYS. False with a message on error. */
+bool auth_load_keys(const char *spec, char *err, size_t errlen);
+void auth_free_keys(void);
+
+typedef struct token_cache token_cache;
+token_cache *token_cache_new(int size);
+void token_cache_free(token_cache *c);
+
+typedef enum auth_result {
+    AUTH_OK,
+    AUTH_MISSING, /* no Authorization header, or not Bearer */
+    AUTH_INVALID, /* any failed check: the client is told nothing more */
+} auth_result;
+
+/* Verifies an Authorization header value. On AUTH_OK fills *out. why (may be
+ * NULL) receives a short reason for the server's own log only. */
+auth_result auth_verify(token_cache *cache, const char *authorization, time_t now,
+                        principal *out, const char **why);
+
+const char *role_name(role r);
+role role_parse(const char *s);
+
+/* base64url without padding; returns decoded length or -1. */
+long base64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outlen);
+
+#endif

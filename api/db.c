@@ -1,0 +1,208 @@
+/* libpq wrapper. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "problem.h"
+
+#define MAX_STMT_TABLES 32
+
+static const stmt_def *stmt_tables[MAX_STMT_TABLES];
+static int nstmt_tables;
+static const constraint_message *constraint_tables[MAX_STMT_TABLES];
+static int nconstraint_tables;
+
+void db_register(const stmt_def *defs)
+{
+    if (nstmt_tables < MAX_STMT_TABLES)
+        stmt_tables[nstmt_tables++] = defs;
+}
+
+void db_register_constraints(const constraint_message *msgs)
+{
+    if (nconstraint_tables < MAX_STMT_TABLES)
+        constraint_tables[nconstraint_tables++] = msgs;
+}
+
+static const stmt_def *find_stmt(const char *name)
+{
+    for (int t = 0; t < nstmt_tables; t++)
+        for (const stmt_def *s = stmt_tables[t]; s->name; s++)
+            if (!strcmp(s->name, name))
+                return s;
+    return NULL;
+}
+
+static bool prepare_all(db *d)
+{
+    /* Fixed session settings: timestamps are formatted in UTC, and no query
+     * may hold a worker longer than the configured timeout. */
+    char settings[128];
+    snprintf(settings, sizeof(settings),
+             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d",
+             g_config.statement_timeout_ms);
+    PGresult *res = PQexec(d->conn, settings);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok)
+        return false;
+    for (int t = 0; t < nstmt_tables; t++) {
+        for (const stmt_def *s = stmt_tables[t]; s->name; s++) {
+            res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
+            ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            if (!ok)
+                log_error("db", "cannot prepare statement", s->name, PQresultErrorMessage(res));
+            PQclear(res);
+            if (!ok)
+                return false;
+        }
+    }
+    return true;
+}
+
+bool db_connect(db *d, const char *conninfo)
+{
+    d->conninfo = conninfo;
+    d->in_transaction = false;
+    if (d->conn)
+        PQfinish(d->conn);
+    char timeout[16];
+    snprintf(timeout, sizeof(timeout), "%d", g_config.connect_timeout_s);
+    /* dbname holds the whole conninfo or URI; the keys after it override it. */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *values[] = {conninfo, timeout, "perinatal-api", NULL};
+    d->conn = PQconnectdbParams(keys, values, 1);
+    if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+        log_error("db", "cannot connect", NULL, d->conn ? PQerrorMessage(d->conn) : "no memory");
+        return false;
+    }
+    return prepare_all(d);
+}
+
+void db_close(db *d)
+{
+    if (d->conn)
+        PQfinish(d->conn);
+    d->conn = NULL;
+}
+
+static void clear_result(void *p)
+{
+    PQclear(p);
+}
+
+bool db_ok(const PGresult *res)
+{
+    if (!res)
+        return false;
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+PGresult *db_exec(request *r, const char *name, int nparams, const char *const *params)
+{
+    db *d = r->db;
+    const stmt_def *def = find_stmt(name);
+    if (!def) {
+        log_error("db", "unknown statement", name, NULL);
+        return NULL;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+            if (d->in_transaction || !db_connect(d, d->conninfo))
+                return NULL;
+        }
+        PGresult *res = PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
+        if (res)
+            arena_defer(r->a, clear_result, res);
+        if (PQstatus(d->conn) == CONNECTION_OK)
+            return res;
+        /* The connection broke under us (server restart): retry once when it
+         * is safe, after reconnecting and preparing again. */
+        log_error("db", "connection lost", name, PQerrorMessage(d->conn));
+        if (!def->repeatable || d->in_transaction)
+            return res;
+    }
+    return NULL;
+}
+
+static bool simple_command(request *r, const char *sql)
+{
+    db *d = r->db;
+    if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
+        if (d->in_transaction || !db_connect(d, d->conninfo))
+            return false;
+    }
+    PGresult *res = PQexec(d->conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    return ok;
+}
+
+bool db_begin(request *r)
+{
+    if (!simple_command(r, "BEGIN"))
+        return false;
+    r->db->in_transaction = true;
+    return true;
+}
+
+bool db_commit(request *r)
+{
+    bool ok = simple_command(r, "COMMIT");
+    r->db->in_transaction = false;
+    return ok;
+}
+
+void db_rollback(request *r)
+{
+    if (!r->db->in_transaction)
+        return;
+    if (PQstatus(r->db->conn) == CONNECTION_OK)
+        simple_command(r, "ROLLBACK");
+    r->db->in_transaction = false;
+}
+
+void db_problem(request *r, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    if (constraint) {
+        for (int t = 0; t < nconstraint_tables; t++) {
+            for (const constraint_message *m = constraint_tables[t]; m->constraint; m++) {
+                if (!strcmp(m->constraint, constraint)) {
+                    field_errors e = {0};
+                    field_errors_add(&e, m->pointer, m->detail);
+                    if (m->status == 409)
+                        problem_typed(r, 409, "conflict", "The record conflicts with another",
+                                      m->detail);
+                    else
+                        problem_fields(r, m->status, &e);
+                    return;
+                }
+            }
+        }
+    }
+    if (!res || !state || !strncmp(state, "08", 2) || !strcmp(state, "57P01")) {
+        problem(r, 503, "The database is not reachable; try again shortly.");
+        response_header(r, "Retry-After", "2");
+        return;
+    }
+    /* Only the primary message and SQLSTATE are logged: DETAIL can hold the
+     * row's values (an NHS number, a name). */
+    log_error("db", "statement failed", state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+    if (!strcmp(state, "23505"))
+        problem_typed(r, 409, "conflict", "The record conflicts with another", NULL);
+    else if (!strncmp(state, "23", 2))
+        problem_typed(r, 422, "rule-violated", "The request breaks a rule", NULL);
+    else if (!strcmp(state, "57014"))
+        problem(r, 503, "The database took too long to answer.");
+    else if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+        problem_typed(r, 409, "conflict", "A concurrent change won; retry", NULL);
+    else
+        problem(r, 500, "Something went wrong on our side; it has been logged.");
+}

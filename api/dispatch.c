@@ -1,0 +1,116 @@
+/* Request dispatch. */
+#include "dispatch.h"
+
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "problem.h"
+#include "router.h"
+#include "uuid.h"
+
+void dispatch_request_id(request *r, const char *client_id)
+{
+    if (client_id) {
+        size_t n = strlen(client_id);
+        bool sane = n >= 1 && n <= 64;
+        for (size_t i = 0; sane && i < n; i++) {
+            char c = client_id[i];
+            sane = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_' || c == '.';
+        }
+        if (sane) {
+            memcpy(r->request_id, client_id, n + 1);
+            return;
+        }
+    }
+    uuid_v4(r->request_id);
+}
+
+static bool is_json_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ')
+        n--;
+    return (n == 16 && !strncasecmp(ct, "application/json", 16)) ||
+           (n == 28 && !strncasecmp(ct, "application/merge-patch+json", 28));
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    return (double)(end.tv_sec - start->tv_sec) * 1e3 +
+           (double)(end.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void run(worker_ctx *w, request *r, int body_error, principal *who)
+{
+    char allow[64];
+    const route *rt = NULL;
+    match_result m = router_match(r, &rt, allow, sizeof(allow));
+    if (m == MATCH_NO_PATH) {
+        problem(r, 404, "No such resource.");
+        return;
+    }
+    if (m == MATCH_NO_METHOD) {
+        response_header(r, "Allow", allow);
+        problem(r, 405, "This method is not allowed on this resource.");
+        return;
+    }
+    r->route = rt;
+    if (!(rt->flags & ROUTE_PUBLIC)) {
+        const char *why = NULL;
+        if (auth_verify(w->tokens, r->authorization, time(NULL), who, &why) != AUTH_OK) {
+            problem(r, 401, "A valid bearer token is required.");
+            return;
+        }
+        r->who = who;
+        if (!(rt->roles & who->role)) {
+            problem(r, 403, "Your role may not do this.");
+            return;
+        }
+    }
+    if (!request_parse_query(r)) {
+        problem(r, 400, "The query string is malformed.");
+        return;
+    }
+    if (body_error) {
+        problem(r, body_error,
+                body_error == 413 ? "The body is larger than 64 KiB."
+                : body_error == 411 ? "Content-Length is required."
+                                    : "The body could not be read in full.");
+        return;
+    }
+    if (rt->flags & ROUTE_BODY) {
+        if (!is_json_type(r->content_type)) {
+            problem(r, 415, "Send the body as application/json.");
+            return;
+        }
+    } else if (r->body_len > 0) {
+        problem(r, 400, "This request takes no body.");
+        return;
+    }
+    rt->handler(r);
+}
+
+void dispatch(worker_ctx *w, request *r, int body_error)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    principal who;
+    r->db = w->db;
+    run(w, r, body_error, &who);
+    if (r->status == 0)
+        problem(r, 500, NULL);
+    double ms = elapsed_ms(&start);
+    metrics_record(r, ms);
+    if (g_config.log_requests)
+        log_request(r, ms);
+}

@@ -1,0 +1,86 @@
+/* The request as handlers see it, and the response they build. Nothing here
+ * knows about FastCGI: the glue in server.c fills a request from the
+ * FastCGI parameters, and unit tests fill one by hand. */
+#ifndef PERINATAL_HTTP_H
+#define PERINATAL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+
+#define MAX_PATH_PARAMS 4
+#define MAX_TOKEN_TEAMS 16
+#define MAX_QUERY_PARAMS 32
+
+typedef enum role {
+    ROLE_NONE = 0,
+    ROLE_CLINICIAN = 1 << 0,
+    ROLE_ADMIN = 1 << 1,
+    ROLE_REFERRER = 1 << 2,
+    ROLE_LIAISON = 1 << 3,
+    ROLE_COMMISSIONER = 1 << 4,
+} role;
+
+/* Who is calling, from a verified token. */
+typedef struct principal {
+    char sub[256];
+    char jti[129];
+    role role;
+    char org[37];
+    int nteams;
+    char teams[MAX_TOKEN_TEAMS][37];
+    long exp;
+} principal;
+
+typedef struct query_param {
+    const char *name, *value; /* percent-decoded */
+} query_param;
+
+struct db;
+struct route;
+
+typedef struct request {
+    arena *a;
+    /* input */
+    const char *method;
+    const char *path; /* without the query string */
+    const char *query_string;
+    const char *content_type;
+    const char *accept;
+    const char *authorization;
+    const char *if_match;
+    const char *idempotency_key;
+    const char *body;
+    size_t body_len;
+    char request_id[65];
+    query_param query[MAX_QUERY_PARAMS];
+    int nquery;
+    bool query_too_long;
+    const char *path_params[MAX_PATH_PARAMS];
+    int npath_params;
+    const principal *who;
+    const struct route *route;
+    struct db *db;
+    /* output */
+    int status;
+    strbuf headers; /* extra response header lines, each ending in \r\n */
+    const char *response_type;
+    const char *response_body;
+    size_t response_len;
+} request;
+
+void request_init(request *r, arena *a);
+
+/* Parses r->query_string into r->query. Returns false on a malformed one. */
+bool request_parse_query(request *r);
+/* The decoded value of a query parameter, or NULL. */
+const char *request_query(const request *r, const char *name);
+
+void response_header(request *r, const char *name, const char *value);
+/* Sets a JSON response; body must live at least as long as the request. */
+void response_json(request *r, int status, const char *body, size_t len);
+
+const char *http_reason(int status);
+
+#endif

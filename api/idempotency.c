@@ -1,0 +1,123 @@
+/* Idempotency keys, held in PostgreSQL. Two requests racing with one key:
+ * the second INSERT waits on the first's row lock, then finds the stored
+ * response. */
+#include "idempotency.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "problem.h"
+
+const stmt_def idempotency_stmts[] = {
+    {"idem_claim",
+     "INSERT INTO idempotency_keys (owner_sub, key, request_hash) "
+     "VALUES ($1, $2, encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), 'hex')) "
+     "ON CONFLICT DO NOTHING RETURNING 1",
+     5, false},
+    {"idem_fetch",
+     "SELECT request_hash = encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), "
+     "'hex'), status, location, etag, body FROM idempotency_keys "
+     "WHERE owner_sub = $1 AND key = $2",
+     5, true},
+    {"idem_store",
+     "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6 "
+     "WHERE owner_sub = $1 AND key = $2",
+     6, false},
+    {NULL, NULL, 0, false},
+};
+
+static bool key_sane(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 255)
+        return false;
+    for (const char *p = k; *p; p++)
+        if (*p < 0x21 || *p > 0x7e)
+            return false;
+    return true;
+}
+
+idem_state idem_begin(request *r)
+{
+    if (!r->idempotency_key)
+        return IDEM_NONE;
+    if (!key_sane(r->idempotency_key)) {
+        problem(r, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+        return IDEM_ANSWERED;
+    }
+    const char *body = arena_strndup(r->a, r->body ? r->body : "", r->body_len);
+    const char *params[] = {r->who->sub, r->idempotency_key, r->method, r->path, body};
+    if (!db_begin(r)) {
+        db_problem(r, NULL);
+        return IDEM_ANSWERED;
+    }
+    PGresult *res = db_exec(r, "idem_claim", 5, params);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        db_rollback(r);
+        return IDEM_ANSWERED;
+    }
+    if (PQntuples(res) == 1)
+        return IDEM_PROCEED;
+    res = db_exec(r, "idem_fetch", 5, params);
+    db_rollback(r);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        db_problem(r, res);
+        return IDEM_ANSWERED;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        problem_typed(r, 422, "idempotency-key-reused", "Idempotency-Key reused",
+                      "This Idempotency-Key was used with a different request.");
+        return IDEM_ANSWERED;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        /* Only possible if the first request is still running elsewhere. */
+        problem(r, 409, "A request with this Idempotency-Key is still in progress.");
+        return IDEM_ANSWERED;
+    }
+    r->status = atoi(PQgetvalue(res, 0, 1));
+    r->response_type = "application/json";
+    r->response_body = PQgetvalue(res, 0, 4);
+    r->response_len = (size_t)PQgetlength(res, 0, 4);
+    if (!PQgetisnull(res, 0, 2))
+        response_header(r, "Location", PQgetvalue(res, 0, 2));
+    if (!PQgetisnull(res, 0, 3))
+        response_header(r, "ETag", PQgetvalue(res, 0, 3));
+    response_header(r, "Idempotent-Replayed", "true");
+    return IDEM_ANSWERED;
+}
+
+void idem_finish(request *r, idem_state st)
+{
+    if (st != IDEM_PROCEED)
+        return;
+    if (r->status != 201) {
+        db_rollback(r);
+        return;
+    }
+    /* Find the Location and ETag lines among the headers already set. */
+    char location[512] = "", etag[64] = "";
+    const char *h = r->headers.data;
+    while (h && *h) {
+        const char *eol = strstr(h, "\r\n");
+        if (!eol)
+            break;
+        size_t n = (size_t)(eol - h);
+        if (n > 10 && !strncmp(h, "Location: ", 10) && n - 10 < sizeof(location))
+            memcpy(location, h + 10, n - 10), location[n - 10] = '\0';
+        else if (n > 6 && !strncmp(h, "ETag: ", 6) && n - 6 < sizeof(etag))
+            memcpy(etag, h + 6, n - 6), etag[n - 6] = '\0';
+        h = eol + 2;
+    }
+    char status[8];
+    snprintf(status, sizeof(status), "%d", r->status);
+    const char *body = arena_strndup(r->a, r->response_body, r->response_len);
+    const char *params[] = {r->who->sub, r->idempotency_key, status, location, etag, body};
+    PGresult *res = db_exec(r, "idem_store", 6, params);
+    if (!db_ok(res) || !db_commit(r)) {
+        db_rollback(r);
+        db_problem(r, res);
+    }
+}

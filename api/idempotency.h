@@ -1,0 +1,21 @@
+/* Idempotency-Key on POST: the same key with the same body returns the first
+ * result; with another body, 422. The key row is written in the same
+ * transaction as the record, so a failed create leaves no key behind. */
+#ifndef PERINATAL_IDEMPOTENCY_H
+#define PERINATAL_IDEMPOTENCY_H
+
+#include <stdbool.h>
+
+#include "http.h"
+
+typedef enum idem_state {
+    IDEM_NONE,     /* no key: the caller creates without a transaction */
+    IDEM_PROCEED,  /* key claimed, transaction open: create, then idem_finish */
+    IDEM_ANSWERED, /* the response is set (replay, 422, or an error) */
+} idem_state;
+
+idem_state idem_begin(request *r);
+/* Stores the response (when it is a success) and commits, or rolls back. */
+void idem_finish(request *r, idem_state st);
+
+#endif

@@ -1,0 +1,69 @@
+/* Strict JSON input: parsing that refuses what json-c would quietly accept,
+ * and validation of a body against a resource's field table. */
+#ifndef PERINATAL_JSON_H
+#define PERINATAL_JSON_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "arena.h"
+#include "problem.h"
+
+/* Parses buf strictly: valid UTF-8, no comments or trailing commas, whole
+ * input consumed, at most max_depth levels, no repeated key in any object.
+ * On success returns the object (released with the arena). On failure adds
+ * one error with a pointer and returns NULL. */
+json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_depth,
+                               field_errors *e);
+
+/* Finds the first repeated key in a syntactically valid JSON text; writes its
+ * JSON pointer into ptr. Returns true when one is found. */
+bool json_find_duplicate_key(const char *buf, size_t len, char *ptr, size_t ptrlen);
+
+typedef enum field_type {
+    FIELD_STRING,
+    FIELD_DATE,   /* YYYY-MM-DD, a real calendar date */
+    FIELD_BOOL,
+    FIELD_INT,
+    FIELD_ENUM,
+    FIELD_UUID,
+    FIELD_OBJECT, /* nested, described by children */
+} field_type;
+
+enum {
+    FIELD_REQUIRED = 1 << 0, /* must be present on create */
+    FIELD_READONLY = 1 << 1, /* set by the server; a client sending it is refused */
+    FIELD_NULLABLE = 1 << 2, /* may be null (or removed by PATCH with null) */
+};
+
+typedef struct field_spec field_spec;
+struct field_spec {
+    const char *name;
+    field_type type;
+    unsigned flags;
+    long min, max;              /* string length in characters, or integer range */
+    const char *const *values;  /* FIELD_ENUM: NULL-terminated */
+    /* Extra check on strings: returns NULL when fine, else the error detail. */
+    const char *(*check)(const char *value);
+    const field_spec *children; /* FIELD_OBJECT: terminated by a NULL name */
+};
+
+typedef enum validate_mode { VALIDATE_CREATE, VALIDATE_PATCH } validate_mode;
+
+/* Checks obj against spec (terminated by a NULL name). Unknown and read-only
+ * fields, wrong types and out-of-range values add errors. */
+bool json_validate(arena *a, json_object *obj, const field_spec *spec, validate_mode mode,
+                   const char *prefix, field_errors *e);
+
+/* Applies an RFC 7396 merge patch to target (in place). */
+void json_merge_patch(json_object *target, json_object *patch);
+
+/* Serialises without escaping slashes; the string lives in the arena. */
+const char *json_to_arena(arena *a, json_object *obj, size_t *len);
+
+/* True when s is a real date YYYY-MM-DD. */
+bool json_is_date(const char *s);
+/* Length of a UTF-8 string in characters (the input is valid UTF-8). */
+size_t utf8_length(const char *s);
+
+#endif

@@ -1,0 +1,283 @@
+/* perinatal-api: the FastCGI server, and its `migrate` and `routes` commands.
+ *
+ * Threads: N workers each own a FastCGI request, a database connection and a
+ * token cache, and accept on the shared socket. A signal thread waits for
+ * SIGTERM/SIGINT, then shuts the listening socket so accepts fail and every
+ * worker finishes its request in flight and leaves. */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "dispatch.h"
+#include "log.h"
+#include "migrate.h"
+#include "resources.h"
+#include "router.h"
+
+#define REQUEST_ARENA_MAX (32u * 1024 * 1024)
+
+static int listen_fd = -1;
+static atomic_bool stopping;
+
+typedef struct worker {
+    pthread_t thread;
+    int index;
+} worker;
+
+/* Reads the body by CONTENT_LENGTH. Returns 0, or the status to answer. */
+static int read_body(FCGX_Request *fr, request *r)
+{
+    const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+    bool body_method = !strcmp(r->method, "POST") || !strcmp(r->method, "PATCH") ||
+                       !strcmp(r->method, "PUT");
+    if (!cl || !*cl)
+        return body_method ? 411 : 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (errno || *end || cl[0] == '-')
+        return 400;
+    if (n == 0)
+        return 0;
+    if (n > (unsigned long long)g_config.max_body_bytes)
+        return 413;
+    char *buf = arena_alloc(r->a, (size_t)n + 1);
+    if (!buf)
+        return 413;
+    int got = FCGX_GetStr(buf, (int)n, fr->in);
+    if (got != (int)n)
+        return 400;
+    buf[n] = '\0';
+    r->body = buf;
+    r->body_len = (size_t)n;
+    return 0;
+}
+
+static void write_response(FCGX_Request *fr, request *r)
+{
+    char head[256];
+    int n = snprintf(head, sizeof(head),
+                     "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                     "X-Request-Id: %s\r\nCache-Control: no-store\r\n"
+                     "X-Content-Type-Options: nosniff\r\n",
+                     r->status, http_reason(r->status),
+                     r->response_type ? r->response_type : "application/json", r->response_len,
+                     r->request_id);
+    FCGX_PutStr(head, n, fr->out);
+    if (r->headers.len)
+        FCGX_PutStr(r->headers.data, (int)r->headers.len, fr->out);
+    FCGX_PutStr("\r\n", 2, fr->out);
+    if (r->response_len && strcmp(r->method, "HEAD") != 0)
+        FCGX_PutStr(r->response_body, (int)r->response_len, fr->out);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *self = arg;
+    FCGX_Request fr;
+    arena a;
+    db conn = {0};
+    worker_ctx ctx = {token_cache_new(g_config.token_cache_size), &conn};
+    arena_init(&a, REQUEST_ARENA_MAX);
+    if (FCGX_InitRequest(&fr, listen_fd, 0) != 0 || !ctx.tokens) {
+        log_error("server", "worker cannot start", NULL, NULL);
+        return NULL;
+    }
+    /* A database that is down at start-up is retried on the first request. */
+    db_connect(&conn, g_config.database_url);
+    while (!atomic_load(&stopping)) {
+        if (FCGX_Accept_r(&fr) < 0)
+            break;
+        request r;
+        request_init(&r, &a);
+        r.method = FCGX_GetParam("REQUEST_METHOD", fr.envp);
+        const char *uri = FCGX_GetParam("REQUEST_URI", fr.envp);
+        if (!r.method)
+            r.method = "GET";
+        if (!uri)
+            uri = "/";
+        const char *q = strchr(uri, '?');
+        r.path = q ? arena_strndup(&a, uri, (size_t)(q - uri)) : uri;
+        r.query_string = FCGX_GetParam("QUERY_STRING", fr.envp);
+        r.content_type = FCGX_GetParam("CONTENT_TYPE", fr.envp);
+        r.accept = FCGX_GetParam("HTTP_ACCEPT", fr.envp);
+        r.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr.envp);
+        r.if_match = FCGX_GetParam("HTTP_IF_MATCH", fr.envp);
+        r.idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr.envp);
+        dispatch_request_id(&r, FCGX_GetParam("HTTP_X_REQUEST_ID", fr.envp));
+        int body_error = read_body(&fr, &r);
+        dispatch(&ctx, &r, body_error);
+        write_response(&fr, &r);
+        FCGX_Finish_r(&fr);
+        arena_reset(&a);
+    }
+    (void)self;
+    FCGX_Free(&fr, 1);
+    db_close(&conn);
+    token_cache_free(ctx.tokens);
+    arena_free(&a);
+    return NULL;
+}
+
+/* libfcgi's FCGX_OpenSocket exits on a failed bind and silently unlinks a
+ * socket already there (stealing it from a running instance), so the path is
+ * checked first: a live socket at the path stops start-up. */
+static bool socket_path_free(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return true;
+    if (!S_ISSOCK(st.st_mode)) {
+        fprintf(stderr, "PERINATAL_LISTEN: %s exists and is not a socket\n", path);
+        return false;
+    }
+    /* Is anyone listening? Try to connect. */
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    bool in_use = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (in_use) {
+        fprintf(stderr, "PERINATAL_LISTEN: another process is serving %s\n", path);
+        return false;
+    }
+    return true;
+}
+
+static int open_listener(void)
+{
+    const char *l = g_config.listen;
+    bool is_unix = strchr(l, '/') != NULL || strchr(l, ':') == NULL;
+    if (is_unix) {
+        if (strlen(l) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+            fprintf(stderr, "PERINATAL_LISTEN: socket path longer than 107 bytes\n");
+            return -1;
+        }
+        if (!socket_path_free(l))
+            return -1;
+    }
+    int fd = FCGX_OpenSocket(l, 256);
+    if (fd < 0) {
+        fprintf(stderr, "PERINATAL_LISTEN: cannot listen on %s\n", l);
+        return -1;
+    }
+    if (is_unix && chmod(l, g_config.socket_mode) != 0) {
+        fprintf(stderr, "PERINATAL_LISTEN: cannot set the mode of %s\n", l);
+        return -1;
+    }
+    return fd;
+}
+
+static void *signal_main(void *arg)
+{
+    sigset_t *set = arg;
+    int sig = 0;
+    sigwait(set, &sig);
+    atomic_store(&stopping, true);
+    log_info("stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* Wakes every worker blocked in accept(); requests in flight finish. */
+    shutdown(listen_fd, SHUT_RDWR);
+    return NULL;
+}
+
+static int serve(void)
+{
+    char err[512];
+    if (!auth_load_keys(g_config.jwt_keys, err, sizeof(err))) {
+        fprintf(stderr, "perinatal-api: %s\n", err);
+        return 1;
+    }
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "perinatal-api: FastCGI initialisation failed\n");
+        return 1;
+    }
+    /* After FCGX_Init, which installs its own handlers: our signal policy.
+     * SIGPIPE ignored (a client gone is a write error); SIGTERM and SIGINT
+     * blocked in every thread and taken by the signal thread. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    listen_fd = open_listener();
+    if (listen_fd < 0)
+        return 1;
+    resources_register();
+
+    pthread_t sig_thread;
+    pthread_create(&sig_thread, NULL, signal_main, &set);
+    worker *workers = calloc((size_t)g_config.workers, sizeof(worker));
+    if (!workers)
+        return 1;
+    for (int i = 0; i < g_config.workers; i++) {
+        workers[i].index = i;
+        pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+    }
+    char detail[128];
+    snprintf(detail, sizeof(detail), "listening on %s with %d workers", g_config.listen,
+             g_config.workers);
+    log_info("started", detail);
+    for (int i = 0; i < g_config.workers; i++)
+        pthread_join(workers[i].thread, NULL);
+    free(workers);
+    pthread_join(sig_thread, NULL);
+    close(listen_fd);
+    if (strchr(g_config.listen, '/'))
+        unlink(g_config.listen);
+    auth_free_keys();
+    log_info("stopped", NULL);
+    return 0;
+}
+
+static void usage(void)
+{
+    printf("usage: perinatal-api [serve | migrate | routes | config]\n"
+           "  serve    run the FastCGI server (the default)\n"
+           "  migrate  apply the missing database migrations\n"
+           "  routes   print the route table\n"
+           "  config   print the environment variables it reads\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "serve";
+    if (!strcmp(cmd, "routes")) {
+        router_print();
+        return 0;
+    }
+    if (!strcmp(cmd, "config")) {
+        config_print_table();
+        return 0;
+    }
+    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate")) {
+        usage();
+        return 2;
+    }
+    char err[512];
+    if (!config_load(err, sizeof(err))) {
+        fprintf(stderr, "perinatal-api: bad configuration: %s\n", err);
+        return 1;
+    }
+    /* The clinical day is England's. */
+    setenv("TZ", "Europe/London", 1);
+    tzset();
+    if (!strcmp(cmd, "migrate"))
+        return migrate_run(g_config.migrate_url) ? 0 : 1;
+    return serve();
+}

@@ -1,0 +1,22 @@
+/* Schema migrations: the numbered files of db/, embedded at build time and
+ * applied in order, each in its own transaction, recorded in
+ * schema_migrations. */
+#ifndef PERINATAL_MIGRATE_H
+#define PERINATAL_MIGRATE_H
+
+#include <stdbool.h>
+
+typedef struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+} migration;
+
+extern const migration migrations[]; /* generated; ends with a NULL name */
+
+int migrate_latest_version(void);
+/* Applies the missing migrations over conninfo. Safe to run twice and
+ * concurrently (an advisory lock serialises runs). */
+bool migrate_run(const char *conninfo);
+
+#endif

@@ -1,0 +1,315 @@
+/* Generic create / read / list / update over the statements a resource names. */
+#include "resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "idempotency.h"
+#include "problem.h"
+#include "uuid.h"
+
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT 200
+
+json_object *resource_read_body(request *r, const field_spec *fields, validate_mode mode)
+{
+    field_errors e = {0};
+    json_object *obj = json_parse_strict(r->a, r->body, r->body_len, g_config.max_json_depth, &e);
+    if (obj && !json_validate(r->a, obj, fields, mode, "", &e))
+        obj = NULL;
+    if (!obj)
+        problem_fields(r, 400, &e);
+    return obj;
+}
+
+static void set_etag(request *r, const char *version)
+{
+    response_header(r, "ETag", arena_printf(r->a, "\"%s\"", version));
+}
+
+/* The id in the path: a malformed one cannot exist, so it is 404 like any
+ * other unknown id (and never reaches the database). */
+static const char *path_id(request *r)
+{
+    const char *id = r->npath_params > 0 ? r->path_params[0] : NULL;
+    if (!id || !uuid_valid(id)) {
+        problem(r, 404, "No such record.");
+        return NULL;
+    }
+    return id;
+}
+
+static bool apply_rules(request *r, const resource_def *def, json_object *record)
+{
+    if (!def->rules)
+        return true;
+    field_errors e = {0};
+    def->rules(r, record, &e);
+    if (e.count) {
+        problem_fields(r, 422, &e);
+        return false;
+    }
+    return true;
+}
+
+void resource_create(request *r, const resource_def *def)
+{
+    json_object *body = resource_read_body(r, def->fields, VALIDATE_CREATE);
+    if (!body || !apply_rules(r, def, body))
+        return;
+    idem_state st = idem_begin(r);
+    if (st == IDEM_ANSWERED)
+        return;
+    const char *params[] = {r->who->org, r->who->sub, json_to_arena(r->a, body, NULL)};
+    PGresult *res = db_exec(r, def->stmt_insert, 3, params);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        db_problem(r, res);
+        idem_finish(r, st);
+        return;
+    }
+    response_header(r, "Location",
+                    arena_printf(r->a, "%s/%s", def->collection, PQgetvalue(res, 0, 0)));
+    set_etag(r, PQgetvalue(res, 0, 1));
+    response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+    idem_finish(r, st);
+}
+
+void resource_get(request *r, const resource_def *def)
+{
+    const char *id = path_id(r);
+    if (!id)
+        return;
+    const char *params[] = {id, r->who->org};
+    PGresult *res = db_exec(r, def->stmt_get, 2, params);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        problem(r, 404, arena_printf(r->a, "No such %s.", def->noun));
+        return;
+    }
+    set_etag(r, PQgetvalue(res, 0, 0));
+    response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}
+
+/* The cursor is the last id of the previous page, base64url-encoded so
+ * clients treat it as opaque. */
+static const char *cursor_encode(arena *a, const char *id)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = strlen(id);
+    char *out = arena_alloc(a, n * 4 / 3 + 4);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)id[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned char)id[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)id[i + 2];
+        out[j++] = tbl[(v >> 18) & 63];
+        out[j++] = tbl[(v >> 12) & 63];
+        if (i + 1 < n)
+            out[j++] = tbl[(v >> 6) & 63];
+        if (i + 2 < n)
+            out[j++] = tbl[v & 63];
+    }
+    out[j] = '\0';
+    return out;
+}
+
+static const char *cursor_decode(arena *a, const char *cursor)
+{
+    unsigned char buf[64];
+    long n = base64url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
+    if (n != 36)
+        return NULL;
+    buf[n] = '\0';
+    if (!uuid_valid((const char *)buf))
+        return NULL;
+    return arena_strdup(a, (const char *)buf);
+}
+
+static bool read_limit(request *r, int *limit, field_errors *e)
+{
+    const char *s = request_query(r, "limit");
+    *limit = LIST_DEFAULT_LIMIT;
+    if (!s)
+        return true;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 1 || v > LIST_MAX_LIMIT) {
+        field_errors_add(e, "limit", "must be an integer from 1 to 200");
+        return false;
+    }
+    *limit = (int)v;
+    return true;
+}
+
+void resource_list(request *r, const resource_def *def)
+{
+    field_errors e = {0};
+    int limit;
+    const char *after = NULL;
+    read_limit(r, &limit, &e);
+    const char *cursor = request_query(r, "cursor");
+    if (cursor && !(after = cursor_decode(r->a, cursor)))
+        field_errors_add(&e, "cursor", "is not a cursor this API returned");
+    const char *params[3 + MAX_LIST_FILTERS] = {0};
+    if (def->list_filters)
+        def->list_filters(r, params + 3, &e);
+    /* Unknown query parameters are refused like unknown body fields. */
+    for (int i = 0; i < r->nquery; i++) {
+        const char *name = r->query[i].name;
+        bool known = !strcmp(name, "limit") || !strcmp(name, "cursor");
+        for (const char *const *f = def->list_params; !known && f && *f; f++)
+            known = !strcmp(*f, name);
+        if (!known)
+            field_errors_add(&e, name, "is not a filter of this list");
+    }
+    if (e.count) {
+        problem_fields(r, 400, &e);
+        return;
+    }
+    char limit_plus_one[16];
+    snprintf(limit_plus_one, sizeof(limit_plus_one), "%d", limit + 1);
+    params[0] = r->who->org;
+    params[1] = after;
+    params[2] = limit_plus_one;
+    PGresult *res = db_exec(r, def->stmt_list, 3 + def->list_nfilters, params);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return;
+    }
+    int rows = PQntuples(res);
+    int shown = rows > limit ? limit : rows;
+    strbuf b;
+    strbuf_init(&b, r->a, 16 * 1024 * 1024);
+    strbuf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            strbuf_append(&b, ",", 1);
+        strbuf_append(&b, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+    }
+    if (rows > limit)
+        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}",
+                      cursor_encode(r->a, PQgetvalue(res, shown - 1, 0)));
+    else
+        strbuf_puts(&b, "],\"next_cursor\":null}");
+    if (b.failed) {
+        problem(r, 500, "The list could not be built.");
+        return;
+    }
+    response_json(r, 200, b.data, b.len);
+}
+
+/* If-Match: one strong entity tag holding the version ("3"); W/ is tolerated. */
+static const char *if_match_version(request *r)
+{
+    const char *m = r->if_match;
+    if (!m) {
+        problem_typed(r, 428, "precondition-required", "If-Match required",
+                      "Send If-Match with the ETag of the version you are changing.");
+        return NULL;
+    }
+    if (!strncmp(m, "W/", 2))
+        m += 2;
+    size_t n = strlen(m);
+    if (n < 3 || n > 12 || m[0] != '"' || m[n - 1] != '"' ||
+        strspn(m + 1, "0123456789") != n - 2) {
+        problem_typed(r, 412, "precondition-failed", "Precondition Failed",
+                      "If-Match does not name a version of this record.");
+        return NULL;
+    }
+    return arena_strndup(r->a, m + 1, n - 2);
+}
+
+/* Fields the server owns are dropped from the stored representation before
+ * the client's patch is merged into it. */
+static void drop_readonly(json_object *obj, const field_spec *fields)
+{
+    for (const field_spec *f = fields; f->name; f++) {
+        if (f->flags & FIELD_READONLY)
+            json_object_object_del(obj, f->name);
+        else if (f->type == FIELD_OBJECT) {
+            json_object *child;
+            if (json_object_object_get_ex(obj, f->name, &child) && child)
+                drop_readonly(child, f->children);
+        }
+    }
+}
+
+/* Nulls in the stored representation mean "absent". */
+static void drop_nulls(json_object *obj)
+{
+    json_object_object_foreach(obj, key, val)
+    {
+        if (!val)
+            json_object_object_del(obj, key);
+        else if (json_object_is_type(val, json_type_object))
+            drop_nulls(val);
+    }
+}
+
+void resource_update(request *r, const resource_def *def)
+{
+    const char *id = path_id(r);
+    if (!id)
+        return;
+    json_object *patch = resource_read_body(r, def->fields, VALIDATE_PATCH);
+    if (!patch)
+        return;
+    const char *version = if_match_version(r);
+    if (!version)
+        return;
+    const char *params[] = {id, r->who->org};
+    PGresult *res = db_exec(r, def->stmt_get, 2, params);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        problem(r, 404, arena_printf(r->a, "No such %s.", def->noun));
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), version) != 0) {
+        set_etag(r, PQgetvalue(res, 0, 0));
+        problem_typed(r, 412, "precondition-failed", "Precondition Failed",
+                      "The record has changed since you read it; read it again.");
+        return;
+    }
+    field_errors e = {0};
+    json_object *record =
+        json_parse_strict(r->a, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), 16, &e);
+    if (!record) {
+        problem(r, 500, NULL);
+        return;
+    }
+    drop_readonly(record, def->fields);
+    drop_nulls(record);
+    json_merge_patch(record, patch);
+    /* The merged record must be a complete, valid record. */
+    if (!json_validate(r->a, record, def->fields, VALIDATE_CREATE, "", &e)) {
+        problem_fields(r, 422, &e);
+        return;
+    }
+    if (!apply_rules(r, def, record))
+        return;
+    const char *uparams[] = {id, r->who->org, version, json_to_arena(r->a, record, NULL)};
+    res = db_exec(r, def->stmt_update, 4, uparams);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        problem_typed(r, 412, "precondition-failed", "Precondition Failed",
+                      "The record changed while you were saving; read it again.");
+        return;
+    }
+    set_etag(r, PQgetvalue(res, 0, 0));
+    response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}

@@ -1,0 +1,44 @@
+/* Handlers of every resource, one file each, and their statements. */
+#ifndef PERINATAL_RESOURCES_H
+#define PERINATAL_RESOURCES_H
+
+#include "db.h"
+#include "http.h"
+
+/* health.c */
+void health_live(request *r);
+void health_ready(request *r);
+void health_metrics(request *r);
+extern const stmt_def health_stmts[];
+
+/* teams.c */
+void teams_create(request *r);
+void teams_list(request *r);
+void teams_get(request *r);
+void teams_update(request *r);
+extern const stmt_def team_stmts[];
+extern const constraint_message team_constraints[];
+
+/* staff.c */
+void staff_create(request *r);
+void staff_list(request *r);
+void staff_get(request *r);
+void staff_update(request *r);
+extern const stmt_def staff_stmts[];
+extern const constraint_message staff_constraints[];
+
+/* service_users.c */
+void service_users_create(request *r);
+void service_users_list(request *r);
+void service_users_get(request *r);
+void service_users_update(request *r);
+extern const stmt_def service_user_stmts[];
+extern const constraint_message service_user_constraints[];
+
+/* idempotency.c */
+extern const stmt_def idempotency_stmts[];
+
+/* Registers every module's statements and constraint messages with db.c. */
+void resources_register(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* The route table: method, path pattern, handler and the roles allowed. It is
+ * the one place where roles are checked and the source the OpenAPI document
+ * is compared against. */
+#ifndef PERINATAL_ROUTER_H
+#define PERINATAL_ROUTER_H
+
+#include "http.h"
+
+typedef void (*handler_fn)(request *r);
+
+enum {
+    ROUTE_PUBLIC = 1 << 0, /* no token (health, readiness, metrics) */
+    ROUTE_BODY = 1 << 1,   /* takes a JSON body */
+};
+
+#define ROLES_ANY (ROLE_CLINICIAN | ROLE_ADMIN | ROLE_REFERRER | ROLE_LIAISON | ROLE_COMMISSIONER)
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* segments in braces match one path segment */
+    handler_fn handler;
+    unsigned roles;
+    unsigned flags;
+} route;
+
+extern const route routes[];
+
+typedef enum match_result {
+    MATCH_OK,
+    MATCH_NO_PATH,   /* 404 */
+    MATCH_NO_METHOD, /* 405, allow holds the methods */
+} match_result;
+
+/* Finds the route for method and path; fills r->path_params. */
+match_result router_match(request *r, const route **out, char *allow, size_t allowlen);
+
+/* Prints "METHOD pattern roles" for every route (perinatal-api routes). */
+void router_print(void);
+
+#endif

@@ -1,0 +1,22 @@
+# Writes a C file holding every db/NNN_name.sql, so the binary carries the
+# migrations it expects (no path to find at run time).
+# Usage: cmake -DSRC=<db dir> -DOUT=<file.c> -P embed_migrations.cmake
+file(GLOB files RELATIVE "${SRC}" "${SRC}/[0-9][0-9][0-9]_*.sql")
+list(SORT files)
+set(body "/* Generated from db/ by cmake/embed_migrations.cmake: do not edit. */\n#include <stddef.h>\n\n#include \"migrate.h\"\n\n")
+set(table "const migration migrations[] = {\n")
+set(i 0)
+foreach(f ${files})
+  string(REGEX MATCH "^([0-9][0-9][0-9])_(.*)\\.sql$" _ "${f}")
+  math(EXPR version "${CMAKE_MATCH_1}")
+  set(name "${CMAKE_MATCH_2}")
+  file(READ "${SRC}/${f}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const char m${i}[] = {${bytes}0x00};\n")
+  string(APPEND table "    {${version}, \"${name}\", m${i}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND table "    {0, NULL, NULL},\n};\n")
+file(WRITE "${OUT}.tmp" "${body}\n${table}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
+file(REMOVE "${OUT}.tmp")
