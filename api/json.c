@@ -2,9 +2,13 @@
 #include "json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "uuid.h"
+
+static const char *json_check_syntax(const char *buf, size_t len, int max_depth, size_t *offset,
+                                     char *pointer, size_t pointerlen);
 
 static void put_json(void *p)
 {
@@ -18,11 +22,22 @@ json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_de
         field_errors_add(e, "", "the body is empty; a JSON object is expected");
         return NULL;
     }
-    if (memchr(buf, '\0', len)) {
-        field_errors_add(e, "", "the body contains a NUL byte");
+    size_t offset = 0;
+    char pointer[256] = "";
+    const char *why = json_check_syntax(buf, len, max_depth, &offset, pointer, sizeof(pointer));
+    if (why) {
+        if (pointer[0])
+            field_errors_add(e, arena_strdup(a, pointer), why);
+        else if (!strcmp(why, "nested too deeply"))
+            field_errors_add(e, "", arena_printf(a, "the body is nested more than %d levels deep",
+                                                 max_depth));
+        else
+            field_errors_add(e, "", arena_printf(a, "the body is not valid JSON: %s (byte %zu)",
+                                                 why, offset));
         return NULL;
     }
-    json_tokener *tok = json_tokener_new_ex(max_depth);
+    /* The syntax is right; json-c builds the tree and checks UTF-8. */
+    json_tokener *tok = json_tokener_new_ex(max_depth + 1);
     if (!tok) {
         field_errors_add(e, "", "the body could not be read");
         return NULL;
@@ -30,87 +45,158 @@ json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_de
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     json_object *obj = json_tokener_parse_ex(tok, buf, (int)len);
     enum json_tokener_error err = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     if (!obj || err != json_tokener_success) {
-        if (obj)
-            json_object_put(obj);
-        if (err == json_tokener_error_depth)
-            field_errors_add(e, "", arena_printf(a, "the body is nested more than %d levels deep",
-                                                 max_depth));
-        else if (err == json_tokener_continue)
-            field_errors_add(e, "", "the body is not complete JSON");
-        else if (err == json_tokener_error_parse_utf8_string)
-            field_errors_add(e, "", "the body is not valid UTF-8");
-        else
-            field_errors_add(e, "",
-                             arena_printf(a, "the body is not valid JSON (%s at byte %zu)",
-                                          json_tokener_error_desc(err), used));
+        json_object_put(obj);
+        field_errors_add(e, "", err == json_tokener_error_parse_utf8_string
+                                    ? "the body is not valid UTF-8"
+                                    : "the body is not valid JSON");
         return NULL;
     }
     arena_defer(a, put_json, obj);
-    /* Only whitespace may follow the value. */
-    for (size_t i = used; i < len; i++) {
-        if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r') {
-            field_errors_add(e, "", "the body has data after the JSON value");
-            return NULL;
-        }
-    }
-    char ptr[256];
-    if (json_find_duplicate_key(buf, len, ptr, sizeof(ptr))) {
-        field_errors_add(e, arena_strdup(a, ptr), "this key appears more than once");
-        return NULL;
-    }
     return obj;
 }
 
-/* Duplicate-key scan. json-c keeps the last of repeated keys silently, so the
- * raw text is walked once more. Keys are compared after decoding escapes, so
- * "a" and "\u0061" are the same key. */
+/* A strict RFC 8259 syntax check, run before json-c builds the tree: json-c
+ * 0.16 in strict mode still takes single-quoted strings, NaN and Infinity,
+ * raw control characters in strings and "1.", and it keeps the last of
+ * repeated keys silently. This walk refuses all of those, and names a repeated
+ * key by its JSON pointer. Keys are compared after decoding escapes, so "a"
+ * and "\u0061" are the same key. Depth is bounded by max_depth, so the
+ * recursion is too. */
 
-#define SCAN_MAX_DEPTH 64
-#define SCAN_MAX_KEYS 256
+#define SCAN_MAX_KEYS 512
 
 typedef struct scan_key {
-    const char *raw; /* points after the opening quote */
-    size_t len;      /* raw length */
+    const char *raw; /* after the opening quote */
+    size_t len;      /* raw length, escapes undecoded */
 } scan_key;
 
-typedef struct scan_level {
-    bool is_object;
-    int nkeys;
-    long index; /* array index */
-    scan_key keys[SCAN_MAX_KEYS];
-} scan_level;
+typedef struct scanner {
+    const char *start, *p, *end;
+    int max_depth;
+    const char *error; /* static text */
+    char pointer[256];
+    /* The path to the value being read, for pointers. */
+    scan_key path_keys[64];
+    long path_index[64];
+    bool path_is_key[64];
+    int depth;
+} scanner;
+
+static void skip_ws(scanner *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static bool scan_fail(scanner *s, const char *why)
+{
+    if (!s->error)
+        s->error = why;
+    return false;
+}
+
+static bool scan_string(scanner *s, scan_key *out)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return scan_fail(s, "a string is expected");
+    const char *begin = ++s->p;
+    while (s->p < s->end) {
+        unsigned char c = (unsigned char)*s->p;
+        if (c == '"') {
+            if (out) {
+                out->raw = begin;
+                out->len = (size_t)(s->p - begin);
+            }
+            s->p++;
+            return true;
+        }
+        if (c < 0x20)
+            return scan_fail(s, "a control character must be escaped inside a string");
+        if (c == '\\') {
+            s->p++;
+            if (s->p >= s->end)
+                break;
+            char e = *s->p;
+            if (e == 'u') {
+                for (int i = 1; i <= 4; i++) {
+                    char h = s->p + i < s->end ? s->p[i] : '\0';
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
+                          (h >= 'A' && h <= 'F')))
+                        return scan_fail(s, "\\u must be followed by four hex digits");
+                }
+                s->p += 4;
+            } else if (!strchr("\"\\/bfnrt", e) || e == '\0') {
+                return scan_fail(s, "unknown escape in a string");
+            }
+        }
+        s->p++;
+    }
+    return scan_fail(s, "a string is not closed");
+}
+
+static bool scan_digits(scanner *s)
+{
+    const char *from = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > from;
+}
+
+static bool scan_number(scanner *s)
+{
+    if (*s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (!scan_digits(s))
+        return scan_fail(s, "a value is expected");
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (!scan_digits(s))
+            return scan_fail(s, "a digit must follow the decimal point");
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (!scan_digits(s))
+            return scan_fail(s, "a digit must follow the exponent");
+    }
+    return true;
+}
 
 /* Decodes a raw JSON string body into out (at most outlen-1 bytes). */
-static size_t decode_key(const char *raw, size_t len, char *out, size_t outlen)
+static size_t decode_key(const scan_key *k, char *out, size_t outlen)
 {
-    if (!memchr(raw, '\\', len)) {
-        size_t n = len < outlen - 1 ? len : outlen - 1;
-        memcpy(out, raw, n);
+    size_t n = 0;
+    if (!memchr(k->raw, '\\', k->len)) {
+        n = k->len < outlen - 1 ? k->len : outlen - 1;
+        memcpy(out, k->raw, n);
         out[n] = '\0';
         return n;
     }
     /* Let json-c decode the escapes: wrap the raw text in quotes. */
-    char *quoted = malloc(len + 3);
-    if (!quoted)
+    char *quoted = malloc(k->len + 3);
+    if (!quoted) {
+        out[0] = '\0';
         return 0;
+    }
     quoted[0] = '"';
-    memcpy(quoted + 1, raw, len);
-    quoted[len + 1] = '"';
-    quoted[len + 2] = '\0';
-    json_object *s = json_tokener_parse(quoted);
+    memcpy(quoted + 1, k->raw, k->len);
+    quoted[k->len + 1] = '"';
+    quoted[k->len + 2] = '\0';
+    json_object *str = json_tokener_parse(quoted);
     free(quoted);
-    size_t n = 0;
-    if (s && json_object_is_type(s, json_type_string)) {
-        n = (size_t)json_object_get_string_len(s);
+    if (str && json_object_is_type(str, json_type_string)) {
+        n = (size_t)json_object_get_string_len(str);
         if (n > outlen - 1)
             n = outlen - 1;
-        memcpy(out, json_object_get_string(s), n);
+        memcpy(out, json_object_get_string(str), n);
     }
     out[n] = '\0';
-    json_object_put(s);
+    json_object_put(str);
     return n;
 }
 
@@ -121,104 +207,188 @@ static bool keys_equal(const scan_key *x, const scan_key *y)
     if (!memchr(x->raw, '\\', x->len) && !memchr(y->raw, '\\', y->len))
         return false;
     char a[1024], b[1024];
-    size_t na = decode_key(x->raw, x->len, a, sizeof(a));
-    size_t nb = decode_key(y->raw, y->len, b, sizeof(b));
+    size_t na = decode_key(x, a, sizeof(a));
+    size_t nb = decode_key(y, b, sizeof(b));
     return na == nb && !memcmp(a, b, na);
 }
 
-static void append_pointer_token(char *ptr, size_t ptrlen, const char *tok, size_t toklen)
+static void build_pointer(scanner *s)
 {
-    size_t used = strlen(ptr);
-    if (used + 1 >= ptrlen)
-        return;
-    ptr[used++] = '/';
-    for (size_t i = 0; i < toklen && used + 2 < ptrlen; i++) {
-        if (tok[i] == '~') {
-            ptr[used++] = '~';
-            ptr[used++] = '0';
-        } else if (tok[i] == '/') {
-            ptr[used++] = '~';
-            ptr[used++] = '1';
-        } else {
-            ptr[used++] = tok[i];
+    size_t used = 0;
+    s->pointer[0] = '\0';
+    for (int d = 0; d < s->depth && d < 64; d++) {
+        char tok[512];
+        size_t n;
+        if (s->path_is_key[d])
+            n = decode_key(&s->path_keys[d], tok, sizeof(tok));
+        else
+            n = (size_t)snprintf(tok, sizeof(tok), "%ld", s->path_index[d]);
+        if (used + 2 >= sizeof(s->pointer))
+            return;
+        s->pointer[used++] = '/';
+        for (size_t i = 0; i < n && used + 3 < sizeof(s->pointer); i++) {
+            if (tok[i] == '~' || tok[i] == '/') {
+                s->pointer[used++] = '~';
+                s->pointer[used++] = tok[i] == '~' ? '0' : '1';
+            } else {
+                s->pointer[used++] = tok[i];
+            }
         }
-    }
-    ptr[used] = '\0';
-}
-
-static void build_pointer(scan_level *levels, int depth, const scan_key *last, char *ptr,
-                          size_t ptrlen)
-{
-    ptr[0] = '\0';
-    for (int d = 0; d < depth; d++) {
-        scan_level *l = &levels[d];
-        char tok[1024];
-        if (l->is_object) {
-            if (l->nkeys == 0)
-                break;
-            const scan_key *k = (d == depth - 1 && last) ? last : &l->keys[l->nkeys - 1];
-            size_t n = decode_key(k->raw, k->len, tok, sizeof(tok));
-            append_pointer_token(ptr, ptrlen, tok, n);
-        } else {
-            int n = snprintf(tok, sizeof(tok), "%ld", l->index);
-            append_pointer_token(ptr, ptrlen, tok, (size_t)n);
-        }
+        s->pointer[used] = '\0';
     }
 }
 
-bool json_find_duplicate_key(const char *buf, size_t len, char *ptr, size_t ptrlen)
+static bool scan_value(scanner *s);
+
+static bool scan_object(scanner *s)
 {
-    scan_level *levels = calloc(SCAN_MAX_DEPTH, sizeof(*levels));
-    if (!levels)
-        return false;
-    int depth = 0;
-    bool expect_key = false, found = false;
-    for (size_t i = 0; i < len && !found; i++) {
-        char c = buf[i];
-        if (c == '"') {
-            size_t start = ++i;
-            while (i < len && buf[i] != '"') {
-                if (buf[i] == '\\')
-                    i++;
-                i++;
-            }
-            if (expect_key && depth > 0 && levels[depth - 1].is_object) {
-                scan_level *l = &levels[depth - 1];
-                scan_key k = {buf + start, i - start};
-                for (int j = 0; j < l->nkeys; j++) {
-                    if (keys_equal(&l->keys[j], &k)) {
-                        build_pointer(levels, depth, &k, ptr, ptrlen);
-                        found = true;
-                        break;
-                    }
-                }
-                if (!found && l->nkeys < SCAN_MAX_KEYS)
-                    l->keys[l->nkeys++] = k;
-                expect_key = false;
-            }
-        } else if (c == '{' || c == '[') {
-            if (depth == SCAN_MAX_DEPTH)
-                break; /* the parser's depth limit is far lower */
-            levels[depth].is_object = (c == '{');
-            levels[depth].nkeys = 0;
-            levels[depth].index = 0;
-            depth++;
-            expect_key = (c == '{');
-        } else if (c == '}' || c == ']') {
-            if (depth > 0)
-                depth--;
-            expect_key = false;
-        } else if (c == ',') {
-            if (depth > 0) {
-                if (levels[depth - 1].is_object)
-                    expect_key = true;
-                else
-                    levels[depth - 1].index++;
+    s->p++; /* { */
+    skip_ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        return true;
+    }
+    scan_key *keys = malloc(SCAN_MAX_KEYS * sizeof(*keys));
+    int nkeys = 0;
+    bool ok = false;
+    if (!keys)
+        return scan_fail(s, "out of memory");
+    for (;;) {
+        scan_key k;
+        skip_ws(s);
+        if (!scan_string(s, &k))
+            goto out;
+        if (nkeys == SCAN_MAX_KEYS) {
+            scan_fail(s, "an object has too many members");
+            goto out;
+        }
+        s->path_is_key[s->depth] = true;
+        s->path_keys[s->depth] = k;
+        for (int i = 0; i < nkeys; i++) {
+            if (keys_equal(&keys[i], &k)) {
+                s->depth++;
+                build_pointer(s);
+                s->depth--;
+                scan_fail(s, "this key appears more than once");
+                goto out;
             }
         }
+        keys[nkeys++] = k;
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != ':') {
+            scan_fail(s, "':' is expected after a key");
+            goto out;
+        }
+        s->p++;
+        s->depth++;
+        bool v = scan_value(s);
+        s->depth--;
+        if (!v)
+            goto out;
+        skip_ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (s->p < s->end && *s->p == '}') {
+            s->p++;
+            ok = true;
+            goto out;
+        }
+        scan_fail(s, "',' or '}' is expected");
+        goto out;
     }
-    free(levels);
-    return found;
+out:
+    free(keys);
+    return ok;
+}
+
+static bool scan_array(scanner *s)
+{
+    s->p++; /* [ */
+    skip_ws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        return true;
+    }
+    for (long i = 0;; i++) {
+        s->path_is_key[s->depth] = false;
+        s->path_index[s->depth] = i;
+        s->depth++;
+        bool v = scan_value(s);
+        s->depth--;
+        if (!v)
+            return false;
+        skip_ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (s->p < s->end && *s->p == ']') {
+            s->p++;
+            return true;
+        }
+        return scan_fail(s, "',' or ']' is expected");
+    }
+}
+
+static bool scan_literal(scanner *s, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+        return scan_fail(s, "a value is expected");
+    s->p += n;
+    return true;
+}
+
+static bool scan_value(scanner *s)
+{
+    skip_ws(s);
+    if (s->p >= s->end)
+        return scan_fail(s, "a value is expected");
+    if (s->depth > s->max_depth)
+        return scan_fail(s, "nested too deeply");
+    switch (*s->p) {
+    case '{':
+        if (s->depth >= s->max_depth || s->depth >= 63)
+            return scan_fail(s, "nested too deeply");
+        return scan_object(s);
+    case '[':
+        if (s->depth >= s->max_depth || s->depth >= 63)
+            return scan_fail(s, "nested too deeply");
+        return scan_array(s);
+    case '"': return scan_string(s, NULL);
+    case 't': return scan_literal(s, "true");
+    case 'f': return scan_literal(s, "false");
+    case 'n': return scan_literal(s, "null");
+    default:
+        if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
+            return scan_number(s);
+        return scan_fail(s, "a value is expected");
+    }
+}
+
+/* Returns NULL when buf is one strict JSON value; else the reason, with
+ * *offset the byte it was found at and pointer set for a repeated key. */
+static const char *json_check_syntax(const char *buf, size_t len, int max_depth, size_t *offset,
+                                     char *pointer, size_t pointerlen)
+{
+    scanner *s = calloc(1, sizeof(*s));
+    if (!s)
+        return "out of memory";
+    s->start = s->p = buf;
+    s->end = buf + len;
+    s->max_depth = max_depth;
+    if (scan_value(s)) {
+        skip_ws(s);
+        if (s->p != s->end)
+            scan_fail(s, "data follows the JSON value");
+    }
+    const char *why = s->error;
+    *offset = (size_t)(s->p - buf);
+    snprintf(pointer, pointerlen, "%s", s->pointer);
+    free(s);
+    return why;
 }
 
 bool json_is_date(const char *s)

@@ -16,10 +16,6 @@
 json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_depth,
                                field_errors *e);
 
-/* Finds the first repeated key in a syntactically valid JSON text; writes its
- * JSON pointer into ptr. Returns true when one is found. */
-bool json_find_duplicate_key(const char *buf, size_t len, char *ptr, size_t ptrlen);
-
 typedef enum field_type {
     FIELD_STRING,
     FIELD_DATE,   /* YYYY-MM-DD, a real calendar date */
