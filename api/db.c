@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "problem.h"
 
 #define MAX_STMT_TABLES 32
@@ -68,8 +69,10 @@ bool db_connect(db *d, const char *conninfo)
 {
     d->conninfo = conninfo;
     d->in_transaction = false;
-    if (d->conn)
+    if (d->conn) {
         PQfinish(d->conn);
+        metrics_db_reconnect();
+    }
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", g_config.connect_timeout_s);
     /* dbname holds the whole conninfo or URI; the keys after it override it. */

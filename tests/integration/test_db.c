@@ -1,0 +1,303 @@
+/* Integration tests against a real PostgreSQL: a throwaway database is made
+ * in the test cluster (PERINATAL_TEST_ADMIN_DB_URL, a superuser), migrated,
+ * used through the real handlers and statements, and dropped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "migrate.h"
+#include "resources.h"
+
+#define ORG_A "00000000-0000-4000-8000-00000000000a"
+#define ORG_B "00000000-0000-4000-8000-00000000000b"
+
+static char dbname[64], admin_url[1024], owner_url[1024], app_url[1024];
+static arena a;
+static db app_db;
+
+static PGresult *sql(const char *conninfo, const char *query)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connect: %s", PQerrorMessage(c));
+    PGresult *res = PQexec(c, query);
+    PQfinish(c);
+    return res;
+}
+
+static void sql_ok(const char *conninfo, const char *query)
+{
+    PGresult *res = sql(conninfo, query);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", query, PQresultErrorMessage(res));
+    PQclear(res);
+}
+
+/* The SQLSTATE a statement fails with ("" if it succeeds). */
+static char *sql_state(const char *conninfo, const char *query)
+{
+    static char state[8];
+    PGresult *res = sql(conninfo, query);
+    const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    snprintf(state, sizeof(state), "%s", s ? s : "");
+    PQclear(res);
+    return state;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *admin = getenv("PERINATAL_TEST_ADMIN_DB_URL");
+    if (!admin) {
+        fprintf(stderr, "PERINATAL_TEST_ADMIN_DB_URL is not set (run through scripts/test)\n");
+        return -1;
+    }
+    char err[256];
+    if (!config_load(err, sizeof(err)))
+        return -1;
+    snprintf(dbname, sizeof(dbname), "perinatal_it_%d", (int)getpid());
+    arena_init(&a, 1 << 24);
+    snprintf(admin_url, sizeof(admin_url), "%s", admin);
+    /* Later keys of a conninfo override earlier ones. */
+    snprintf(owner_url, sizeof(owner_url), "%s dbname=%s user=perinatal_owner", admin, dbname);
+    snprintf(app_url, sizeof(app_url), "%s dbname=%s user=perinatal_app", admin, dbname);
+    char q[256];
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", dbname);
+    sql_ok(admin_url, q);
+    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", dbname);
+    sql_ok(admin_url, q);
+    if (!migrate_run(owner_url))
+        return -1;
+    char seed[512];
+    snprintf(seed, sizeof(seed),
+             "INSERT INTO organisations (id, name) VALUES ('" ORG_A "', 'A'), ('" ORG_B "', 'B')");
+    sql_ok(owner_url, seed);
+    resources_register();
+    if (!db_connect(&app_db, app_url))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (!admin_url[0])
+        return 0;
+    db_close(&app_db);
+    arena_free(&a);
+    char q[256];
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+    sql_ok(admin_url, q);
+    return 0;
+}
+
+static void migrate_is_safe_to_run_twice(void **state)
+{
+    (void)state;
+    assert_true(migrate_run(owner_url));
+    PGresult *res = sql(owner_url, "SELECT count(*), max(version) FROM schema_migrations");
+    assert_int_equal(atoi(PQgetvalue(res, 0, 0)), migrate_latest_version());
+    assert_int_equal(atoi(PQgetvalue(res, 0, 1)), migrate_latest_version());
+    PQclear(res);
+}
+
+static void app_role_cannot_change_the_schema(void **state)
+{
+    (void)state;
+    assert_string_equal(sql_state(app_url, "CREATE TABLE evil (id int)"), "42501");
+    assert_string_equal(sql_state(app_url, "ALTER TABLE service_users ADD COLUMN x int"), "42501");
+    assert_string_equal(sql_state(app_url, "DROP TABLE service_users"), "42501");
+    assert_string_equal(sql_state(app_url, "TRUNCATE service_users"), "42501");
+    assert_string_equal(sql_state(app_url, "DELETE FROM service_users"), "42501");
+    assert_string_equal(sql_state(app_url, "DELETE FROM schema_migrations"), "42501");
+    assert_string_equal(sql_state(app_url, "INSERT INTO organisations (name) VALUES ('x')"),
+                        "42501");
+    assert_string_equal(sql_state(app_url, "SELECT count(*) FROM service_users"), "");
+}
+
+static void database_holds_the_rules_too(void **state)
+{
+    (void)state;
+    /* Bad NHS number, stage without its date, and a duplicate in one org. */
+    const char *base = "INSERT INTO service_users (organisation_id, created_by, nhs_number, "
+                       "given_name, family_name, date_of_birth, perinatal_stage, "
+                       "estimated_due_date, delivery_date) VALUES ";
+    char q[1024];
+    snprintf(q, sizeof(q), "%s('" ORG_A "', 't', '9434765918', 'A', 'B', '1990-01-01', "
+                           "'pre_conception', NULL, NULL)", base);
+    assert_string_equal(sql_state(owner_url, q), "23514");
+    snprintf(q, sizeof(q), "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+                           "'pregnant', NULL, NULL)", base);
+    assert_string_equal(sql_state(owner_url, q), "23514");
+    snprintf(q, sizeof(q), "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+                           "'postnatal', NULL, '2026-01-01')", base);
+    assert_string_equal(sql_state(owner_url, q), "");
+    assert_string_equal(sql_state(owner_url, q), "23505");
+    /* The same woman may be on another organisation's record. */
+    snprintf(q, sizeof(q), "%s('" ORG_B "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+                           "'postnatal', NULL, '2026-01-01')", base);
+    assert_string_equal(sql_state(owner_url, q), "");
+    /* NHS number rule in SQL agrees with the C one on its edge cases. */
+    PGresult *res = sql(owner_url, "SELECT nhs_number_valid('0000000000'), "
+                                   "nhs_number_valid('2000000010'), nhs_number_valid('0000000060'), "
+                                   "nhs_number_valid('4010232137'), nhs_number_valid('401023213')");
+    assert_string_equal(PQgetvalue(res, 0, 0), "t");
+    assert_string_equal(PQgetvalue(res, 0, 1), "t");
+    assert_string_equal(PQgetvalue(res, 0, 2), "f");
+    assert_string_equal(PQgetvalue(res, 0, 3), "t");
+    assert_string_equal(PQgetvalue(res, 0, 4), "f");
+    PQclear(res);
+}
+
+static principal who_a = {.sub = "it-user", .jti = "j", .role = ROLE_CLINICIAN, .org = ORG_A};
+static principal who_b = {.sub = "it-user-b", .jti = "j", .role = ROLE_ADMIN, .org = ORG_B};
+
+static request *new_request(const char *method, const char *body, const principal *who)
+{
+    arena_reset(&a);
+    request *r = arena_alloc(&a, sizeof(*r));
+    request_init(r, &a);
+    r->method = method;
+    r->path = "/v1/service-users";
+    r->db = &app_db;
+    r->who = who;
+    strcpy(r->request_id, "it");
+    if (body) {
+        r->body = arena_strdup(&a, body);
+        r->body_len = strlen(body);
+    }
+    return r;
+}
+
+static const char *header(request *r, const char *name)
+{
+    const char *h = r->headers.data ? strstr(r->headers.data, name) : NULL;
+    if (!h)
+        return NULL;
+    h += strlen(name) + 2;
+    return arena_strndup(&a, h, strcspn(h, "\r"));
+}
+
+#define WOMAN                                                                                      \
+    "{\"nhs_number\":\"4010232137\",\"given_name\":\"Ann\",\"family_name\":\"O'Brien\","          \
+    "\"date_of_birth\":\"1990-05-01\",\"perinatal_status\":{\"stage\":\"pregnant\","              \
+    "\"estimated_due_date\":\"2027-02-01\"}}"
+
+static char created_id[37];
+
+static void create_read_update_through_handlers(void **state)
+{
+    (void)state;
+    request *r = new_request("POST", WOMAN, &who_a);
+    service_users_create(r);
+    assert_int_equal(r->status, 201);
+    const char *loc = header(r, "Location");
+    assert_non_null(loc);
+    snprintf(created_id, sizeof(created_id), "%s", loc + strlen("/v1/service-users/"));
+    assert_string_equal(header(r, "ETag"), "\"1\"");
+
+    r = new_request("GET", NULL, &who_a);
+    r->path_params[0] = created_id;
+    r->npath_params = 1;
+    service_users_get(r);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->response_body, "O'Brien"));
+
+    /* Another organisation does not see her: 404, as if she did not exist. */
+    r = new_request("GET", NULL, &who_b);
+    r->path_params[0] = created_id;
+    r->npath_params = 1;
+    service_users_get(r);
+    assert_int_equal(r->status, 404);
+
+    r = new_request("PATCH", "{\"given_name\":\"Anna\"}", &who_a);
+    r->path_params[0] = created_id;
+    r->npath_params = 1;
+    r->if_match = "\"1\"";
+    service_users_update(r);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(header(r, "ETag"), "\"2\"");
+
+    r = new_request("PATCH", "{\"given_name\":\"Anne\"}", &who_a);
+    r->path_params[0] = created_id;
+    r->npath_params = 1;
+    r->if_match = "\"1\"";
+    service_users_update(r);
+    assert_int_equal(r->status, 412);
+}
+
+static void idempotent_create_replays(void **state)
+{
+    (void)state;
+    const char *body = "{\"nhs_number\":\"1100000003\",\"given_name\":\"Bea\",\"family_name\":\"C\","
+                       "\"date_of_birth\":\"1991-05-01\",\"perinatal_status\":"
+                       "{\"stage\":\"pre_conception\"}}";
+    request *r = new_request("POST", body, &who_a);
+    r->idempotency_key = "k-1";
+    service_users_create(r);
+    assert_int_equal(r->status, 201);
+    char first[1024];
+    snprintf(first, sizeof(first), "%.*s", (int)r->response_len, r->response_body);
+
+    r = new_request("POST", body, &who_a);
+    r->idempotency_key = "k-1";
+    service_users_create(r);
+    assert_int_equal(r->status, 201);
+    assert_string_equal(r->response_body, first);
+    assert_non_null(header(r, "Idempotent-Replayed"));
+
+    r = new_request("POST", WOMAN, &who_a);
+    r->idempotency_key = "k-1";
+    service_users_create(r);
+    assert_int_equal(r->status, 422);
+
+    /* A refused create leaves no key behind: the key can be used again. */
+    r = new_request("POST", WOMAN, &who_a);
+    r->idempotency_key = "k-2";
+    service_users_create(r);
+    assert_int_equal(r->status, 409);
+    PGresult *res = sql(owner_url, "SELECT count(*) FROM idempotency_keys WHERE key = 'k-2'");
+    assert_string_equal(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+}
+
+static void reconnects_after_the_connection_is_killed(void **state)
+{
+    (void)state;
+    /* Kill every backend of the app role, as a server restart would. */
+    char q[256];
+    snprintf(q, sizeof(q),
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             "WHERE datname = '%s' AND usename = 'perinatal_app'",
+             dbname);
+    sql_ok(admin_url, q);
+    usleep(100 * 1000);
+    request *r = new_request("GET", NULL, &who_a);
+    r->path_params[0] = created_id;
+    r->npath_params = 1;
+    service_users_get(r);
+    assert_int_equal(r->status, 200); /* reconnected, prepared again, retried */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(migrate_is_safe_to_run_twice),
+        cmocka_unit_test(app_role_cannot_change_the_schema),
+        cmocka_unit_test(database_holds_the_rules_too),
+        cmocka_unit_test(create_read_update_through_handlers),
+        cmocka_unit_test(idempotent_create_replays),
+        cmocka_unit_test(reconnects_after_the_connection_is_killed),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
