@@ -411,6 +411,39 @@ bool json_is_date(const char *s)
     return d <= max;
 }
 
+bool json_is_timestamp(const char *s)
+{
+    /* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM) */
+    char date[11];
+    size_t n = strlen(s);
+    if (n < 20 || n > 35 || (s[10] != 'T' && s[10] != 't'))
+        return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!json_is_date(date))
+        return false;
+    const char *t = s + 11;
+    if (!(t[0] >= '0' && t[0] <= '2') || !(t[1] >= '0' && t[1] <= '9') || t[2] != ':' ||
+        !(t[3] >= '0' && t[3] <= '5') || !(t[4] >= '0' && t[4] <= '9') || t[5] != ':' ||
+        !(t[6] >= '0' && t[6] <= '5') || !(t[7] >= '0' && t[7] <= '9'))
+        return false;
+    if ((t[0] - '0') * 10 + (t[1] - '0') > 23)
+        return false;
+    t += 8;
+    if (*t == '.') {
+        size_t digits = strspn(t + 1, "0123456789");
+        if (digits < 1 || digits > 6)
+            return false;
+        t += 1 + digits;
+    }
+    if ((*t == 'Z' || *t == 'z') && t[1] == '\0')
+        return true;
+    if ((*t != '+' && *t != '-') || strlen(t) != 6 || t[3] != ':')
+        return false;
+    return strspn(t + 1, "0123456789") == 2 && strspn(t + 4, "0123456789") == 2 &&
+           (t[1] - '0') * 10 + (t[2] - '0') <= 14 && (t[4] - '0') * 10 + (t[5] - '0') <= 59;
+}
+
 size_t utf8_length(const char *s)
 {
     size_t n = 0;
@@ -430,6 +463,8 @@ static const char *type_name(field_type t)
     case FIELD_ENUM: return "a string";
     case FIELD_UUID: return "an id (UUID)";
     case FIELD_OBJECT: return "an object";
+    case FIELD_TIMESTAMP: return "a timestamp (RFC 3339 with an offset)";
+    case FIELD_ENUM_ARRAY: return "an array";
     }
     return "a value";
 }
@@ -468,6 +503,35 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
         }
         json_validate(a, v, f->children, mode, ptr, e);
         return;
+    case FIELD_ENUM_ARRAY: {
+        if (jt != json_type_array) {
+            field_errors_add(e, ptr, "must be an array");
+            return;
+        }
+        size_t n = json_object_array_length(v);
+        if ((long)n < f->min || (long)n > f->max) {
+            field_errors_add(e, ptr, arena_printf(a, "must hold %ld to %ld values", f->min, f->max));
+            return;
+        }
+        field_spec item = *f;
+        item.type = FIELD_ENUM;
+        for (size_t i = 0; i < n; i++) {
+            json_object *el = json_object_array_get_idx(v, i);
+            const char *iptr = arena_printf(a, "%s/%zu", ptr, i);
+            int before = e->count;
+            validate_value(a, el, &item, mode, iptr, e);
+            if (e->count != before)
+                return;
+            for (size_t j = 0; j < i; j++) {
+                if (!strcmp(json_object_get_string(json_object_array_get_idx(v, j)),
+                            json_object_get_string(el))) {
+                    field_errors_add(e, iptr, "is listed twice");
+                    return;
+                }
+            }
+        }
+        return;
+    }
     default:
         break;
     }
@@ -484,6 +548,11 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
     case FIELD_DATE:
         if (!json_is_date(s))
             field_errors_add(e, ptr, "must be a real date written YYYY-MM-DD");
+        return;
+    case FIELD_TIMESTAMP:
+        if (!json_is_timestamp(s))
+            field_errors_add(e, ptr, "must be an RFC 3339 timestamp with an offset, such as "
+                                     "2026-11-25T09:30:00Z");
         return;
     case FIELD_UUID:
         if (!uuid_valid(s))

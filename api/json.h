@@ -24,6 +24,8 @@ typedef enum field_type {
     FIELD_ENUM,
     FIELD_UUID,
     FIELD_OBJECT, /* nested, described by children */
+    FIELD_TIMESTAMP,  /* RFC 3339 with an offset: 2026-11-25T10:00:00Z */
+    FIELD_ENUM_ARRAY, /* an array of distinct values from values; min..max items */
 } field_type;
 
 enum {
@@ -59,6 +61,8 @@ const char *json_to_arena(arena *a, json_object *obj, size_t *len);
 
 /* True when s is a real date YYYY-MM-DD. */
 bool json_is_date(const char *s);
+/* True when s is an RFC 3339 timestamp with a real date and an offset. */
+bool json_is_timestamp(const char *s);
 /* Length of a UTF-8 string in characters (the input is valid UTF-8). */
 size_t utf8_length(const char *s);
 

@@ -68,7 +68,7 @@ static int read_body(FCGX_Request *fr, request *r)
 
 static void write_response(FCGX_Request *fr, request *r)
 {
-    char head[256];
+    char head[512]; /* fits the longest status line, type and request id */
     int n = snprintf(head, sizeof(head),
                      "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
                      "X-Request-Id: %s\r\nCache-Control: no-store\r\n"
@@ -76,6 +76,8 @@ static void write_response(FCGX_Request *fr, request *r)
                      r->status, http_reason(r->status),
                      r->response_type ? r->response_type : "application/json", r->response_len,
                      r->request_id);
+    if (n < 0 || n >= (int)sizeof(head))
+        n = (int)sizeof(head) - 1; /* cannot happen with the bounds above */
     FCGX_PutStr(head, n, fr->out);
     if (r->headers.len)
         FCGX_PutStr(r->headers.data, (int)r->headers.len, fr->out);

@@ -26,7 +26,7 @@ json_object *resource_read_body(request *r, const field_spec *fields, validate_m
     return obj;
 }
 
-static void set_etag(request *r, const char *version)
+void set_etag(request *r, const char *version)
 {
     response_header(r, "ETag", arena_printf(r->a, "\"%s\"", version));
 }
@@ -99,7 +99,7 @@ void resource_get(request *r, const resource_def *def)
 
 /* The cursor is the last id of the previous page, base64url-encoded so
  * clients treat it as opaque. */
-static const char *cursor_encode(arena *a, const char *id)
+const char *cursor_encode(arena *a, const char *id)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t n = strlen(id);
@@ -122,19 +122,17 @@ static const char *cursor_encode(arena *a, const char *id)
     return out;
 }
 
-static const char *cursor_decode(arena *a, const char *cursor)
+const char *cursor_decode(arena *a, const char *cursor)
 {
-    unsigned char buf[64];
+    unsigned char buf[256];
     long n = base64url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
-    if (n != 36)
+    if (n <= 0 || memchr(buf, '\0', (size_t)n))
         return NULL;
     buf[n] = '\0';
-    if (!uuid_valid((const char *)buf))
-        return NULL;
     return arena_strdup(a, (const char *)buf);
 }
 
-static bool read_limit(request *r, int *limit, field_errors *e)
+bool list_limit(request *r, int *limit, field_errors *e)
 {
     const char *s = request_query(r, "limit");
     *limit = LIST_DEFAULT_LIMIT;
@@ -155,22 +153,14 @@ void resource_list(request *r, const resource_def *def)
     field_errors e = {0};
     int limit;
     const char *after = NULL;
-    read_limit(r, &limit, &e);
+    list_limit(r, &limit, &e);
     const char *cursor = request_query(r, "cursor");
-    if (cursor && !(after = cursor_decode(r->a, cursor)))
+    if (cursor && (!(after = cursor_decode(r->a, cursor)) || !uuid_valid(after)))
         field_errors_add(&e, "cursor", "is not a cursor this API returned");
     const char *params[3 + MAX_LIST_FILTERS] = {0};
     if (def->list_filters)
         def->list_filters(r, params + 3, &e);
-    /* Unknown query parameters are refused like unknown body fields. */
-    for (int i = 0; i < r->nquery; i++) {
-        const char *name = r->query[i].name;
-        bool known = !strcmp(name, "limit") || !strcmp(name, "cursor");
-        for (const char *const *f = def->list_params; !known && f && *f; f++)
-            known = !strcmp(*f, name);
-        if (!known)
-            field_errors_add(&e, name, "is not a filter of this list");
-    }
+    list_check_params(r, def->list_params, &e);
     if (e.count) {
         problem_fields(r, 400, &e);
         return;
@@ -207,8 +197,20 @@ void resource_list(request *r, const resource_def *def)
     response_json(r, 200, b.data, b.len);
 }
 
+void list_check_params(request *r, const char *const *allowed, field_errors *e)
+{
+    for (int i = 0; i < r->nquery; i++) {
+        const char *name = r->query[i].name;
+        bool known = !strcmp(name, "limit") || !strcmp(name, "cursor");
+        for (const char *const *f = allowed; !known && f && *f; f++)
+            known = !strcmp(*f, name);
+        if (!known)
+            field_errors_add(e, name, "is not a parameter of this list");
+    }
+}
+
 /* If-Match: one strong entity tag holding the version ("3"); W/ is tolerated. */
-static const char *if_match_version(request *r)
+const char *if_match_version(request *r)
 {
     const char *m = r->if_match;
     if (!m) {

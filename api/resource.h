@@ -35,6 +35,20 @@ void resource_get(request *r, const resource_def *def);
 void resource_list(request *r, const resource_def *def);
 void resource_update(request *r, const resource_def *def);
 
+/* Helpers for lists with their own order (referrals). */
+const char *cursor_encode(arena *a, const char *raw);
+/* The raw text of a cursor, or NULL when it is not one this API made. */
+const char *cursor_decode(arena *a, const char *cursor);
+/* ?limit= (default 50, 1..200); adds an error when bad. */
+bool list_limit(request *r, int *limit, field_errors *e);
+/* Adds an error for every query parameter not in allowed (limit and cursor
+ * are always allowed). */
+void list_check_params(request *r, const char *const *allowed, field_errors *e);
+/* The version If-Match names; sets 428/412 and returns NULL when absent or
+ * malformed. */
+const char *if_match_version(request *r);
+void set_etag(request *r, const char *version);
+
 /* Parses the request body strictly and validates it (400 on failure). */
 json_object *resource_read_body(request *r, const field_spec *fields, validate_mode mode);
 

@@ -34,6 +34,19 @@ void service_users_get(request *r);
 void service_users_update(request *r);
 extern const stmt_def service_user_stmts[];
 extern const constraint_message service_user_constraints[];
+/* Shared with referrals, which may carry a woman's details inline. */
+#include "json.h"
+extern const field_spec service_user_fields[];
+void service_user_rules(request *r, json_object *rec, field_errors *e);
+
+/* referrals.c */
+void referrals_create(request *r);
+void referrals_list(request *r);
+void referrals_get(request *r);
+void referrals_transition(request *r);
+void referrals_history(request *r);
+extern const stmt_def referral_stmts[];
+extern const constraint_message referral_constraints[];
 
 /* idempotency.c */
 extern const stmt_def idempotency_stmts[];

@@ -33,11 +33,11 @@ static const char *postcode_check(const char *s)
     size_t i = 0;
     while (i < outlen && s[i] >= 'A' && s[i] <= 'Z')
         i++;
-    if (i < 1 || i > 2 || !(s[i] >= '0' && s[i] <= '9'))
+    if (i < 1 || i > 2 || !(s[i] >= '0' && s[i] <= '9') || outlen - i > 2)
         return why;
-    for (i++; i < outlen; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-            return why;
+    /* At most one letter or digit after the district's first digit. */
+    if (outlen - i == 2 && !((s[i + 1] >= 'A' && s[i + 1] <= 'Z') || (s[i + 1] >= '0' && s[i + 1] <= '9')))
+        return why;
     return NULL;
 }
 
@@ -58,7 +58,7 @@ static const field_spec status_fields[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static const field_spec service_user_fields[] = {
+const field_spec service_user_fields[] = {
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"nhs_number", FIELD_STRING, FIELD_REQUIRED, 10, 10, NULL, nhs_number_check, NULL},
     {"given_name", FIELD_STRING, FIELD_REQUIRED, 1, 100, NULL, NULL, NULL},
@@ -155,7 +155,7 @@ static const char *get_str(json_object *o, const char *name)
 
 /* The clinical rules of the record (422): dates that cannot be true, and a
  * perinatal status that does not hang together. */
-static void service_user_rules(request *r, json_object *rec, field_errors *e)
+void service_user_rules(request *r, json_object *rec, field_errors *e)
 {
     (void)r;
     char now[11], due_limit[11];

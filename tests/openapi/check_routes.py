@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Checks that openapi/openapi.yaml describes exactly the routes the app serves.
+
+Usage: check_routes.py PATH_TO_PERINATAL_API [PATH_TO_OPENAPI_YAML]
+
+Runs `perinatal-api routes` (lines such as `GET /v1/teams clinician,admin` or
+`GET /healthz public`) and compares it with the operations of the OpenAPI
+document: every route must be documented, every documented operation must be
+a route, and each operation's `x-roles` must equal the route's roles
+(`public` routes have `x-roles: []`). Exits 0 when they agree, 1 with a list
+of the differences when they do not, 2 when either side cannot be read.
+"""
+
+import os
+import subprocess
+import sys
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+DEFAULT_SPEC = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "openapi", "openapi.yaml"
+)
+
+
+def fail(message):
+    print(f"check_routes: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def app_routes(binary):
+    """{(METHOD, path): frozenset(roles)} from `binary routes`."""
+    try:
+        out = subprocess.run(
+            [binary, "routes"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        fail(f"cannot run {binary} routes: {e}")
+    if out.returncode != 0:
+        fail(f"{binary} routes exited {out.returncode}: {out.stderr.strip()}")
+    routes = {}
+    for n, line in enumerate(out.stdout.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 3:
+            fail(f"routes line {n} is not 'METHOD PATH ROLES': {line!r}")
+        method, path, roles = parts
+        key = (method.upper(), path)
+        if key in routes:
+            fail(f"route listed twice: {method} {path}")
+        routes[key] = frozenset() if roles == "public" else frozenset(roles.split(","))
+    if not routes:
+        fail(f"{binary} routes printed no route")
+    return routes
+
+
+def doc_operations(spec_path):
+    """{(METHOD, path): roles or None} from the OpenAPI document."""
+    try:
+        with open(spec_path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        fail(f"cannot read {spec_path}: {e}")
+    paths = (doc or {}).get("paths") or {}
+    if not isinstance(paths, dict):
+        fail(f"{spec_path}: 'paths' is not a mapping")
+    ops = {}
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            roles = op.get("x-roles") if isinstance(op, dict) else None
+            if isinstance(roles, list) and all(isinstance(r, str) for r in roles):
+                ops[(method.upper(), path)] = frozenset(roles)
+            else:
+                ops[(method.upper(), path)] = None  # missing or malformed x-roles
+    return ops
+
+
+def show(roles):
+    return "public (x-roles: [])" if not roles else "[" + ", ".join(sorted(roles)) + "]"
+
+
+def main(argv):
+    if len(argv) not in (2, 3):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    binary = argv[1]
+    spec = argv[2] if len(argv) == 3 else DEFAULT_SPEC
+    routes = app_routes(binary)
+    ops = doc_operations(spec)
+
+    problems = []
+    for key in sorted(routes.keys() - ops.keys(), key=lambda k: (k[1], k[0])):
+        problems.append(f"missing from the document: {key[0]} {key[1]} (roles {show(routes[key])})")
+    for key in sorted(ops.keys() - routes.keys(), key=lambda k: (k[1], k[0])):
+        problems.append(f"documented but not served by the app: {key[0]} {key[1]}")
+    for key in sorted(routes.keys() & ops.keys(), key=lambda k: (k[1], k[0])):
+        if ops[key] is None:
+            problems.append(f"{key[0]} {key[1]}: x-roles missing or not a list of role names "
+                            f"(the app has {show(routes[key])})")
+        elif ops[key] != routes[key]:
+            problems.append(f"{key[0]} {key[1]}: x-roles {show(ops[key])} but the app has "
+                            f"{show(routes[key])}")
+
+    if problems:
+        print(f"check_routes: {os.path.normpath(spec)} does not match the route table:",
+              file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(f"check_routes: {len(routes)} routes documented, roles agree")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
