@@ -1,0 +1,55 @@
+-- bench/read.lua: wrk script for bench/read.sh. Each request reads one
+-- service user chosen at random from the ids file (first script argument),
+-- with the bearer token from PERINATAL_BENCH_TOKEN. done() prints the
+-- figures read.sh reports, one "BENCH name: value" per line.
+
+local ids = {}
+local headers = {}
+local thread_count = 0
+
+-- Runs in the main Lua state once per thread: number the threads so that
+-- each seeds its random generator differently.
+function setup(thread)
+    thread_count = thread_count + 1
+    thread:set("thread_number", thread_count)
+end
+
+-- Runs in each thread's own Lua state.
+function init(args)
+    local path = args[1]
+    if path == nil then
+        error("usage: wrk ... -s bench/read.lua URL -- IDS_FILE")
+    end
+    for line in io.lines(path) do
+        if #line > 0 then
+            ids[#ids + 1] = line
+        end
+    end
+    if #ids == 0 then
+        error("no ids in " .. path)
+    end
+    local token = os.getenv("PERINATAL_BENCH_TOKEN")
+    if token == nil or token == "" then
+        error("PERINATAL_BENCH_TOKEN is not set")
+    end
+    headers["Authorization"] = "Bearer " .. token
+    headers["Accept"] = "application/json"
+    math.randomseed(os.time() + 7919 * (thread_number or 0))
+end
+
+function request()
+    return wrk.format("GET", "/v1/service-users/" .. ids[math.random(#ids)], headers)
+end
+
+function done(summary, latency, requests)
+    local seconds = summary.duration / 1e6
+    local e = summary.errors
+    io.write(string.format("BENCH requests: %d\n", summary.requests))
+    io.write(string.format("BENCH requests_per_s: %.0f\n", summary.requests / seconds))
+    io.write(string.format("BENCH p50_ms: %.2f\n", latency:percentile(50) / 1000))
+    io.write(string.format("BENCH p90_ms: %.2f\n", latency:percentile(90) / 1000))
+    io.write(string.format("BENCH p99_ms: %.2f\n", latency:percentile(99) / 1000))
+    io.write(string.format("BENCH max_ms: %.2f\n", latency.max / 1000))
+    io.write(string.format("BENCH non_2xx: %d\n", e.status))
+    io.write(string.format("BENCH socket_errors: %d\n", e.connect + e.read + e.write + e.timeout))
+end
