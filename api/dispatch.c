@@ -17,11 +17,11 @@ void dispatch_request_id(request *r, const char *client_id)
 {
     if (client_id) {
         size_t n = strlen(client_id);
-        bool sane = n >= 1 && n < sizeof(r->request_id);
+        bool sane = n >= 1 && n <= 64; /* nginx's map passes the same shapes */
         for (size_t i = 0; sane && i < n; i++) {
             char c = client_id[i];
             sane = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_' || c == '.' || c == ':';
+                   c == '-' || c == '_' || c == '.';
         }
         if (sane) {
             memcpy(r->request_id, client_id, n + 1);

@@ -53,7 +53,7 @@ typedef struct request {
     const char *idempotency_key;
     const char *body;
     size_t body_len;
-    char request_id[129]; /* 1..128 of [A-Za-z0-9._:-], as nginx's map allows */
+    char request_id[65]; /* 1..64 of [A-Za-z0-9._-], as nginx's map allows */
     query_param query[MAX_QUERY_PARAMS];
     int nquery;
     bool query_too_long;

@@ -231,7 +231,7 @@ static int serve(void)
         workers[i].index = i;
         pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
     }
-    char detail[128];
+    char detail[sizeof(g_config.listen) + 64];
     snprintf(detail, sizeof(detail), "listening on %s with %d workers", g_config.listen,
              g_config.workers);
     log_info("started", detail);

@@ -42,17 +42,23 @@ void metrics_db_reconnect(void)
     atomic_fetch_add_explicit(&db_reconnects, 1, memory_order_relaxed);
 }
 
-static void render_route(strbuf *b, const char *method, const char *pattern, route_metrics *m)
+/* The text format wants each metric family's samples together, so the
+ * routes are walked once per family. */
+static void render_counts(strbuf *b, const char *method, const char *pattern, route_metrics *m)
 {
-    unsigned long count = atomic_load(&m->count);
-    if (!count)
-        return;
     for (int c = 1; c <= 5; c++) {
         unsigned long v = atomic_load(&m->by_class[c]);
         if (v)
             strbuf_printf(b, "perinatal_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} %lu\n",
                           method, pattern, c, v);
     }
+}
+
+static void render_histogram(strbuf *b, const char *method, const char *pattern, route_metrics *m)
+{
+    unsigned long count = atomic_load(&m->count);
+    if (!count)
+        return;
     for (size_t i = 0; i < NBUCKETS; i++)
         strbuf_printf(b,
                       "perinatal_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
@@ -65,17 +71,23 @@ static void render_route(strbuf *b, const char *method, const char *pattern, rou
                   method, pattern, count);
 }
 
+static void render_all(strbuf *b, void (*fn)(strbuf *, const char *, const char *, route_metrics *))
+{
+    for (long i = 0; routes[i].method && i < MAX_ROUTES; i++)
+        fn(b, routes[i].method, routes[i].pattern, &per_route[i]);
+    fn(b, "-", "unmatched", &per_route[MAX_ROUTES]);
+}
+
 const char *metrics_render(arena *a, size_t *len)
 {
     strbuf b;
     strbuf_init(&b, a, 1024 * 1024);
     strbuf_puts(&b, "# HELP perinatal_requests_total Requests answered, by route and status class.\n"
-                    "# TYPE perinatal_requests_total counter\n"
-                    "# HELP perinatal_request_duration_seconds Time to answer a request.\n"
+                    "# TYPE perinatal_requests_total counter\n");
+    render_all(&b, render_counts);
+    strbuf_puts(&b, "# HELP perinatal_request_duration_seconds Time to answer a request.\n"
                     "# TYPE perinatal_request_duration_seconds histogram\n");
-    for (long i = 0; routes[i].method && i < MAX_ROUTES; i++)
-        render_route(&b, routes[i].method, routes[i].pattern, &per_route[i]);
-    render_route(&b, "-", "unmatched", &per_route[MAX_ROUTES]);
+    render_all(&b, render_histogram);
     strbuf_printf(&b, "# HELP perinatal_db_reconnects_total Database reconnections.\n"
                       "# TYPE perinatal_db_reconnects_total counter\n"
                       "perinatal_db_reconnects_total %lu\n",
