@@ -41,10 +41,14 @@ static const stmt_def *find_stmt(const char *name)
 static bool prepare_all(db *d)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
-     * may hold a worker longer than the configured timeout. */
-    char settings[128];
+     * may hold a worker longer than the configured timeout. Lists take
+     * optional filters written "$n IS NULL OR ...": a custom plan per call
+     * folds those away so the right index is used; a cached generic plan
+     * could not. */
+    char settings[256];
     snprintf(settings, sizeof(settings),
-             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d",
+             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d; "
+             "SET plan_cache_mode = force_custom_plan",
              g_config.statement_timeout_ms);
     PGresult *res = PQexec(d->conn, settings);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;

@@ -9,7 +9,9 @@ void resources_register(void)
     db_register(team_stmts);
     db_register(staff_stmts);
     db_register(service_user_stmts);
+    db_register(referral_stmts);
     db_register_constraints(team_constraints);
     db_register_constraints(staff_constraints);
     db_register_constraints(service_user_constraints);
+    db_register_constraints(referral_constraints);
 }

@@ -29,6 +29,13 @@ const route routes[] = {
     {"GET", "/v1/service-users/{service_user_id}", service_users_get, CLIN_ADMIN, 0},
     {"PATCH", "/v1/service-users/{service_user_id}", service_users_update, CLIN_ADMIN, ROUTE_BODY},
 
+    {"POST", "/v1/referrals", referrals_create, CLIN_ADMIN | ROLE_REFERRER, ROUTE_BODY},
+    {"GET", "/v1/referrals", referrals_list, CLIN_ADMIN | ROLE_REFERRER, 0},
+    {"GET", "/v1/referrals/{referral_id}", referrals_get, CLIN_ADMIN | ROLE_REFERRER, 0},
+    {"POST", "/v1/referrals/{referral_id}/transitions", referrals_transition, CLIN_ADMIN,
+     ROUTE_BODY},
+    {"GET", "/v1/referrals/{referral_id}/transitions", referrals_history, CLIN_ADMIN, 0},
+
     {NULL, NULL, NULL, 0, 0},
 };
 
