@@ -41,14 +41,10 @@ static const stmt_def *find_stmt(const char *name)
 static bool prepare_all(db *d)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
-     * may hold a worker longer than the configured timeout. Lists take
-     * optional filters written "$n IS NULL OR ...": a custom plan per call
-     * folds those away so the right index is used; a cached generic plan
-     * could not. */
-    char settings[256];
+     * may hold a worker longer than the configured timeout. */
+    char settings[128];
     snprintf(settings, sizeof(settings),
-             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d; "
-             "SET plan_cache_mode = force_custom_plan",
+             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d",
              g_config.statement_timeout_ms);
     PGresult *res = PQexec(d->conn, settings);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -57,6 +53,8 @@ static bool prepare_all(db *d)
         return false;
     for (int t = 0; t < nstmt_tables; t++) {
         for (const stmt_def *s = stmt_tables[t]; s->name; s++) {
+            if (s->plan_per_call)
+                continue;
             res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
             ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok)
@@ -123,7 +121,9 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
             if (d->in_transaction || !db_connect(d, d->conninfo))
                 return NULL;
         }
-        PGresult *res = PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
+        PGresult *res = def->plan_per_call
+                            ? PQexecParams(d->conn, def->sql, nparams, NULL, params, NULL, NULL, 0)
+                            : PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
         if (res)
             arena_defer(r->a, clear_result, res);
         if (PQstatus(d->conn) == CONNECTION_OK)

@@ -14,6 +14,11 @@ typedef struct stmt_def {
     const char *sql;
     int nparams;
     bool repeatable; /* safe to run again after a lost connection (reads) */
+    /* Planned with the actual parameters on every call instead of prepared
+     * once. For lists whose optional filters are written "$n IS NULL OR ...":
+     * a cached generic plan cannot tell which filters are present and would
+     * miss the index that fits; planning per call costs a fraction of a ms. */
+    bool plan_per_call;
 } stmt_def;
 
 typedef struct db {

@@ -7,8 +7,8 @@
 #include "resources.h"
 
 const stmt_def health_stmts[] = {
-    {"health_schema", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, true},
-    {NULL, NULL, 0, false},
+    {"health_schema", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, true, false},
+    {NULL, NULL, 0, false, false},
 };
 
 void health_live(request *r)

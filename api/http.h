@@ -10,7 +10,7 @@
 #include "arena.h"
 
 #define MAX_PATH_PARAMS 4
-#define MAX_TOKEN_TEAMS 16
+#define MAX_TOKEN_TEAMS 32
 #define MAX_QUERY_PARAMS 32
 
 typedef enum role {

@@ -15,17 +15,17 @@ const stmt_def idempotency_stmts[] = {
      "INSERT INTO idempotency_keys (owner_sub, key, request_hash) "
      "VALUES ($1, $2, encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), 'hex')) "
      "ON CONFLICT DO NOTHING RETURNING 1",
-     5, false},
+     5, false, false},
     {"idem_fetch",
      "SELECT request_hash = encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), "
      "'hex'), status, location, etag, body FROM idempotency_keys "
      "WHERE owner_sub = $1 AND key = $2",
-     5, true},
+     5, true, false},
     {"idem_store",
      "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6 "
      "WHERE owner_sub = $1 AND key = $2",
-     6, false},
-    {NULL, NULL, 0, false},
+     6, false, false},
+    {NULL, NULL, 0, false, false},
 };
 
 static bool key_sane(const char *k)

@@ -178,7 +178,7 @@ const stmt_def referral_stmts[] = {
      "ON CONFLICT (organisation_id, nhs_number) DO NOTHING RETURNING id) "
      "SELECT id FROM ins UNION ALL SELECT id FROM service_users "
      "WHERE organisation_id = $1 AND nhs_number = $3::json->>'nhs_number' LIMIT 1",
-     3, false},
+     3, false, false},
     /* Receipt: the due time and the flags are computed here, once. */
     {"referral_insert",
      "WITH x AS (SELECT * FROM json_to_record($3::json) AS " REFERRAL_BODY "), "
@@ -198,14 +198,15 @@ const stmt_def referral_stmts[] = {
      "'psychiatric_liaison', 'camhs') "
      "AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')), $2, $5 "
      "FROM x, rcv, service_users su WHERE su.id = $4 AND su.organisation_id = $1 "
-     "RETURNING id, version, received_at, referral_json(referrals)::text AS body), "
+     "RETURNING id, version, received_at, CASE WHEN $5 = 'referrer' "
+     "THEN referral_status_json(referrals) ELSE referral_json(referrals) END::text AS body), "
      "hist AS (INSERT INTO referral_transitions (referral_id, to_status, at, by_sub, by_role) "
      "SELECT id, 'received', received_at, $2, $5 FROM ins) "
      "SELECT id, version, body, (SELECT $6::timestamptz > now() + interval '5 minutes') FROM ins",
-     6, false},
+     6, false, false},
     {"referral_get",
      "SELECT r.version, " REFERRAL_VIEW " FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE,
-     4, true},
+     4, true, false},
     /* Locks the referral for a transition and reads what the checks need. */
     {"referral_lock",
      "SELECT r.status, r.version, r.responded_at IS NOT NULL, "
@@ -217,7 +218,7 @@ const stmt_def referral_stmts[] = {
      "AND s.id IN ($6::uuid, $7::uuid)), "
      "(SELECT $8::date < (r.received_at AT TIME ZONE 'Europe/London')::date) "
      "FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE " FOR UPDATE OF r",
-     8, false},
+     8, false, false},
     {"referral_apply",
      "WITH j AS (SELECT $3::jsonb AS j), "
      "upd AS (UPDATE referrals r SET status = j.j->>'to', "
@@ -238,12 +239,12 @@ const stmt_def referral_stmts[] = {
      "by_role, notes, details) SELECT $1, $4, j.j->>'to', $5, $6, j.j->>'notes', "
      "j.j - 'to' - 'notes' FROM j, upd) "
      "SELECT version, body FROM upd",
-     6, false},
+     6, false, false},
     {"referral_history",
      "SELECT (SELECT coalesce(json_agg(referral_transition_json(t) ORDER BY t.id), '[]') "
      "FROM referral_transitions t WHERE t.referral_id = r.id)::text "
      "FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE,
-     4, true},
+     4, true, false},
     /* The lists. $1 is unused by the scope macros' numbering, so it is the
      * limit; $5/$6 the cursor (sort key, id). */
     {"referral_list",
@@ -251,15 +252,15 @@ const stmt_def referral_stmts[] = {
      REFERRAL_VIEW " FROM referrals r WHERE " REFERRAL_SCOPE " "
      "AND ($5::timestamptz IS NULL OR (r.received_at, r.id) < ($5, $6::uuid)) "
      REFERRAL_FILTERS "ORDER BY r.received_at DESC, r.id DESC LIMIT $1",
-     13, true},
+     13, true, true},
     {"referral_list_overdue",
      "SELECT r.id, to_char(r.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
      REFERRAL_VIEW " FROM referrals r WHERE " REFERRAL_SCOPE " AND " OPEN_UNANSWERED " "
      "AND r.due_at < now() "
      "AND ($5::timestamptz IS NULL OR (r.due_at, r.id) > ($5, $6::uuid)) "
      REFERRAL_FILTERS "ORDER BY r.due_at, r.id LIMIT $1",
-     13, true},
-    {NULL, NULL, 0, false},
+     13, true, true},
+    {NULL, NULL, 0, false, false},
 };
 
 const constraint_message referral_constraints[] = {
@@ -325,6 +326,10 @@ static void referral_rules(request *r, json_object *body, field_errors *e)
             field_errors_add(e, arena_printf(r->a, "/service_user%s", inner.items[i].pointer),
                              inner.items[i].detail);
     }
+    /* A referrer's form is received when it arrives; staff keying in a letter
+     * or a call may say when it was received. */
+    if (r->who->role == ROLE_REFERRER && has(body, "received_at"))
+        field_errors_add(e, "/received_at", "is set by the server for referrers");
     const char *source = get_str(body, "source");
     if (source && strcmp(source, "self") != 0 && !has(body, "referrer"))
         field_errors_add(e, "/referrer", "say who referred her (name), unless she referred herself");
@@ -427,6 +432,13 @@ void referrals_history(request *r)
     const char *id = referral_id(r);
     if (!id)
         return;
+    field_errors e = {0};
+    static const char *const none[] = {NULL};
+    list_check_params(r, none, &e);
+    if (e.count) {
+        problem_fields(r, 400, &e);
+        return;
+    }
     const char *params[] = {id, r->who->org, team_scope(r), submitter_scope(r)};
     PGresult *res = db_exec(r, "referral_history", 4, params);
     if (!db_ok(res)) {

@@ -97,16 +97,16 @@ const stmt_def service_user_stmts[] = {
      "(x.perinatal_status->>'infant_count')::int "
      "FROM json_to_record($3::json) AS " SERVICE_USER_RECORD " "
      "RETURNING id, version, service_user_json(service_users)::text",
-     3, false},
+     3, false, false},
     {"service_user_get",
      "SELECT version, service_user_json(s)::text FROM service_users s "
      "WHERE id = $1 AND organisation_id = $2",
-     2, true},
+     2, true, false},
     {"service_user_list",
      "SELECT id, service_user_json(s)::text FROM service_users s WHERE organisation_id = $1 "
      "AND ($2::uuid IS NULL OR id > $2) AND ($4::text IS NULL OR nhs_number = $4) "
      "ORDER BY id LIMIT $3",
-     4, true},
+     4, true, true},
     {"service_user_update",
      "UPDATE service_users s SET nhs_number = x.nhs_number, given_name = x.given_name, "
      "family_name = x.family_name, date_of_birth = x.date_of_birth, "
@@ -123,8 +123,8 @@ const stmt_def service_user_stmts[] = {
      "FROM json_to_record($4::json) AS " SERVICE_USER_RECORD " "
      "WHERE s.id = $1 AND s.organisation_id = $2 AND s.version = $3 "
      "RETURNING s.version, service_user_json(s)::text",
-     4, false},
-    {NULL, NULL, 0, false},
+     4, false, false},
+    {NULL, NULL, 0, false, false},
 };
 
 const constraint_message service_user_constraints[] = {

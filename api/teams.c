@@ -28,22 +28,22 @@ const stmt_def team_stmts[] = {
      "INSERT INTO teams (organisation_id, created_by, name, type) "
      "SELECT $1, $2, x.name, x.type FROM json_to_record($3::json) AS x(name text, type text) "
      "RETURNING id, version, team_json(teams)::text",
-     3, false},
+     3, false, false},
     {"team_get",
      "SELECT version, team_json(t)::text FROM teams t WHERE id = $1 AND organisation_id = $2", 2,
-     true},
+     true, false},
     {"team_list",
      "SELECT id, team_json(t)::text FROM teams t WHERE organisation_id = $1 "
      "AND ($2::uuid IS NULL OR id > $2) AND ($4::text IS NULL OR type = $4) "
      "ORDER BY id LIMIT $3",
-     4, true},
+     4, true, true},
     {"team_update",
      "UPDATE teams t SET name = x.name, type = x.type, version = t.version + 1, updated_at = now() "
      "FROM json_to_record($4::json) AS x(name text, type text) "
      "WHERE t.id = $1 AND t.organisation_id = $2 AND t.version = $3 "
      "RETURNING t.version, team_json(t)::text",
-     4, false},
-    {NULL, NULL, 0, false},
+     4, false, false},
+    {NULL, NULL, 0, false, false},
 };
 
 const constraint_message team_constraints[] = {

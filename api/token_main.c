@@ -11,7 +11,7 @@
 
 #include "uuid.h"
 
-#define MAX_TEAMS 16
+#define MAX_TEAMS 32
 #define MAX_OMIT 8
 
 static void usage(void)

@@ -66,6 +66,8 @@ class Receipt(unittest.TestCase):
         h = get("/v1/referrals/%s/transitions" % r.body["id"], token=token("clinician"))
         self.assertEqual(h.status, 200, h)
         self.assertEqual([(t["from"], t["to"]) for t in h.body["items"]], [(None, "received")])
+        assert_problem(get("/v1/referrals/%s/transitions?page=2" % r.body["id"],
+                           token=token("clinician")), 400)
 
     def test_existing_woman_matched_by_nhs_number(self):
         woman = service_user_body()
@@ -333,6 +335,7 @@ class Scope(unittest.TestCase):
         mine = mint("referrer", sub="gp-practice-mine")
         theirs = mint("referrer", sub="gp-practice-theirs")
         r = refer(tok=mine)
+        self.assertNotIn("reason", r)  # the status view, from the first answer on
         own = get("/v1/referrals/" + r["id"], token=mine)
         self.assertEqual(own.status, 200, own)
         self.assertEqual(set(own.body), {"id", "team_id", "priority", "received_at", "due_at",
@@ -348,6 +351,8 @@ class Scope(unittest.TestCase):
         del body["service_user"]
         body["service_user_id"] = r["id"]
         assert_problem(post("/v1/referrals", body, token=mine), 422, "/service_user_id")
+        assert_problem(post("/v1/referrals", referral_body(received_at="2026-01-01T09:00:00Z"),
+                            token=mine), 422, "/received_at")
 
     def test_clinician_sees_only_referrals_to_its_teams(self):
         r = refer(tok=token("admin"), team_id=MBU)

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# bench/referrals.sh: the referral volume benchmark (issue: referrals).
+# Starts its own stack (state .run/bench-referrals, port 28444) with a
+# DURABLE PostgreSQL (fsync and synchronous_commit on, unlike read.sh), loads
+# 1,000,000 referrals received over three years across 20 teams, each with
+# its workflow history (kept between runs), then drives through nginx + TLS:
+#   1. GET /v1/referrals?overdue=true&team=<one of 20>   (target p99 < 20 ms)
+#   2. POST /v1/referrals, each a durable transaction    (target >= 1500/s)
+# and prints requests/s, p50 and p99 for each. Localhost only, bounded.
+#
+# Settings: DURATION (20s), PERINATAL_BENCH_CONNECTIONS (32),
+# PERINATAL_BENCH_REFERRALS (1000000), PERINATAL_SKIP_BUILD=1,
+# PERINATAL_SKIP_PACKAGES=1, PERINATAL_BENCH_KEEP=1.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+export PERINATAL_STATE_DIR=${PERINATAL_STATE_DIR:-$repo/.run/bench-referrals}
+export PERINATAL_HTTPS_PORT=${PERINATAL_HTTPS_PORT:-28444}
+export PERINATAL_RATE_LIMIT=${PERINATAL_RATE_LIMIT:-100000r/s}
+export PERINATAL_RATE_BURST=${PERINATAL_RATE_BURST:-100000}
+export PERINATAL_PG_FAST=0 # the write figure must be for durable commits
+
+duration=${DURATION:-20s}
+connections=${PERINATAL_BENCH_CONNECTIONS:-32}
+total=${PERINATAL_BENCH_REFERRALS:-1000000}
+[[ $duration =~ ^[0-9]+[smh]?$ ]] || { echo "DURATION: e.g. 20s" >&2; exit 2; }
+if ! [[ $total =~ ^[0-9]+$ ]] || ((total < 1000 || total > 5000000)); then
+    echo "PERINATAL_BENCH_REFERRALS: 1000..5000000" >&2
+    exit 2
+fi
+
+# shellcheck source=../scripts/lib.sh
+source "$repo/scripts/lib.sh"
+perinatal_config
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ ${PERINATAL_BENCH_KEEP:-0} == 1 && $rc == 0 ]]; then
+        perinatal_log "stack left running: PERINATAL_STATE_DIR=$PERINATAL_STATE_DIR scripts/down"
+    else
+        perinatal_stop_all || true
+    fi
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[[ ${PERINATAL_SKIP_PACKAGES:-0} == 1 ]] || perinatal_ensure_packages
+[[ ${PERINATAL_SKIP_BUILD:-0} == 1 ]] || perinatal_build "$PERINATAL_BUILD_DIR"
+perinatal_setup
+perinatal_start_services
+
+db() { psql -X -q -v ON_ERROR_STOP=1 -v org="$PERINATAL_DEMO_ORG" -v total="$total" "$PERINATAL_MIGRATE_DATABASE_URL" "$@"; }
+
+have=$(db -At -c "SELECT count(*) FROM referrals WHERE submitted_by = 'bench'")
+if ((have < total)); then
+    perinatal_log "loading $total referrals with their histories (once; a few minutes)"
+    db <<'SQL'
+-- The loader itself need not wait for each flush; the benchmark does.
+SET synchronous_commit = off;
+SET maintenance_work_mem = '512MB';
+BEGIN;
+-- 20 teams (perinatal community and MMHS), each with two clinicians.
+INSERT INTO teams (id, organisation_id, name, type, created_by)
+SELECT ('00000000-0000-4000-8000-0000000010' || lpad(to_hex(n), 2, '0'))::uuid, :'org',
+       'Bench team ' || n, (ARRAY['perinatal_community', 'mmhs'])[1 + n % 2], 'bench'
+FROM generate_series(1, 20) n ON CONFLICT DO NOTHING;
+INSERT INTO staff (id, organisation_id, team_id, name, profession, created_by)
+SELECT ('00000000-0000-4000-8000-0000000020' || lpad(to_hex(n), 2, '0'))::uuid, :'org',
+       ('00000000-0000-4000-8000-0000000010' || lpad(to_hex(1 + n % 20), 2, '0'))::uuid,
+       'Bench clinician ' || n, 'nurse', 'bench'
+FROM generate_series(1, 40) n ON CONFLICT DO NOTHING;
+-- 300,000 women (NHS numbers in the unissued 998 range, modulus 11 valid).
+INSERT INTO service_users (organisation_id, nhs_number, given_name, family_name, date_of_birth,
+                           perinatal_stage, delivery_date, created_by)
+SELECT :'org', base || (CASE 11 - w % 11 WHEN 11 THEN 0 ELSE 11 - w % 11 END), 'Bench',
+       'Referral ' || n, DATE '1982-01-01' + (n % 7000), 'postnatal',
+       current_date - (n % 700), 'bench-referrals'
+FROM (SELECT n, base,
+             substr(base, 1, 1)::int * 10 + substr(base, 2, 1)::int * 9
+           + substr(base, 3, 1)::int * 8 + substr(base, 4, 1)::int * 7
+           + substr(base, 5, 1)::int * 6 + substr(base, 6, 1)::int * 5
+           + substr(base, 7, 1)::int * 4 + substr(base, 8, 1)::int * 3
+           + substr(base, 9, 1)::int * 2 AS w
+      FROM (SELECT n, (998000000 + n)::text AS base FROM generate_series(0, 340000) n) c) x
+WHERE 11 - w % 11 <> 10
+ON CONFLICT DO NOTHING;
+COMMIT;
+
+-- Referrals over three years. Older ones mostly closed by an outcome; the
+-- last weeks hold the open ones; a few dozen per team are open and late.
+CREATE TEMP TABLE women AS
+SELECT row_number() OVER (ORDER BY id) AS k, id FROM service_users
+WHERE created_by = 'bench-referrals';
+CREATE TEMP TABLE gen AS
+SELECT n,
+       now() - (random() * interval '1095 days') AS received_at,
+       CASE WHEN n % 10 = 0 THEN 'emergency' ELSE 'routine' END AS priority,
+       ('00000000-0000-4000-8000-0000000010' || lpad(to_hex(1 + n % 20), 2, '0'))::uuid AS team_id,
+       ('00000000-0000-4000-8000-0000000020' || lpad(to_hex(1 + n % 40), 2, '0'))::uuid AS clinician,
+       random() AS dice
+FROM generate_series(1, :total - (SELECT count(*) FROM referrals WHERE submitted_by = 'bench')) n;
+INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel, received_at,
+    priority, criteria, reason, referrer_name, due_at, responded_at, flag_discuss_individually,
+    flag_discuss_with_camhs, flag_offer_joint_working, status, pathway, allocated_clinician_id,
+    signposted_to, referred_to, closed_reason, discharge_plan, submitted_by, submitted_by_role)
+SELECT :'org', w.id, g.team_id,
+       (ARRAY['gp', 'midwife', 'health_visitor', 'self', 'cmht', 'family'])[1 + g.n % 6],
+       (ARRAY['online_form', 'telephone', 'letter', 'electronic'])[1 + g.n % 4],
+       g.received_at, g.priority, ARRAY['previous_perinatal_illness'], 'Bench referral',
+       'Dr Bench', referral_due_at(g.received_at, g.priority),
+       -- Answered: nearly all, 5 % late; the newest and a few older ones not yet.
+       CASE WHEN s.status IN ('received') AND g.dice < 0.9 THEN NULL
+            ELSE g.received_at + CASE WHEN g.dice < 0.05 THEN interval '30 days'
+                 WHEN g.priority = 'emergency' THEN interval '2 hours'
+                 ELSE interval '10 days' END END,
+       false, false, false, s.status,
+       CASE WHEN s.status IN ('accepted', 'discharged') THEN 'perinatal' END,
+       CASE WHEN s.status IN ('accepted', 'discharged') THEN g.clinician END,
+       CASE WHEN s.status = 'signposted' THEN 'Steps2Wellbeing' END,
+       CASE WHEN s.status = 'referred_on' THEN 'CMHT' END,
+       CASE WHEN s.status IN ('declined', 'withdrawn') THEN 'Bench' END,
+       CASE WHEN s.status = 'discharged' THEN '{"summary": "Bench discharge"}'::jsonb END,
+       'bench', 'clinician'
+FROM gen g
+JOIN women w ON w.k = 1 + g.n % (SELECT count(*) FROM women)
+CROSS JOIN LATERAL (SELECT CASE
+    WHEN g.received_at > now() - interval '14 days' THEN
+        (ARRAY['received', 'triaged', 'mdt_review'])[1 + g.n % 3]
+    WHEN g.received_at > now() - interval '60 days' AND g.dice < 0.01 THEN 'received'
+    WHEN g.dice < 0.45 THEN 'discharged'
+    WHEN g.dice < 0.60 THEN 'signposted'
+    WHEN g.dice < 0.70 THEN 'referred_on'
+    WHEN g.dice < 0.78 THEN 'declined'
+    WHEN g.dice < 0.86 THEN 'withdrawn'
+    ELSE 'accepted' END AS status) s;
+
+-- Histories: the path each referral took to its status.
+INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
+SELECT r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
+       'bench', 'clinician'
+FROM referrals r
+JOIN (VALUES
+    ('received', 0, NULL, 'received'),
+    ('triaged', 0, NULL, 'received'), ('triaged', 1, 'received', 'triaged'),
+    ('mdt_review', 0, NULL, 'received'), ('mdt_review', 1, 'received', 'triaged'),
+    ('mdt_review', 2, 'triaged', 'mdt_review')) AS p(final, step, from_status, to_status)
+    ON p.final = r.status
+WHERE r.submitted_by = 'bench'
+  AND NOT EXISTS (SELECT 1 FROM referral_transitions t WHERE t.referral_id = r.id);
+INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
+SELECT r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
+       'bench', 'clinician'
+FROM referrals r
+CROSS JOIN (VALUES (0, NULL, 'received'), (1, 'received', 'triaged'),
+                   (2, 'triaged', 'mdt_review')) AS p(step, from_status, to_status)
+WHERE r.submitted_by = 'bench'
+  AND r.status NOT IN ('received', 'triaged', 'mdt_review')
+  AND NOT EXISTS (SELECT 1 FROM referral_transitions t WHERE t.referral_id = r.id);
+INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
+SELECT r.id, 'mdt_review', CASE WHEN r.status = 'discharged' THEN 'accepted' ELSE r.status END,
+       r.received_at + interval '6 days', 'bench', 'clinician'
+FROM referrals r
+WHERE r.submitted_by = 'bench' AND r.status NOT IN ('received', 'triaged', 'mdt_review')
+  AND NOT EXISTS (SELECT 1 FROM referral_transitions t
+                  WHERE t.referral_id = r.id AND t.from_status = 'mdt_review');
+INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
+SELECT r.id, 'accepted', 'discharged', r.received_at + interval '120 days', 'bench', 'clinician'
+FROM referrals r
+WHERE r.submitted_by = 'bench' AND r.status = 'discharged'
+  AND NOT EXISTS (SELECT 1 FROM referral_transitions t
+                  WHERE t.referral_id = r.id AND t.to_status = 'discharged');
+ANALYZE teams; ANALYZE staff; ANALYZE service_users; ANALYZE referrals; ANALYZE referral_transitions;
+SQL
+fi
+db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT count(*) FROM referral_transitions) || ', open and overdue: ' || (SELECT count(*) FROM referrals WHERE responded_at IS NULL AND status IN ('received','triaged','mdt_review') AND due_at < now()) FROM referrals" >&2
+
+teams=$PERINATAL_STATE_DIR/bench-teams.txt
+ids=$PERINATAL_STATE_DIR/bench-women.txt
+db -At -c "SELECT id FROM teams WHERE created_by = 'bench' ORDER BY id" >"$teams"
+db -At -c "SELECT id FROM service_users WHERE created_by = 'bench-referrals' ORDER BY id LIMIT 20000" >"$ids"
+team_args=()
+while read -r t; do team_args+=(--team "$t"); done <"$teams"
+token=$(PERINATAL_TOKEN_TTL=3600 perinatal_token clinician "${team_args[@]}")
+export PERINATAL_BENCH_TOKEN=$token
+
+figure() { sed -n "s/^BENCH $2: //p" "$1"; }
+run() {
+    local mode=$1 out
+    out=$PERINATAL_STATE_DIR/log/wrk-$mode-$(date +%Y%m%dT%H%M%S).txt
+    perinatal_log "wrk $mode: -t2 -c$connections -d$duration"
+    wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
+        -s "$repo/bench/referrals.lua" "$PERINATAL_BASE_URL" -- "$mode" "$teams" "$ids" >"$out"
+    printf '   %-8s requests/s %6s   p50 %6s ms   p99 %6s ms   non-2xx %s\n' "$mode" \
+        "$(figure "$out" requests_per_s)" "$(figure "$out" p50_ms)" "$(figure "$out" p99_ms)" \
+        "$(figure "$out" non_2xx)"
+}
+echo
+echo "== referral benchmark: $(db -At -c 'SELECT count(*) FROM referrals') referrals, 20 teams, durable commits =="
+run overdue
+run post
