@@ -38,6 +38,14 @@ static const stmt_def *find_stmt(const char *name)
     return NULL;
 }
 
+/* Server notices and session-ending messages go to the JSON log, not raw
+ * to stderr. */
+static void log_notice(void *arg, const char *message)
+{
+    (void)arg;
+    log_error("db", "server message", NULL, message);
+}
+
 static bool prepare_all(db *d)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
@@ -85,6 +93,7 @@ bool db_connect(db *d, const char *conninfo)
         log_error("db", "cannot connect", NULL, d->conn ? PQerrorMessage(d->conn) : "no memory");
         return false;
     }
+    PQsetNoticeProcessor(d->conn, log_notice, NULL);
     return prepare_all(d);
 }
 
@@ -93,6 +102,26 @@ void db_close(db *d)
     if (d->conn)
         PQfinish(d->conn);
     d->conn = NULL;
+}
+
+/* Reads whatever the server sent while the connection was idle: after a
+ * restart that is a FATAL message and end-of-file, which marks the
+ * connection bad so it is replaced before use. One non-blocking read. */
+static void connection_check(db *d)
+{
+    /* The first read takes the FATAL message, the second meets end-of-file
+     * and marks the connection bad; on a live idle connection both return at
+     * once with nothing read. */
+    for (int i = 0; i < 2 && d->conn && PQstatus(d->conn) == CONNECTION_OK; i++)
+        (void)PQconsumeInput(d->conn);
+}
+
+/* True when the server said it was ending the session (shutdown, restart):
+ * the statement's implicit transaction did not commit. */
+static bool server_ended_session(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && !strncmp(state, "57P", 3);
 }
 
 static void clear_result(void *p)
@@ -117,6 +146,10 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
         return NULL;
     }
     for (int attempt = 0; attempt < 2; attempt++) {
+        /* A write cannot be retried blindly, so first learn whether the
+         * server has already closed the connection (a restart). */
+        if (!def->repeatable && !d->in_transaction)
+            connection_check(d);
         if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
             if (d->in_transaction || !db_connect(d, d->conninfo))
                 return NULL;
@@ -131,7 +164,10 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
         /* The connection broke under us (server restart): retry once when it
          * is safe, after reconnecting and preparing again. */
         log_error("db", "connection lost", name, PQerrorMessage(d->conn));
-        if (!def->repeatable || d->in_transaction)
+        /* Retry once when it is safe: a read, or a write the server
+         * answered by ending the session (so it did not commit). Never
+         * inside a transaction, whose earlier statements are lost. */
+        if (d->in_transaction || !(def->repeatable || server_ended_session(res)))
             return res;
     }
     return NULL;
@@ -140,6 +176,8 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
 static bool simple_command(request *r, const char *sql)
 {
     db *d = r->db;
+    if (!d->in_transaction)
+        connection_check(d);
     if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
         if (d->in_transaction || !db_connect(d, d->conninfo))
             return false;
@@ -187,8 +225,10 @@ void db_problem(request *r, const PGresult *res)
                     if (m->status == 409)
                         problem_typed(r, 409, "conflict", "The record conflicts with another",
                                       m->detail);
-                    else
+                    else if (m->status == 400 || m->status == 422)
                         problem_fields(r, m->status, &e);
+                    else
+                        problem(r, m->status, m->detail);
                     return;
                 }
             }
@@ -202,7 +242,9 @@ void db_problem(request *r, const PGresult *res)
     /* Only the primary message and SQLSTATE are logged: DETAIL can hold the
      * row's values (an NHS number, a name). */
     log_error("db", "statement failed", state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-    if (!strcmp(state, "23505"))
+    if (!strcmp(state, "22021") || !strcmp(state, "22P05"))
+        problem(r, 400, "The text is not valid UTF-8.");
+    else if (!strcmp(state, "23505"))
         problem_typed(r, 409, "conflict", "The record conflicts with another", NULL);
     else if (!strncmp(state, "23", 2))
         problem_typed(r, 422, "rule-violated", "The request breaks a rule", NULL);

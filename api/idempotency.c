@@ -12,19 +12,19 @@
 
 const stmt_def idempotency_stmts[] = {
     {"idem_claim",
-     "INSERT INTO idempotency_keys (owner_sub, key, request_hash) "
-     "VALUES ($1, $2, encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), 'hex')) "
-     "ON CONFLICT DO NOTHING RETURNING 1",
-     5, false, false},
+     "INSERT INTO idempotency_keys (owner_sub, key, request_hash, organisation_id) "
+     "VALUES ($1, $2, encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), 'hex'), "
+     "$6) ON CONFLICT DO NOTHING RETURNING 1",
+     6, false, false},
     {"idem_fetch",
      "SELECT request_hash = encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), "
      "'hex'), status, location, etag, body FROM idempotency_keys "
-     "WHERE owner_sub = $1 AND key = $2",
-     5, true, false},
+     "WHERE owner_sub = $1 AND key = $2 AND organisation_id = $6",
+     6, true, false},
     {"idem_store",
      "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6 "
-     "WHERE owner_sub = $1 AND key = $2",
-     6, false, false},
+     "WHERE owner_sub = $1 AND key = $2 AND organisation_id = $7",
+     7, false, false},
     {NULL, NULL, 0, false, false},
 };
 
@@ -48,12 +48,13 @@ idem_state idem_begin(request *r)
         return IDEM_ANSWERED;
     }
     const char *body = arena_strndup(r->a, r->body ? r->body : "", r->body_len);
-    const char *params[] = {r->who->sub, r->idempotency_key, r->method, r->path, body};
+    const char *params[] = {r->who->sub, r->idempotency_key, r->method, r->path, body,
+                            r->who->org};
     if (!db_begin(r)) {
         db_problem(r, NULL);
         return IDEM_ANSWERED;
     }
-    PGresult *res = db_exec(r, "idem_claim", 5, params);
+    PGresult *res = db_exec(r, "idem_claim", 6, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         db_rollback(r);
@@ -61,7 +62,7 @@ idem_state idem_begin(request *r)
     }
     if (PQntuples(res) == 1)
         return IDEM_PROCEED;
-    res = db_exec(r, "idem_fetch", 5, params);
+    res = db_exec(r, "idem_fetch", 6, params);
     db_rollback(r);
     if (!db_ok(res) || PQntuples(res) != 1) {
         db_problem(r, res);
@@ -114,8 +115,9 @@ void idem_finish(request *r, idem_state st)
     char status[8];
     snprintf(status, sizeof(status), "%d", r->status);
     const char *body = arena_strndup(r->a, r->response_body, r->response_len);
-    const char *params[] = {r->who->sub, r->idempotency_key, status, location, etag, body};
-    PGresult *res = db_exec(r, "idem_store", 6, params);
+    const char *params[] = {r->who->sub, r->idempotency_key, status, location, etag, body,
+                            r->who->org};
+    PGresult *res = db_exec(r, "idem_store", 7, params);
     if (!db_ok(res) || !db_commit(r)) {
         db_rollback(r);
         db_problem(r, res);

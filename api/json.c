@@ -97,6 +97,54 @@ static bool scan_fail(scanner *s, const char *why)
     return false;
 }
 
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char h = p[i];
+        v <<= 4;
+        if (h >= '0' && h <= '9')
+            v |= h - '0';
+        else if (h >= 'a' && h <= 'f')
+            v |= h - 'a' + 10;
+        else if (h >= 'A' && h <= 'F')
+            v |= h - 'A' + 10;
+        else
+            return -1;
+    }
+    return v;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0. json-c's own check lets
+ * encoded surrogates and overlongs through. */
+static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned min, cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, min = 0x80, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, min = 0x800, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if ((size_t)(end - p) < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
 static bool scan_string(scanner *s, scan_key *out)
 {
     if (s->p >= s->end || *s->p != '"')
@@ -114,19 +162,34 @@ static bool scan_string(scanner *s, scan_key *out)
         }
         if (c < 0x20)
             return scan_fail(s, "a control character must be escaped inside a string");
+        if (c >= 0x80) {
+            size_t n = utf8_sequence((const unsigned char *)s->p, (const unsigned char *)s->end);
+            if (!n)
+                return scan_fail(s, "the text is not valid UTF-8");
+            s->p += n;
+            continue;
+        }
         if (c == '\\') {
             s->p++;
             if (s->p >= s->end)
                 break;
             char e = *s->p;
             if (e == 'u') {
-                for (int i = 1; i <= 4; i++) {
-                    char h = s->p + i < s->end ? s->p[i] : '\0';
-                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
-                          (h >= 'A' && h <= 'F')))
-                        return scan_fail(s, "\\u must be followed by four hex digits");
-                }
+                int u = s->end - s->p > 4 ? hex4(s->p + 1) : -1;
+                if (u < 0)
+                    return scan_fail(s, "\\u must be followed by four hex digits");
                 s->p += 4;
+                /* UTF-16 surrogates only in pairs: high then low. */
+                if (u >= 0xDC00 && u <= 0xDFFF)
+                    return scan_fail(s, "a \\u escape is half of a surrogate pair");
+                if (u >= 0xD800 && u <= 0xDBFF) {
+                    int low = s->end - s->p > 6 && s->p[1] == '\\' && s->p[2] == 'u'
+                                  ? hex4(s->p + 3)
+                                  : -1;
+                    if (low < 0xDC00 || low > 0xDFFF)
+                        return scan_fail(s, "a \\u escape is half of a surrogate pair");
+                    s->p += 6;
+                }
             } else if (!strchr("\"\\/bfnrt", e) || e == '\0') {
                 return scan_fail(s, "unknown escape in a string");
             }

@@ -534,7 +534,7 @@ void referrals_transition(request *r)
         const char *wanted = if_match_version(r);
         if (!wanted)
             goto done;
-        if (strcmp(wanted, version) != 0) {
+        if (strcmp(wanted, "*") != 0 && strcmp(wanted, version) != 0) {
             set_etag(r, version);
             problem_typed(r, 412, "precondition-failed", "Precondition Failed",
                           "The referral has changed since you read it; read it again.");

@@ -140,7 +140,7 @@ bool list_limit(request *r, int *limit, field_errors *e)
         return true;
     char *end;
     long v = strtol(s, &end, 10);
-    if (end == s || *end || v < 1 || v > LIST_MAX_LIMIT) {
+    if (strspn(s, "0123456789") != strlen(s) || end == s || *end || v < 1 || v > LIST_MAX_LIMIT) {
         field_errors_add(e, "limit", "must be an integer from 1 to 200");
         return false;
     }
@@ -218,6 +218,8 @@ const char *if_match_version(request *r)
                       "Send If-Match with the ETag of the version you are changing.");
         return NULL;
     }
+    if (!strcmp(m, "*"))
+        return "*"; /* any current version (RFC 9110) */
     if (!strncmp(m, "W/", 2))
         m += 2;
     size_t n = strlen(m);
@@ -278,6 +280,8 @@ void resource_update(request *r, const resource_def *def)
         problem(r, 404, arena_printf(r->a, "No such %s.", def->noun));
         return;
     }
+    if (!strcmp(version, "*"))
+        version = arena_strdup(r->a, PQgetvalue(res, 0, 0));
     if (strcmp(PQgetvalue(res, 0, 0), version) != 0) {
         set_etag(r, PQgetvalue(res, 0, 0));
         problem_typed(r, 412, "precondition-failed", "Precondition Failed",

@@ -2,8 +2,17 @@
 #include "idempotency.h"
 #include "resources.h"
 
+/* A token naming an organisation this database does not hold. */
+static const constraint_message organisation_constraints[] = {
+    {"teams_organisation_id_fkey", 403, "", "Your organisation is not known to this service."},
+    {"service_users_organisation_id_fkey", 403, "",
+     "Your organisation is not known to this service."},
+    {NULL, 0, NULL, NULL},
+};
+
 void resources_register(void)
 {
+    db_register_constraints(organisation_constraints);
     db_register(health_stmts);
     db_register(idempotency_stmts);
     db_register(team_stmts);

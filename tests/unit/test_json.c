@@ -62,6 +62,13 @@ static void refuses_invalid_utf8(void **state)
     field_errors e;
     assert_null(parse("{\"a\": \"\xff\xfe\"}", &e));
     assert_null(parse("{\"a\": \"\xc3\"}", &e));
+    assert_null(parse("{\"a\": \"\xed\xa0\x80\"}", &e));     /* an encoded surrogate */
+    assert_null(parse("{\"a\": \"\xc0\xaf\"}", &e));         /* overlong */
+    assert_null(parse("{\"a\": \"\xf5\x80\x80\x80\"}", &e)); /* above U+10FFFF */
+    assert_null(parse("{\"a\": \"A\\ud800A\"}", &e));       /* lone high surrogate */
+    assert_null(parse("{\"a\": \"\\udc00\"}", &e));         /* lone low surrogate */
+    assert_non_null(parse("{\"a\": \"\\ud83d\\ude00\"}", &e)); /* a pair: U+1F600 */
+    assert_non_null(parse("{\"a\": \"\xf0\x9f\x98\x80\"}", &e));
     assert_non_null(parse("{\"a\": \"Zo\xc3\xab\"}", &e)); /* Zoë */
 }
 
