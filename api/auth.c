@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "revocation.h"
 #include "uuid.h"
 
 #define MAX_KEYS 8
@@ -465,6 +466,10 @@ auth_result auth_verify(token_cache *cache, const char *authorization, time_t no
         slot = &cache->entries[fnv1a(token, len) % (uint64_t)cache->size];
         if (slot->token && slot->len == len && !memcmp(slot->token, token, len)) {
             if (slot->who.exp + g_config.jwt_leeway_s > now) {
+                if (revocation_is_revoked(slot->who.jti)) {
+                    *why = "revoked";
+                    return AUTH_INVALID;
+                }
                 *out = slot->who;
                 return AUTH_OK;
             }
@@ -503,6 +508,10 @@ auth_result auth_verify(token_cache *cache, const char *authorization, time_t no
     memset(&who, 0, sizeof(who));
     if (!check_claims(claims, now, &who, why))
         goto out;
+    if (revocation_is_revoked(who.jti)) {
+        *why = "revoked";
+        goto out;
+    }
     *out = who;
     result = AUTH_OK;
     if (slot) {

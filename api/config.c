@@ -50,6 +50,8 @@ static const cfg_entry cfg_table[] = {
      "longest accepted token lifetime (exp - iat)"},
     {"PERINATAL_TOKEN_CACHE_SIZE", CFG_INT, "1024", 0, 1000000, S(token_cache_size),
      "verified tokens cached per worker until their exp (0 disables)"},
+    {"PERINATAL_REVOCATION_POLL_MS", CFG_INT, "1000", 100, 5000, S(revocation_poll_ms),
+     "how often each process re-reads revoked tokens (a revocation takes effect within it)"},
     {"PERINATAL_MAX_BODY_BYTES", CFG_INT, "65536", 1024, 16777216, S(max_body_bytes),
      "largest request body accepted (413 beyond)"},
     {"PERINATAL_MAX_JSON_DEPTH", CFG_INT, "8", 2, 64, S(max_json_depth),

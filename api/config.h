@@ -20,6 +20,7 @@ typedef struct config {
     int jwt_leeway_s;
     int jwt_max_lifetime_s;
     int token_cache_size;      /* verified tokens kept per worker */
+    int revocation_poll_ms;    /* how often revocations are re-read */
     int max_body_bytes;
     int max_json_depth;
     bool log_requests;

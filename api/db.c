@@ -61,7 +61,7 @@ static bool prepare_all(db *d)
         return false;
     for (int t = 0; t < nstmt_tables; t++) {
         for (const stmt_def *s = stmt_tables[t]; s->name; s++) {
-            if (s->plan_per_call)
+            if (s->flags & STMT_PLAN_PER_CALL)
                 continue;
             res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
             ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -148,17 +148,19 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
     for (int attempt = 0; attempt < 2; attempt++) {
         /* A write cannot be retried blindly, so first learn whether the
          * server has already closed the connection (a restart). */
-        if (!def->repeatable && !d->in_transaction)
+        if (!(def->flags & STMT_REPEATABLE) && !d->in_transaction)
             connection_check(d);
         if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
             if (d->in_transaction || !db_connect(d, d->conninfo))
                 return NULL;
         }
-        PGresult *res = def->plan_per_call
+        PGresult *res = (def->flags & STMT_PLAN_PER_CALL)
                             ? PQexecParams(d->conn, def->sql, nparams, NULL, params, NULL, NULL, 0)
                             : PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
         if (res)
             arena_defer(r->a, clear_result, res);
+        if ((def->flags & STMT_AUDITS) && db_ok(res))
+            r->audited = true;
         if (PQstatus(d->conn) == CONNECTION_OK)
             return res;
         /* The connection broke under us (server restart): retry once when it
@@ -167,7 +169,7 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
         /* Retry once when it is safe: a read, or a write the server
          * answered by ending the session (so it did not commit). Never
          * inside a transaction, whose earlier statements are lost. */
-        if (d->in_transaction || !(def->repeatable || server_ended_session(res)))
+        if (d->in_transaction || !((def->flags & STMT_REPEATABLE) || server_ended_session(res)))
             return res;
     }
     return NULL;
@@ -207,6 +209,7 @@ void db_rollback(request *r)
 {
     if (!r->db->in_transaction)
         return;
+    r->audited = false; /* an audit row written in the transaction goes with it */
     if (PQstatus(r->db->conn) == CONNECTION_OK)
         simple_command(r, "ROLLBACK");
     r->db->in_transaction = false;

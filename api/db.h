@@ -13,13 +13,21 @@ typedef struct stmt_def {
     const char *name;
     const char *sql;
     int nparams;
-    bool repeatable; /* safe to run again after a lost connection (reads) */
+    unsigned flags;
+} stmt_def;
+
+enum {
+    /* Safe to run again after a lost connection (reads). */
+    STMT_REPEATABLE = 1 << 0,
     /* Planned with the actual parameters on every call instead of prepared
      * once. For lists whose optional filters are written "$n IS NULL OR ...":
      * a cached generic plan cannot tell which filters are present and would
      * miss the index that fits; planning per call costs a fraction of a ms. */
-    bool plan_per_call;
-} stmt_def;
+    STMT_PLAN_PER_CALL = 1 << 1,
+    /* Writes the request's audit row itself (a CTE inserting into
+     * audit_events), so dispatch need not write one. */
+    STMT_AUDITS = 1 << 2,
+};
 
 typedef struct db {
     PGconn *conn;

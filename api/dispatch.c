@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -109,6 +110,9 @@ void dispatch(worker_ctx *w, request *r, int body_error)
     run(w, r, body_error, &who);
     if (r->status == 0)
         problem(r, 500, NULL);
+    /* Every access to a woman's record leaves a row, refusals included. */
+    if (r->route && r->route->audit_resource && r->who && !r->audited)
+        audit_fallback(r);
     double ms = elapsed_ms(&start);
     metrics_record(r, ms);
     if (g_config.log_requests)

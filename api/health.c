@@ -7,8 +7,8 @@
 #include "resources.h"
 
 const stmt_def health_stmts[] = {
-    {"health_schema", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, true, false},
-    {NULL, NULL, 0, false, false},
+    {"health_schema", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, STMT_REPEATABLE},
+    {NULL, NULL, 0, 0},
 };
 
 void health_live(request *r)

@@ -62,6 +62,7 @@ typedef struct request {
     const principal *who;
     const struct route *route;
     struct db *db;
+    bool audited; /* an audit row for this request is written (and not rolled back) */
     /* output */
     int status;
     strbuf headers; /* extra response header lines, each ending in \r\n */

@@ -15,17 +15,17 @@ const stmt_def idempotency_stmts[] = {
      "INSERT INTO idempotency_keys (owner_sub, key, request_hash, organisation_id) "
      "VALUES ($1, $2, encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), 'hex'), "
      "$6) ON CONFLICT DO NOTHING RETURNING 1",
-     6, false, false},
+     6, 0},
     {"idem_fetch",
      "SELECT request_hash = encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), "
      "'hex'), status, location, etag, body FROM idempotency_keys "
      "WHERE owner_sub = $1 AND key = $2 AND organisation_id = $6",
-     6, true, false},
+     6, STMT_REPEATABLE},
     {"idem_store",
      "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6 "
      "WHERE owner_sub = $1 AND key = $2 AND organisation_id = $7",
-     7, false, false},
-    {NULL, NULL, 0, false, false},
+     7, 0},
+    {NULL, NULL, 0, 0},
 };
 
 static bool key_sane(const char *k)

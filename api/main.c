@@ -25,6 +25,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "resources.h"
+#include "revocation.h"
 #include "router.h"
 
 #define REQUEST_ARENA_MAX (32u * 1024 * 1024)
@@ -221,6 +222,10 @@ static int serve(void)
     if (listen_fd < 0)
         return 1;
     resources_register();
+    if (!revocation_start(g_config.database_url, g_config.revocation_poll_ms)) {
+        fprintf(stderr, "perinatal-api: cannot start the revocation refresher\n");
+        return 1;
+    }
 
     pthread_t sig_thread;
     pthread_create(&sig_thread, NULL, signal_main, &set);
@@ -242,6 +247,7 @@ static int serve(void)
     close(listen_fd);
     if (strchr(g_config.listen, '/'))
         unlink(g_config.listen);
+    revocation_stop();
     auth_free_keys();
     log_info("stopped", NULL);
     return 0;

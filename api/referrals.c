@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "idempotency.h"
@@ -158,6 +159,18 @@ static const step_rule step_rules[] = {
 #define OPEN_UNANSWERED                                                                            \
     "r.responded_at IS NULL AND r.status IN ('received', 'triaged', 'mdt_review')"
 
+/* The woman a referral is about, for its audit row (found or not in scope). */
+#define REFERRAL_WOMAN(id, org)                                                                    \
+    "coalesce((SELECT array_agg(service_user_id) FROM referrals WHERE id = " id                    \
+    " AND organisation_id = " org "), '{}')"
+
+/* A list's audit row names the women on the page ($1 is the limit + 1;
+ * $14-$16 sub, role, request id). */
+#define LIST_AUDIT(order)                                                                          \
+    "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $14, $15, 'list', 'referral', NULL, "       \
+    "coalesce((SELECT array_agg(DISTINCT service_user_id) FROM (SELECT service_user_id FROM s "   \
+    "ORDER BY " order " LIMIT $1::int - 1) v), '{}'), $16, 'ok') "
+
 const stmt_def referral_stmts[] = {
     /* Finds the woman by NHS number in the organisation, or records her. */
     {"referral_woman",
@@ -178,7 +191,7 @@ const stmt_def referral_stmts[] = {
      "ON CONFLICT (organisation_id, nhs_number) DO NOTHING RETURNING id) "
      "SELECT id FROM ins UNION ALL SELECT id FROM service_users "
      "WHERE organisation_id = $1 AND nhs_number = $3::json->>'nhs_number' LIMIT 1",
-     3, false, false},
+     3, 0},
     /* Receipt: the due time and the flags are computed here, once. */
     {"referral_insert",
      "WITH x AS (SELECT * FROM json_to_record($3::json) AS " REFERRAL_BODY "), "
@@ -198,15 +211,31 @@ const stmt_def referral_stmts[] = {
      "'psychiatric_liaison', 'camhs') "
      "AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')), $2, $5 "
      "FROM x, rcv, service_users su WHERE su.id = $4 AND su.organisation_id = $1 "
-     "RETURNING id, version, received_at, CASE WHEN $5 = 'referrer' "
+     /* By id, a clinician may refer only a woman it can already see; by her
+      * details (matched by NHS number), anyone may refer her. */
+     "AND ($9::boolean OR $7::uuid[] IS NULL OR EXISTS (SELECT 1 FROM service_user_teams l "
+     "WHERE l.service_user_id = su.id AND l.team_id = ANY($7::uuid[]))) "
+     "RETURNING id, version, received_at, service_user_id, team_id, CASE WHEN $5 = 'referrer' "
      "THEN referral_status_json(referrals) ELSE referral_json(referrals) END::text AS body), "
      "hist AS (INSERT INTO referral_transitions (referral_id, to_status, at, by_sub, by_role) "
-     "SELECT id, 'received', received_at, $2, $5 FROM ins) "
+     "SELECT id, 'received', received_at, $2, $5 FROM ins), "
+     /* Referred to a team: she is in that team's scope from now on. */
+     "link AS (INSERT INTO service_user_teams (service_user_id, team_id, reason) "
+     "SELECT service_user_id, team_id, 'referral' FROM ins ON CONFLICT DO NOTHING), "
+     "audit AS (" AUDIT_INSERT "SELECT $1, $7::uuid[], $2, $5, 'create', 'referral', id, "
+     "ARRAY[service_user_id], $8, 'ok' FROM ins) "
      "SELECT id, version, body, (SELECT $6::timestamptz > now() + interval '5 minutes') FROM ins",
-     6, false, false},
+     9, STMT_AUDITS},
+    /* $1 id, $2 org, $3 teams, $4 submitter (referrers), $5 sub, $6 role,
+     * $7 request id. */
     {"referral_get",
-     "SELECT r.version, " REFERRAL_VIEW " FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE,
-     4, true, false},
+     "WITH s AS (SELECT r.version, " REFERRAL_VIEW " AS body FROM referrals r "
+     "WHERE r.id = $1 AND " REFERRAL_SCOPE "), "
+     "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $5, $6, 'read', 'referral', $1, "
+     REFERRAL_WOMAN("$1", "$2") ", $7, "
+     "CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
+     "SELECT version, body FROM s",
+     7, STMT_REPEATABLE | STMT_AUDITS},
     /* Locks the referral for a transition and reads what the checks need. */
     {"referral_lock",
      "SELECT r.status, r.version, r.responded_at IS NOT NULL, "
@@ -218,7 +247,7 @@ const stmt_def referral_stmts[] = {
      "AND s.id IN ($6::uuid, $7::uuid)), "
      "(SELECT $8::date < (r.received_at AT TIME ZONE 'Europe/London')::date) "
      "FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE " FOR UPDATE OF r",
-     8, false, false},
+     8, 0},
     {"referral_apply",
      "WITH j AS (SELECT $3::jsonb AS j), "
      "upd AS (UPDATE referrals r SET status = j.j->>'to', "
@@ -234,33 +263,44 @@ const stmt_def referral_stmts[] = {
      "discharge_plan = coalesce(j.j->'discharge_plan', r.discharge_plan), "
      "version = r.version + 1, updated_at = now() "
      "FROM j WHERE r.id = $1 AND r.organisation_id = $2 "
-     "RETURNING r.version, referral_json(r)::text AS body), "
+     "RETURNING r.version, r.service_user_id, referral_json(r)::text AS body), "
      "t AS (INSERT INTO referral_transitions (referral_id, from_status, to_status, by_sub, "
      "by_role, notes, details) SELECT $1, $4, j.j->>'to', $5, $6, j.j->>'notes', "
-     "j.j - 'to' - 'notes' FROM j, upd) "
+     "j.j - 'to' - 'notes' FROM j, upd), "
+     "audit AS (" AUDIT_INSERT "SELECT $2, $7::uuid[], $5, $6, 'transition', 'referral', $1, "
+     "ARRAY[service_user_id], $8, 'ok' FROM upd) "
      "SELECT version, body FROM upd",
-     6, false, false},
+     8, STMT_AUDITS},
     {"referral_history",
-     "SELECT (SELECT coalesce(json_agg(referral_transition_json(t) ORDER BY t.id), '[]') "
-     "FROM referral_transitions t WHERE t.referral_id = r.id)::text "
-     "FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE,
-     4, true, false},
+     "WITH s AS (SELECT (SELECT coalesce(json_agg(referral_transition_json(t) ORDER BY t.id), "
+     "'[]') FROM referral_transitions t WHERE t.referral_id = r.id)::text AS body "
+     "FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE "), "
+     "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $5, $6, 'history', 'referral', $1, "
+     REFERRAL_WOMAN("$1", "$2") ", $7, "
+     "CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
+     "SELECT body FROM s",
+     7, STMT_REPEATABLE | STMT_AUDITS},
     /* The lists. $1 is unused by the scope macros' numbering, so it is the
      * limit; $5/$6 the cursor (sort key, id). */
     {"referral_list",
-     "SELECT r.id, to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-     REFERRAL_VIEW " FROM referrals r WHERE " REFERRAL_SCOPE " "
+     "WITH s AS (SELECT r.id, r.service_user_id, to_char(r.received_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key, " REFERRAL_VIEW " AS body "
+     "FROM referrals r WHERE " REFERRAL_SCOPE " "
      "AND ($5::timestamptz IS NULL OR (r.received_at, r.id) < ($5, $6::uuid)) "
-     REFERRAL_FILTERS "ORDER BY r.received_at DESC, r.id DESC LIMIT $1",
-     13, true, true},
+     REFERRAL_FILTERS "ORDER BY r.received_at DESC, r.id DESC LIMIT $1), "
+     LIST_AUDIT("key DESC, id DESC")
+     "SELECT id, key, body FROM s ORDER BY key DESC, id DESC",
+     16, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
     {"referral_list_overdue",
-     "SELECT r.id, to_char(r.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-     REFERRAL_VIEW " FROM referrals r WHERE " REFERRAL_SCOPE " AND " OPEN_UNANSWERED " "
-     "AND r.due_at < now() "
+     "WITH s AS (SELECT r.id, r.service_user_id, to_char(r.due_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key, " REFERRAL_VIEW " AS body "
+     "FROM referrals r WHERE " REFERRAL_SCOPE " AND " OPEN_UNANSWERED " AND r.due_at < now() "
      "AND ($5::timestamptz IS NULL OR (r.due_at, r.id) > ($5, $6::uuid)) "
-     REFERRAL_FILTERS "ORDER BY r.due_at, r.id LIMIT $1",
-     13, true, true},
-    {NULL, NULL, 0, false, false},
+     REFERRAL_FILTERS "ORDER BY r.due_at, r.id LIMIT $1), "
+     LIST_AUDIT("key, id")
+     "SELECT id, key, body FROM s ORDER BY key, id",
+     16, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
+    {NULL, NULL, 0, 0},
 };
 
 const constraint_message referral_constraints[] = {
@@ -272,23 +312,6 @@ const constraint_message referral_constraints[] = {
     {"referral_workflow_check", 409, "/to", "This step is not allowed from the current status."},
     {NULL, 0, NULL, NULL},
 };
-
-/* {uuid,uuid} for a clinician's teams; NULL (no team limit) for others. */
-static const char *team_scope(request *r)
-{
-    if (r->who->role != ROLE_CLINICIAN)
-        return NULL;
-    strbuf b;
-    strbuf_init(&b, r->a, 2048);
-    strbuf_puts(&b, "{");
-    for (int i = 0; i < r->who->nteams; i++) {
-        if (i)
-            strbuf_puts(&b, ",");
-        strbuf_puts(&b, r->who->teams[i]);
-    }
-    strbuf_puts(&b, "}");
-    return b.data;
-}
 
 static const char *submitter_scope(request *r)
 {
@@ -354,8 +377,9 @@ void referrals_create(request *r)
         return;
     }
     const char *woman = get_str(body, "service_user_id");
-    json_object *details;
-    if (json_object_object_get_ex(body, "service_user", &details) && details) {
+    json_object *details = NULL;
+    json_object_object_get_ex(body, "service_user", &details);
+    if (details) {
         const char *params[] = {r->who->org, r->who->sub, json_to_arena(r->a, details, NULL)};
         PGresult *res = db_exec(r, "referral_woman", 3, params);
         if (!db_ok(res) || PQntuples(res) != 1) {
@@ -368,8 +392,9 @@ void referrals_create(request *r)
         woman = PQgetvalue(res, 0, 0);
     }
     const char *params[] = {r->who->org, r->who->sub, json_to_arena(r->a, body, NULL), woman,
-                            role_name(r->who->role), get_str(body, "received_at")};
-    PGresult *res = db_exec(r, "referral_insert", 6, params);
+                            role_name(r->who->role), get_str(body, "received_at"),
+                            scope_teams(r), r->request_id, details ? "true" : "false"};
+    PGresult *res = db_exec(r, "referral_insert", 9, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         goto done;
@@ -413,8 +438,9 @@ void referrals_get(request *r)
     const char *id = referral_id(r);
     if (!id)
         return;
-    const char *params[] = {id, r->who->org, team_scope(r), submitter_scope(r)};
-    PGresult *res = db_exec(r, "referral_get", 4, params);
+    const char *params[] = {id, r->who->org, scope_teams(r), submitter_scope(r), r->who->sub,
+                            role_name(r->who->role), r->request_id};
+    PGresult *res = db_exec(r, "referral_get", 7, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;
@@ -439,8 +465,9 @@ void referrals_history(request *r)
         problem_fields(r, 400, &e);
         return;
     }
-    const char *params[] = {id, r->who->org, team_scope(r), submitter_scope(r)};
-    PGresult *res = db_exec(r, "referral_history", 4, params);
+    const char *params[] = {id, r->who->org, scope_teams(r), submitter_scope(r), r->who->sub,
+                            role_name(r->who->role), r->request_id};
+    PGresult *res = db_exec(r, "referral_history", 7, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;
@@ -514,7 +541,7 @@ void referrals_transition(request *r)
     }
     const char *staff1 = get_str(body, "duty_clinician_id");
     const char *staff2 = get_str(body, "allocated_clinician_id");
-    const char *lock_params[] = {id, r->who->org, team_scope(r), submitter_scope(r),
+    const char *lock_params[] = {id, r->who->org, scope_teams(r), submitter_scope(r),
                                  get_str(body, "first_contact_at"), staff1, staff2,
                                  get_str(body, "meeting_date")};
     PGresult *res = db_exec(r, "referral_lock", 8, lock_params);
@@ -580,8 +607,9 @@ void referrals_transition(request *r)
         goto done;
     }
     const char *apply_params[] = {id, r->who->org, json_to_arena(r->a, body, NULL), from,
-                                  r->who->sub, role_name(r->who->role)};
-    res = db_exec(r, "referral_apply", 6, apply_params);
+                                  r->who->sub, role_name(r->who->role), scope_teams(r),
+                                  r->request_id};
+    res = db_exec(r, "referral_apply", 8, apply_params);
     if (!db_ok(res) || PQntuples(res) != 1) {
         db_problem(r, res);
         goto done;
@@ -652,10 +680,10 @@ void referrals_list(request *r)
             after_id = bar + 1;
         }
     }
-    const char *params[13] = {
+    const char *params[16] = {
         arena_printf(r->a, "%d", limit + 1),
         r->who->org,
-        team_scope(r),
+        scope_teams(r),
         submitter_scope(r),
         after_key,
         after_id,
@@ -666,13 +694,16 @@ void referrals_list(request *r)
         from,
         until,
         woman,
+        r->who->sub,
+        role_name(r->who->role),
+        r->request_id,
     };
     if (e.count) {
         problem_fields(r, 400, &e);
         return;
     }
     PGresult *res =
-        db_exec(r, overdue_list ? "referral_list_overdue" : "referral_list", 13, params);
+        db_exec(r, overdue_list ? "referral_list_overdue" : "referral_list", 16, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;

@@ -31,6 +31,37 @@ void set_etag(request *r, const char *version)
     response_header(r, "ETag", arena_printf(r->a, "\"%s\"", version));
 }
 
+const char *scope_teams(request *r)
+{
+    if (r->who->role != ROLE_CLINICIAN)
+        return NULL;
+    strbuf b;
+    strbuf_init(&b, r->a, 2048);
+    strbuf_puts(&b, "{");
+    for (int i = 0; i < r->who->nteams; i++) {
+        if (i)
+            strbuf_puts(&b, ",");
+        strbuf_puts(&b, r->who->teams[i]);
+    }
+    strbuf_puts(&b, "}");
+    return b.data;
+}
+
+/* Appends the access parameters of an audited resource to params[n...];
+ * returns the new count. */
+static int access_params(request *r, const resource_def *def, const char **params, int n,
+                         bool with_sub)
+{
+    if (!def->audited)
+        return n;
+    params[n++] = scope_teams(r);
+    if (with_sub)
+        params[n++] = r->who->sub;
+    params[n++] = role_name(r->who->role);
+    params[n++] = r->request_id;
+    return n;
+}
+
 /* The id in the path: a malformed one cannot exist, so it is 404 like any
  * other unknown id (and never reaches the database). */
 static const char *path_id(request *r)
@@ -64,8 +95,9 @@ void resource_create(request *r, const resource_def *def)
     idem_state st = idem_begin(r);
     if (st == IDEM_ANSWERED)
         return;
-    const char *params[] = {r->who->org, r->who->sub, json_to_arena(r->a, body, NULL)};
-    PGresult *res = db_exec(r, def->stmt_insert, 3, params);
+    const char *params[8] = {r->who->org, r->who->sub, json_to_arena(r->a, body, NULL)};
+    int n = access_params(r, def, params, 3, false);
+    PGresult *res = db_exec(r, def->stmt_insert, n, params);
     if (!db_ok(res) || PQntuples(res) != 1) {
         db_problem(r, res);
         idem_finish(r, st);
@@ -83,8 +115,9 @@ void resource_get(request *r, const resource_def *def)
     const char *id = path_id(r);
     if (!id)
         return;
-    const char *params[] = {id, r->who->org};
-    PGresult *res = db_exec(r, def->stmt_get, 2, params);
+    const char *params[8] = {id, r->who->org};
+    int n = access_params(r, def, params, 2, true);
+    PGresult *res = db_exec(r, def->stmt_get, n, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;
@@ -157,7 +190,7 @@ void resource_list(request *r, const resource_def *def)
     const char *cursor = request_query(r, "cursor");
     if (cursor && (!(after = cursor_decode(r->a, cursor)) || !uuid_valid(after)))
         field_errors_add(&e, "cursor", "is not a cursor this API returned");
-    const char *params[3 + MAX_LIST_FILTERS] = {0};
+    const char *params[3 + MAX_LIST_FILTERS + 4] = {0};
     if (def->list_filters)
         def->list_filters(r, params + 3, &e);
     list_check_params(r, def->list_params, &e);
@@ -170,7 +203,8 @@ void resource_list(request *r, const resource_def *def)
     params[0] = r->who->org;
     params[1] = after;
     params[2] = limit_plus_one;
-    PGresult *res = db_exec(r, def->stmt_list, 3 + def->list_nfilters, params);
+    int n = access_params(r, def, params, 3 + def->list_nfilters, true);
+    PGresult *res = db_exec(r, def->stmt_list, n, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;
@@ -270,8 +304,8 @@ void resource_update(request *r, const resource_def *def)
     const char *version = if_match_version(r);
     if (!version)
         return;
-    const char *params[] = {id, r->who->org};
-    PGresult *res = db_exec(r, def->stmt_get, 2, params);
+    const char *params[3] = {id, r->who->org, scope_teams(r)};
+    PGresult *res = db_exec(r, def->stmt_peek, def->audited ? 3 : 2, params);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;
@@ -305,8 +339,9 @@ void resource_update(request *r, const resource_def *def)
     }
     if (!apply_rules(r, def, record))
         return;
-    const char *uparams[] = {id, r->who->org, version, json_to_arena(r->a, record, NULL)};
-    res = db_exec(r, def->stmt_update, 4, uparams);
+    const char *uparams[8] = {id, r->who->org, version, json_to_arena(r->a, record, NULL)};
+    int n = access_params(r, def, uparams, 4, true);
+    res = db_exec(r, def->stmt_update, n, uparams);
     if (!db_ok(res)) {
         db_problem(r, res);
         return;

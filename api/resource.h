@@ -19,8 +19,15 @@ typedef struct resource_def {
      *   insert  $1 org, $2 created_by, $3 body json    -> id, version, json
      *   get     $1 id, $2 org                          -> version, json
      *   list    $1 org, $2 after id, $3 limit, $4..    -> id, json
-     *   update  $1 id, $2 org, $3 version, $4 json     -> version, json */
-    const char *stmt_insert, *stmt_get, *stmt_list, *stmt_update;
+     *   update  $1 id, $2 org, $3 version, $4 json     -> version, json
+     * and for an audited resource (a woman's record) each takes the access
+     * parameters after those: the caller's teams (NULL unless a clinician,
+     * whose scope they are), then sub, role and request id for the audit
+     * row the statement writes (insert has the sub already: teams, role,
+     * request id). stmt_peek reads the current record for a PATCH: id, org
+     * (and teams when audited), scoped but not audited. */
+    const char *stmt_insert, *stmt_get, *stmt_list, *stmt_update, *stmt_peek;
+    bool audited;
     /* Business rules on the complete record (422). May be NULL. */
     void (*rules)(request *r, json_object *record, field_errors *e);
     /* Reads the list filters from the query into params; adds errors for bad
@@ -34,6 +41,10 @@ void resource_create(request *r, const resource_def *def);
 void resource_get(request *r, const resource_def *def);
 void resource_list(request *r, const resource_def *def);
 void resource_update(request *r, const resource_def *def);
+
+/* The caller's teams as a PostgreSQL array ({id,id}) when the caller is a
+ * clinician, whose reach they limit; NULL for every other role. */
+const char *scope_teams(request *r);
 
 /* Helpers for lists with their own order (referrals). */
 const char *cursor_encode(arena *a, const char *raw);

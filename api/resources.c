@@ -1,4 +1,5 @@
 /* Registers every module's statements and constraint messages. */
+#include "audit.h"
 #include "idempotency.h"
 #include "resources.h"
 
@@ -19,6 +20,8 @@ void resources_register(void)
     db_register(staff_stmts);
     db_register(service_user_stmts);
     db_register(referral_stmts);
+    db_register(audit_stmts);
+    db_register(revocation_stmts);
     db_register_constraints(team_constraints);
     db_register_constraints(staff_constraints);
     db_register_constraints(service_user_constraints);

@@ -48,6 +48,10 @@ void referrals_history(request *r);
 extern const stmt_def referral_stmts[];
 extern const constraint_message referral_constraints[];
 
+/* revocation.c */
+void revoked_tokens_create(request *r);
+extern const stmt_def revocation_stmts[];
+
 /* idempotency.c */
 extern const stmt_def idempotency_stmts[];
 

@@ -21,6 +21,9 @@ typedef struct route {
     handler_fn handler;
     unsigned roles;
     unsigned flags;
+    /* For routes that touch a woman's record: what the audit row names
+     * (resource and action); NULL elsewhere. */
+    const char *audit_resource, *audit_action;
 } route;
 
 extern const route routes[];

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "nhs_number.h"
 #include "resource.h"
 #include "resources.h"
@@ -81,9 +82,33 @@ const field_spec service_user_fields[] = {
     "x(nhs_number text, given_name text, family_name text, date_of_birth date, "                  \
     "gp_practice_code text, postcode text, consent json, perinatal_status json)"
 
+/* A clinician reaches a woman linked to one of its teams ($n NULL: any
+ * role whose reach is the organisation). */
+#define IN_SCOPE(teams)                                                                            \
+    "(" teams "::uuid[] IS NULL OR EXISTS (SELECT 1 FROM service_user_teams l "                    \
+    "WHERE l.service_user_id = s.id AND l.team_id = ANY(" teams "::uuid[])))"
+
+#define SERVICE_USER_SET                                                                           \
+    "nhs_number = x.nhs_number, given_name = x.given_name, "                                       \
+    "family_name = x.family_name, date_of_birth = x.date_of_birth, "                               \
+    "gp_practice_code = x.gp_practice_code, postcode = x.postcode, "                               \
+    "consent_partner_involvement = coalesce((x.consent->>'partner_involvement')::boolean, false), " \
+    "consent_share_with_gp = coalesce((x.consent->>'share_with_gp')::boolean, false), "            \
+    "consent_share_with_health_visiting = "                                                        \
+    "coalesce((x.consent->>'share_with_health_visiting')::boolean, false), "                       \
+    "perinatal_stage = x.perinatal_status->>'stage', "                                             \
+    "estimated_due_date = (x.perinatal_status->>'estimated_due_date')::date, "                     \
+    "delivery_date = (x.perinatal_status->>'delivery_date')::date, "                               \
+    "infant_count = (x.perinatal_status->>'infant_count')::int, "
+
+/* Every statement that touches a woman's record writes its audit row in the
+ * same statement (so in the same transaction): a read that returns data
+ * cannot lose its row. */
 const stmt_def service_user_stmts[] = {
+    /* $1 org, $2 sub, $3 body, $4 teams, $5 role, $6 request id. A clinician
+     * who registers a woman brings her into the scope of its teams. */
     {"service_user_insert",
-     "INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, "
+     "WITH ins AS (INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, "
      "family_name, date_of_birth, gp_practice_code, postcode, consent_partner_involvement, "
      "consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage, "
      "estimated_due_date, delivery_date, infant_count) "
@@ -96,35 +121,52 @@ const stmt_def service_user_stmts[] = {
      "(x.perinatal_status->>'delivery_date')::date, "
      "(x.perinatal_status->>'infant_count')::int "
      "FROM json_to_record($3::json) AS " SERVICE_USER_RECORD " "
-     "RETURNING id, version, service_user_json(service_users)::text",
-     3, false, false},
+     "RETURNING id, version, service_user_json(service_users)::text AS body), "
+     "link AS (INSERT INTO service_user_teams (service_user_id, team_id, reason) "
+     "SELECT ins.id, t, 'registration' FROM ins, unnest($4::uuid[]) AS t), "
+     "audit AS (" AUDIT_INSERT "SELECT $1, $4::uuid[], $2, $5, 'create', 'service_user', ins.id, "
+     "ARRAY[ins.id], $6, 'ok' FROM ins) "
+     "SELECT id, version, body FROM ins",
+     6, STMT_AUDITS},
+    /* $1 id, $2 org, $3 teams, $4 sub, $5 role, $6 request id. */
     {"service_user_get",
-     "SELECT version, service_user_json(s)::text FROM service_users s "
-     "WHERE id = $1 AND organisation_id = $2",
-     2, true, false},
+     "WITH s AS (SELECT s.version, service_user_json(s)::text AS body FROM service_users s "
+     "WHERE s.id = $1 AND s.organisation_id = $2 AND " IN_SCOPE("$3") "), "
+     "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $4, $5, 'read', 'service_user', $1, "
+     "ARRAY[$1::uuid], $6, CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
+     "SELECT version, body FROM s",
+     6, STMT_REPEATABLE | STMT_AUDITS},
+    /* $1 id, $2 org, $3 teams: the record a PATCH starts from. */
+    {"service_user_peek",
+     "SELECT s.version, service_user_json(s)::text FROM service_users s "
+     "WHERE s.id = $1 AND s.organisation_id = $2 AND " IN_SCOPE("$3"),
+     3, STMT_REPEATABLE},
+    /* $1 org, $2 after, $3 limit + 1, $4 nhs_number, $5 teams, $6 sub, $7 role,
+     * $8 request id. The audit row names the women shown. */
     {"service_user_list",
-     "SELECT id, service_user_json(s)::text FROM service_users s WHERE organisation_id = $1 "
-     "AND ($2::uuid IS NULL OR id > $2) AND ($4::text IS NULL OR nhs_number = $4) "
-     "ORDER BY id LIMIT $3",
-     4, true, true},
+     "WITH s AS (SELECT s.id, service_user_json(s)::text AS body FROM service_users s "
+     "WHERE s.organisation_id = $1 AND ($2::uuid IS NULL OR s.id > $2) "
+     "AND ($4::text IS NULL OR s.nhs_number = $4) AND " IN_SCOPE("$5") " "
+     "ORDER BY s.id LIMIT $3), "
+     "audit AS (" AUDIT_INSERT "SELECT $1, $5::uuid[], $6, $7, "
+     "CASE WHEN $4::text IS NULL THEN 'list' ELSE 'lookup' END, 'service_user', NULL, "
+     "coalesce((SELECT array_agg(id) FROM (SELECT id FROM s ORDER BY id LIMIT $3::int - 1) v), "
+     "'{}'), $8, CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
+     "THEN 'not_found' ELSE 'ok' END) "
+     "SELECT id, body FROM s ORDER BY id",
+     8, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
+    /* $1 id, $2 org, $3 version, $4 body, $5 teams, $6 sub, $7 role, $8 request id. */
     {"service_user_update",
-     "UPDATE service_users s SET nhs_number = x.nhs_number, given_name = x.given_name, "
-     "family_name = x.family_name, date_of_birth = x.date_of_birth, "
-     "gp_practice_code = x.gp_practice_code, postcode = x.postcode, "
-     "consent_partner_involvement = coalesce((x.consent->>'partner_involvement')::boolean, false), "
-     "consent_share_with_gp = coalesce((x.consent->>'share_with_gp')::boolean, false), "
-     "consent_share_with_health_visiting = "
-     "coalesce((x.consent->>'share_with_health_visiting')::boolean, false), "
-     "perinatal_stage = x.perinatal_status->>'stage', "
-     "estimated_due_date = (x.perinatal_status->>'estimated_due_date')::date, "
-     "delivery_date = (x.perinatal_status->>'delivery_date')::date, "
-     "infant_count = (x.perinatal_status->>'infant_count')::int, "
+     "WITH upd AS (UPDATE service_users s SET " SERVICE_USER_SET
      "version = s.version + 1, updated_at = now() "
      "FROM json_to_record($4::json) AS " SERVICE_USER_RECORD " "
-     "WHERE s.id = $1 AND s.organisation_id = $2 AND s.version = $3 "
-     "RETURNING s.version, service_user_json(s)::text",
-     4, false, false},
-    {NULL, NULL, 0, false, false},
+     "WHERE s.id = $1 AND s.organisation_id = $2 AND s.version = $3 AND " IN_SCOPE("$5") " "
+     "RETURNING s.version, service_user_json(s)::text AS body), "
+     "audit AS (" AUDIT_INSERT "SELECT $2, $5::uuid[], $6, $7, 'update', 'service_user', $1, "
+     "ARRAY[$1::uuid], $8, CASE WHEN EXISTS (SELECT 1 FROM upd) THEN 'ok' ELSE 'conflict' END) "
+     "SELECT version, body FROM upd",
+     8, STMT_AUDITS},
+    {NULL, NULL, 0, 0},
 };
 
 const constraint_message service_user_constraints[] = {
@@ -132,6 +174,8 @@ const constraint_message service_user_constraints[] = {
      "A woman with this NHS number is already recorded."},
     {"service_users_perinatal_status_check", 422, "/perinatal_status",
      "The perinatal status and its dates do not agree."},
+    {"service_user_teams_team_id_fkey", 403, "",
+     "Your token names a team this service does not know."},
     {NULL, 0, NULL, NULL},
 };
 
@@ -225,6 +269,8 @@ static const resource_def service_user_resource = {
     .stmt_get = "service_user_get",
     .stmt_list = "service_user_list",
     .stmt_update = "service_user_update",
+    .stmt_peek = "service_user_peek",
+    .audited = true,
     .rules = service_user_rules,
     .list_filters = service_user_filters,
     .list_nfilters = 1,

@@ -30,23 +30,23 @@ const stmt_def staff_stmts[] = {
      "SELECT $1, $2, x.name, x.profession, x.team_id, coalesce(x.active, true) "
      "FROM json_to_record($3::json) AS x(name text, profession text, team_id uuid, active boolean) "
      "RETURNING id, version, staff_json(staff)::text",
-     3, false, false},
+     3, 0},
     {"staff_get",
      "SELECT version, staff_json(s)::text FROM staff s WHERE id = $1 AND organisation_id = $2", 2,
-     true, false},
+     STMT_REPEATABLE},
     {"staff_list",
      "SELECT id, staff_json(s)::text FROM staff s WHERE organisation_id = $1 "
      "AND ($2::uuid IS NULL OR id > $2) AND ($4::uuid IS NULL OR team_id = $4) "
      "ORDER BY id LIMIT $3",
-     4, true, true},
+     4, STMT_REPEATABLE | STMT_PLAN_PER_CALL},
     {"staff_update",
      "UPDATE staff s SET name = x.name, profession = x.profession, team_id = x.team_id, "
      "active = coalesce(x.active, true), version = s.version + 1, updated_at = now() "
      "FROM json_to_record($4::json) AS x(name text, profession text, team_id uuid, active boolean) "
      "WHERE s.id = $1 AND s.organisation_id = $2 AND s.version = $3 "
      "RETURNING s.version, staff_json(s)::text",
-     4, false, false},
-    {NULL, NULL, 0, false, false},
+     4, 0},
+    {NULL, NULL, 0, 0},
 };
 
 const constraint_message staff_constraints[] = {
@@ -70,6 +70,7 @@ static const resource_def staff_resource = {
     .fields = staff_fields,
     .stmt_insert = "staff_insert",
     .stmt_get = "staff_get",
+    .stmt_peek = "staff_get",
     .stmt_list = "staff_list",
     .stmt_update = "staff_update",
     .list_filters = staff_filters,

@@ -28,22 +28,22 @@ const stmt_def team_stmts[] = {
      "INSERT INTO teams (organisation_id, created_by, name, type) "
      "SELECT $1, $2, x.name, x.type FROM json_to_record($3::json) AS x(name text, type text) "
      "RETURNING id, version, team_json(teams)::text",
-     3, false, false},
+     3, 0},
     {"team_get",
      "SELECT version, team_json(t)::text FROM teams t WHERE id = $1 AND organisation_id = $2", 2,
-     true, false},
+     STMT_REPEATABLE},
     {"team_list",
      "SELECT id, team_json(t)::text FROM teams t WHERE organisation_id = $1 "
      "AND ($2::uuid IS NULL OR id > $2) AND ($4::text IS NULL OR type = $4) "
      "ORDER BY id LIMIT $3",
-     4, true, true},
+     4, STMT_REPEATABLE | STMT_PLAN_PER_CALL},
     {"team_update",
      "UPDATE teams t SET name = x.name, type = x.type, version = t.version + 1, updated_at = now() "
      "FROM json_to_record($4::json) AS x(name text, type text) "
      "WHERE t.id = $1 AND t.organisation_id = $2 AND t.version = $3 "
      "RETURNING t.version, team_json(t)::text",
-     4, false, false},
-    {NULL, NULL, 0, false, false},
+     4, 0},
+    {NULL, NULL, 0, 0},
 };
 
 const constraint_message team_constraints[] = {
@@ -72,6 +72,7 @@ static const resource_def team_resource = {
     .fields = team_fields,
     .stmt_insert = "team_insert",
     .stmt_get = "team_get",
+    .stmt_peek = "team_get",
     .stmt_list = "team_list",
     .stmt_update = "team_update",
     .list_filters = team_filters,

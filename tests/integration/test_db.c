@@ -19,6 +19,7 @@
 
 #define ORG_A "00000000-0000-4000-8000-00000000000a"
 #define ORG_B "00000000-0000-4000-8000-00000000000b"
+#define TEAM_A "00000000-0000-4000-8000-0000000000aa"
 
 static char dbname[64], admin_url[1024], owner_url[1024], app_url[1024];
 static arena a;
@@ -80,7 +81,9 @@ static int setup(void **state)
         return -1;
     char seed[512];
     snprintf(seed, sizeof(seed),
-             "INSERT INTO organisations (id, name) VALUES ('" ORG_A "', 'A'), ('" ORG_B "', 'B')");
+             "INSERT INTO organisations (id, name) VALUES ('" ORG_A "', 'A'), ('" ORG_B "', 'B'); "
+             "INSERT INTO teams (id, organisation_id, name, type, created_by) VALUES "
+             "('" TEAM_A "', '" ORG_A "', 'Team A', 'perinatal_community', 'it')");
     sql_ok(owner_url, seed);
     resources_register();
     if (!db_connect(&app_db, app_url))
@@ -125,6 +128,26 @@ static void app_role_cannot_change_the_schema(void **state)
     assert_string_equal(sql_state(app_url, "SELECT count(*) FROM service_users"), "");
 }
 
+static void audit_trail_is_append_only(void **state)
+{
+    (void)state;
+    sql_ok(app_url, "INSERT INTO audit_events (organisation_id, sub, role, action, resource, "
+                    "request_id, outcome) VALUES ('" ORG_A "', 's', 'admin', 'read', "
+                    "'service_user', 'r', 'ok')");
+    /* The application's role: no grant to change or remove a row. */
+    assert_string_equal(sql_state(app_url, "UPDATE audit_events SET outcome = 'error'"), "42501");
+    assert_string_equal(sql_state(app_url, "DELETE FROM audit_events"), "42501");
+    assert_string_equal(sql_state(app_url, "TRUNCATE audit_events"), "42501");
+    /* Even the owner is stopped by the trigger. */
+    assert_string_equal(sql_state(owner_url, "UPDATE audit_events SET outcome = 'error'"),
+                        "42501");
+    assert_string_equal(sql_state(owner_url, "DELETE FROM audit_events"), "42501");
+    assert_string_equal(sql_state(owner_url, "TRUNCATE audit_events"), "42501");
+    PGresult *res = sql(owner_url, "SELECT count(*) FROM audit_events WHERE outcome = 'ok'");
+    assert_true(atoi(PQgetvalue(res, 0, 0)) >= 1);
+    PQclear(res);
+}
+
 static void database_holds_the_rules_too(void **state)
 {
     (void)state;
@@ -159,7 +182,9 @@ static void database_holds_the_rules_too(void **state)
     PQclear(res);
 }
 
-static principal who_a = {.sub = "it-user", .jti = "j", .role = ROLE_CLINICIAN, .org = ORG_A};
+static principal who_a = {
+    .sub = "it-user", .jti = "j", .role = ROLE_CLINICIAN, .org = ORG_A, .nteams = 1,
+    .teams = {TEAM_A}};
 static principal who_b = {.sub = "it-user-b", .jti = "j", .role = ROLE_ADMIN, .org = ORG_B};
 
 static request *new_request(const char *method, const char *body, const principal *who)
@@ -294,6 +319,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migrate_is_safe_to_run_twice),
         cmocka_unit_test(app_role_cannot_change_the_schema),
+        cmocka_unit_test(audit_trail_is_append_only),
         cmocka_unit_test(database_holds_the_rules_too),
         cmocka_unit_test(create_read_update_through_handlers),
         cmocka_unit_test(idempotent_create_replays),

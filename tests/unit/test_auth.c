@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "revocation.h"
 
 static char priv_pem[4096], pub_pem[4096], other_priv_pem[4096];
 static char dir[] = "/tmp/perinatal-auth-XXXXXX";
@@ -342,6 +343,24 @@ static void cache_returns_same_principal_and_honours_exp(void **state)
     token_cache_free(c);
 }
 
+static void revoked_jti_refused_even_from_the_cache(void **state)
+{
+    (void)state;
+    token_cache *c = token_cache_new(16);
+    principal p;
+    char body[4096];
+    snprintf(body, sizeof(body), "%s", claims(NULL, "jti"));
+    body[strlen(body) - 1] = '\0';
+    strcat(body, ",\"jti\":\"to-be-revoked\"}");
+    char *t = sign(priv_pem, "k1", body);
+    assert_int_equal(auth_verify(c, t, now, &p, NULL), AUTH_OK); /* now cached */
+    revocation_add("to-be-revoked");
+    assert_int_equal(auth_verify(c, t, now, &p, NULL), AUTH_INVALID);
+    assert_int_equal(auth_verify(NULL, t, now, &p, NULL), AUTH_INVALID);
+    free(t);
+    token_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +375,7 @@ int main(void)
         cmocka_unit_test(flipped_signature_refused),
         cmocka_unit_test(oversize_and_malformed_refused),
         cmocka_unit_test(cache_returns_same_principal_and_honours_exp),
+        cmocka_unit_test(revoked_jti_refused_even_from_the_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

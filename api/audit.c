@@ -1,0 +1,116 @@
+/* Audit rows for refusals and replays, and the admins' view of the trail. */
+#include "audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "log.h"
+#include "problem.h"
+#include "resource.h"
+#include "router.h"
+#include "uuid.h"
+
+const stmt_def audit_stmts[] = {
+    /* $1 org, $2 teams, $3 sub, $4 role, $5 action, $6 resource, $7 id,
+     * $8 request id, $9 outcome. The woman is found from the id where it
+     * names her record or one of her referrals. */
+    {"audit_fallback",
+     AUDIT_INSERT "SELECT $1, $2::uuid[], $3, $4, $5, $6, $7::uuid, "
+     "CASE WHEN $7::uuid IS NULL THEN '{}'::uuid[] "
+     "WHEN $6 = 'service_user' THEN ARRAY[$7::uuid] "
+     "WHEN $6 = 'referral' THEN coalesce((SELECT array_agg(service_user_id) FROM referrals "
+     "WHERE id = $7::uuid AND organisation_id = $1), '{}') "
+     "ELSE '{}'::uuid[] END, $8, $9",
+     9, 0},
+    /* $1 org, $2 woman, $3 before id (cursor), $4 limit + 1. Newest first. */
+    {"audit_list",
+     "SELECT e.id, audit_event_json(e)::text FROM audit_events e "
+     "WHERE e.organisation_id = $1 AND e.service_user_ids @> ARRAY[$2::uuid] "
+     "AND ($3::bigint IS NULL OR e.id < $3) ORDER BY e.id DESC LIMIT $4",
+     4, STMT_REPEATABLE},
+    {NULL, NULL, 0, 0},
+};
+
+static const char *outcome_of(int status)
+{
+    if (status < 400)
+        return "ok";
+    switch (status) {
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 409:
+    case 412:
+    case 428: return "conflict";
+    case 422: return "rejected";
+    default: return status >= 500 ? "error" : "invalid";
+    }
+}
+
+void audit_fallback(request *r)
+{
+    const route *rt = r->route;
+    const char *id = r->npath_params > 0 && uuid_valid(r->path_params[0]) ? r->path_params[0]
+                                                                           : NULL;
+    const char *action = rt->audit_action;
+    /* A list filtered by NHS number is a lookup. */
+    if (!strcmp(action, "list") && request_query(r, "nhs_number"))
+        action = "lookup";
+    const char *params[] = {r->who->org,      scope_teams(r), r->who->sub, role_name(r->who->role),
+                            action,           rt->audit_resource, id,      r->request_id,
+                            outcome_of(r->status)};
+    PGresult *res = db_exec(r, "audit_fallback", 9, params);
+    if (!db_ok(res))
+        log_error("audit", "could not record a refused or replayed request", r->request_id,
+                  NULL);
+}
+
+void audit_list(request *r)
+{
+    field_errors e = {0};
+    int limit;
+    static const char *const allowed[] = {"service_user", NULL};
+    list_limit(r, &limit, &e);
+    list_check_params(r, allowed, &e);
+    const char *woman = request_query(r, "service_user");
+    if (!woman)
+        field_errors_add(&e, "service_user", "is required: whose record's trail to show");
+    else if (!uuid_valid(woman))
+        field_errors_add(&e, "service_user", "must be a service user id (UUID)");
+    const char *cursor = request_query(r, "cursor"), *before = NULL;
+    if (cursor) {
+        before = cursor_decode(r->a, cursor);
+        if (!before || !*before || strspn(before, "0123456789") != strlen(before) ||
+            strlen(before) > 18)
+            field_errors_add(&e, "cursor", "is not a cursor this API returned");
+    }
+    if (e.count) {
+        problem_fields(r, 400, &e);
+        return;
+    }
+    const char *params[] = {r->who->org, woman, before, arena_printf(r->a, "%d", limit + 1)};
+    PGresult *res = db_exec(r, "audit_list", 4, params);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return;
+    }
+    int rows = PQntuples(res), shown = rows > limit ? limit : rows;
+    strbuf b;
+    strbuf_init(&b, r->a, 16 * 1024 * 1024);
+    strbuf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            strbuf_append(&b, ",", 1);
+        strbuf_append(&b, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+    }
+    if (rows > limit)
+        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}",
+                      cursor_encode(r->a, PQgetvalue(res, shown - 1, 0)));
+    else
+        strbuf_puts(&b, "],\"next_cursor\":null}");
+    if (b.failed) {
+        problem(r, 500, "The list could not be built.");
+        return;
+    }
+    response_json(r, 200, b.data, b.len);
+}

@@ -1,0 +1,223 @@
+/* The revocation set and its refresher, and POST /v1/revoked-tokens. */
+#include "revocation.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "problem.h"
+#include "resource.h"
+#include "resources.h"
+
+#define BUCKETS 4096
+
+typedef struct revoked {
+    struct revoked *next;
+    time_t added;
+    char jti[];
+} revoked;
+
+static revoked *buckets[BUCKETS];
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+
+static uint32_t hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h % BUCKETS;
+}
+
+bool revocation_is_revoked(const char *jti)
+{
+    bool found = false;
+    uint32_t b = hash(jti);
+    pthread_rwlock_rdlock(&lock);
+    for (revoked *e = buckets[b]; e && !found; e = e->next)
+        found = !strcmp(e->jti, jti);
+    pthread_rwlock_unlock(&lock);
+    return found;
+}
+
+void revocation_add(const char *jti)
+{
+    if (revocation_is_revoked(jti))
+        return;
+    size_t n = strlen(jti);
+    revoked *e = malloc(sizeof(*e) + n + 1);
+    if (!e)
+        return;
+    memcpy(e->jti, jti, n + 1);
+    e->added = time(NULL);
+    uint32_t b = hash(jti);
+    pthread_rwlock_wrlock(&lock);
+    e->next = buckets[b];
+    buckets[b] = e;
+    pthread_rwlock_unlock(&lock);
+}
+
+/* Forgets revocations older than any token could live. */
+static void purge(time_t now)
+{
+    time_t horizon = now - g_config.jwt_max_lifetime_s - 2 * g_config.jwt_leeway_s;
+    pthread_rwlock_wrlock(&lock);
+    for (int b = 0; b < BUCKETS; b++) {
+        revoked **p = &buckets[b];
+        while (*p) {
+            if ((*p)->added < horizon) {
+                revoked *old = *p;
+                *p = old->next;
+                free(old);
+            } else {
+                p = &(*p)->next;
+            }
+        }
+    }
+    pthread_rwlock_unlock(&lock);
+}
+
+static pthread_t refresher;
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
+static bool stop_requested, started;
+static char refresher_conninfo[1024];
+static int refresher_poll_ms;
+
+/* Reads revocations newer than the last seen (with a margin, since
+ * transactions can commit out of revoked_at order). */
+static void refresh(PGconn **conn, char *since, size_t sincelen)
+{
+    if (!*conn || PQstatus(*conn) != CONNECTION_OK) {
+        if (*conn)
+            PQfinish(*conn);
+        const char *keys[] = {"dbname", "application_name", "connect_timeout", NULL};
+        const char *values[] = {refresher_conninfo, "perinatal-revocation", "5", NULL};
+        *conn = PQconnectdbParams(keys, values, 1);
+        if (PQstatus(*conn) != CONNECTION_OK)
+            return; /* try again at the next tick */
+    }
+    char lifetime[32];
+    snprintf(lifetime, sizeof(lifetime), "%d", g_config.jwt_max_lifetime_s + 2 * g_config.jwt_leeway_s);
+    const char *params[] = {since[0] ? since : NULL, lifetime};
+    PGresult *res = PQexecParams(
+        *conn,
+        "SELECT jti, (SELECT max(revoked_at) FROM revoked_tokens)::text FROM revoked_tokens "
+        "WHERE revoked_at > coalesce($1::timestamptz - interval '60 seconds', "
+        "now() - make_interval(secs => $2::int))",
+        2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        for (int i = 0; i < PQntuples(res); i++)
+            revocation_add(PQgetvalue(res, i, 0));
+        if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 1))
+            snprintf(since, sincelen, "%s", PQgetvalue(res, 0, 1));
+    } else {
+        log_error("revocation", "refresh failed", NULL, PQerrorMessage(*conn));
+    }
+    PQclear(res);
+}
+
+static void *refresher_main(void *arg)
+{
+    (void)arg;
+    PGconn *conn = NULL;
+    char since[64] = "";
+    pthread_mutex_lock(&stop_lock);
+    while (!stop_requested) {
+        pthread_mutex_unlock(&stop_lock);
+        refresh(&conn, since, sizeof(since));
+        purge(time(NULL));
+        pthread_mutex_lock(&stop_lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += refresher_poll_ms / 1000;
+        until.tv_nsec += (long)(refresher_poll_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (!stop_requested)
+            pthread_cond_timedwait(&stop_cond, &stop_lock, &until);
+    }
+    pthread_mutex_unlock(&stop_lock);
+    if (conn)
+        PQfinish(conn);
+    return NULL;
+}
+
+bool revocation_start(const char *conninfo, int poll_ms)
+{
+    snprintf(refresher_conninfo, sizeof(refresher_conninfo), "%s", conninfo);
+    refresher_poll_ms = poll_ms;
+    stop_requested = false;
+    started = pthread_create(&refresher, NULL, refresher_main, NULL) == 0;
+    return started;
+}
+
+void revocation_stop(void)
+{
+    if (!started)
+        return;
+    pthread_mutex_lock(&stop_lock);
+    stop_requested = true;
+    pthread_cond_signal(&stop_cond);
+    pthread_mutex_unlock(&stop_lock);
+    pthread_join(refresher, NULL);
+    started = false;
+    purge(time(NULL) + 10L * 365 * 86400); /* everything */
+}
+
+/* POST /v1/revoked-tokens */
+
+static const field_spec revocation_fields[] = {
+    {"jti", FIELD_STRING, FIELD_REQUIRED, 1, 128, NULL, NULL, NULL},
+    {"reason", FIELD_STRING, 0, 1, 500, NULL, NULL, NULL},
+    {"revoked_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"revoked_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+const stmt_def revocation_stmts[] = {
+    /* $1 jti, $2 org, $3 sub, $4 reason. The first revocation stands; a
+     * repeat answers with it. */
+    {"revocation_insert",
+     "WITH ins AS (INSERT INTO revoked_tokens (jti, organisation_id, revoked_by, reason) "
+     "VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING RETURNING *) "
+     "SELECT true, json_build_object('jti', jti, 'revoked_at', revoked_at, 'revoked_by', "
+     "revoked_by, 'reason', reason)::text FROM ins "
+     "UNION ALL SELECT false, json_build_object('jti', jti, 'revoked_at', revoked_at, "
+     "'revoked_by', revoked_by, 'reason', reason)::text FROM revoked_tokens WHERE jti = $1 "
+     "LIMIT 1",
+     4, 0},
+    {NULL, NULL, 0, 0},
+};
+
+void revoked_tokens_create(request *r)
+{
+    json_object *body = resource_read_body(r, revocation_fields, VALIDATE_CREATE);
+    if (!body)
+        return;
+    json_object *jti_obj = NULL, *reason_obj = NULL;
+    json_object_object_get_ex(body, "jti", &jti_obj);
+    json_object_object_get_ex(body, "reason", &reason_obj);
+    const char *jti = json_object_get_string(jti_obj);
+    const char *params[] = {jti, r->who->org, r->who->sub,
+                            reason_obj ? json_object_get_string(reason_obj) : NULL};
+    PGresult *res = db_exec(r, "revocation_insert", 4, params);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        db_problem(r, res);
+        return;
+    }
+    /* This process refuses the token at once; the others at their next
+     * refresh. */
+    revocation_add(jti);
+    bool created = !strcmp(PQgetvalue(res, 0, 0), "t");
+    response_json(r, created ? 201 : 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}
