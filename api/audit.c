@@ -94,23 +94,5 @@ void audit_list(request *r)
         db_problem(r, res);
         return;
     }
-    int rows = PQntuples(res), shown = rows > limit ? limit : rows;
-    strbuf b;
-    strbuf_init(&b, r->a, 16 * 1024 * 1024);
-    strbuf_puts(&b, "{\"items\":[");
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            strbuf_append(&b, ",", 1);
-        strbuf_append(&b, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
-    }
-    if (rows > limit)
-        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}",
-                      cursor_encode(r->a, PQgetvalue(res, shown - 1, 0)));
-    else
-        strbuf_puts(&b, "],\"next_cursor\":null}");
-    if (b.failed) {
-        problem(r, 500, "The list could not be built.");
-        return;
-    }
-    response_json(r, 200, b.data, b.len);
+    list_respond(r, res, limit, 1, -1);
 }

@@ -123,3 +123,25 @@ void idem_finish(request *r, idem_state st)
         db_problem(r, res);
     }
 }
+
+idem_state write_begin(request *r)
+{
+    idem_state st = idem_begin(r);
+    if (st == IDEM_NONE && !db_begin(r)) {
+        db_problem(r, NULL);
+        return IDEM_ANSWERED;
+    }
+    return st;
+}
+
+void write_end(request *r, idem_state st)
+{
+    if (st == IDEM_PROCEED) {
+        idem_finish(r, st);
+    } else if (r->status == 201) {
+        if (!db_commit(r))
+            db_problem(r, NULL);
+    } else {
+        db_rollback(r);
+    }
+}

@@ -369,13 +369,9 @@ void referrals_create(request *r)
         problem_fields(r, 422, &e);
         return;
     }
-    idem_state st = idem_begin(r);
+    idem_state st = write_begin(r);
     if (st == IDEM_ANSWERED)
         return;
-    if (st == IDEM_NONE && !db_begin(r)) {
-        db_problem(r, NULL);
-        return;
-    }
     const char *woman = get_str(body, "service_user_id");
     json_object *details = NULL;
     json_object_object_get_ex(body, "service_user", &details);
@@ -413,14 +409,7 @@ void referrals_create(request *r)
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:
-    if (st == IDEM_PROCEED) {
-        idem_finish(r, st);
-    } else if (r->status == 201) {
-        if (!db_commit(r))
-            db_problem(r, NULL);
-    } else {
-        db_rollback(r);
-    }
+    write_end(r, st);
 }
 
 static const char *referral_id(request *r)
@@ -532,13 +521,9 @@ void referrals_transition(request *r)
         problem_fields(r, 422, &e);
         return;
     }
-    idem_state st = idem_begin(r);
+    idem_state st = write_begin(r);
     if (st == IDEM_ANSWERED)
         return;
-    if (st == IDEM_NONE && !db_begin(r)) {
-        db_problem(r, NULL);
-        return;
-    }
     const char *staff1 = get_str(body, "duty_clinician_id");
     const char *staff2 = get_str(body, "allocated_clinician_id");
     const char *lock_params[] = {id, r->who->org, scope_teams(r), submitter_scope(r),
@@ -618,14 +603,7 @@ void referrals_transition(request *r)
     response_header(r, "Location", arena_printf(r->a, "/v1/referrals/%s/transitions", id));
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 done:
-    if (st == IDEM_PROCEED) {
-        idem_finish(r, st);
-    } else if (r->status == 201) {
-        if (!db_commit(r))
-            db_problem(r, NULL);
-    } else {
-        db_rollback(r);
-    }
+    write_end(r, st);
 }
 
 static const char *const list_params[] = {
@@ -708,25 +686,5 @@ void referrals_list(request *r)
         db_problem(r, res);
         return;
     }
-    int rows = PQntuples(res), shown = rows > limit ? limit : rows;
-    strbuf b;
-    strbuf_init(&b, r->a, 16 * 1024 * 1024);
-    strbuf_puts(&b, "{\"items\":[");
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            strbuf_append(&b, ",", 1);
-        strbuf_append(&b, PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2));
-    }
-    if (rows > limit) {
-        const char *raw = arena_printf(r->a, "%s|%s", PQgetvalue(res, shown - 1, 1),
-                                       PQgetvalue(res, shown - 1, 0));
-        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", cursor_encode(r->a, raw));
-    } else {
-        strbuf_puts(&b, "],\"next_cursor\":null}");
-    }
-    if (b.failed) {
-        problem(r, 500, "The list could not be built.");
-        return;
-    }
-    response_json(r, 200, b.data, b.len);
+    list_respond(r, res, limit, 2, 1);
 }

@@ -209,21 +209,28 @@ void resource_list(request *r, const resource_def *def)
         db_problem(r, res);
         return;
     }
-    int rows = PQntuples(res);
-    int shown = rows > limit ? limit : rows;
+    list_respond(r, res, limit, 1, -1);
+}
+
+void list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
+{
+    int rows = PQntuples(res), shown = rows > limit ? limit : rows;
     strbuf b;
     strbuf_init(&b, r->a, 16 * 1024 * 1024);
     strbuf_puts(&b, "{\"items\":[");
     for (int i = 0; i < shown; i++) {
         if (i)
             strbuf_append(&b, ",", 1);
-        strbuf_append(&b, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+        strbuf_append(&b, PQgetvalue(res, i, body_col), (size_t)PQgetlength(res, i, body_col));
     }
-    if (rows > limit)
-        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}",
-                      cursor_encode(r->a, PQgetvalue(res, shown - 1, 0)));
-    else
+    if (rows > limit) {
+        const char *id = PQgetvalue(res, shown - 1, 0);
+        const char *raw =
+            key_col < 0 ? id : arena_printf(r->a, "%s|%s", PQgetvalue(res, shown - 1, key_col), id);
+        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", cursor_encode(r->a, raw));
+    } else {
         strbuf_puts(&b, "],\"next_cursor\":null}");
+    }
     if (b.failed) {
         problem(r, 500, "The list could not be built.");
         return;

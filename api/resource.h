@@ -5,6 +5,7 @@
 #define PERINATAL_RESOURCE_H
 
 #include <json-c/json.h>
+#include <libpq-fe.h>
 
 #include "http.h"
 #include "json.h"
@@ -52,6 +53,10 @@ const char *cursor_encode(arena *a, const char *raw);
 const char *cursor_decode(arena *a, const char *cursor);
 /* ?limit= (default 50, 1..200); adds an error when bad. */
 bool list_limit(request *r, int *limit, field_errors *e);
+/* Answers a list from rows fetched with limit + 1: items from body_col, and
+ * a cursor from the last shown row: its id (column 0), or "key|id" when
+ * key_col names the sort key's column (>= 0). */
+void list_respond(request *r, PGresult *res, int limit, int body_col, int key_col);
 /* Adds an error for every query parameter not in allowed (limit and cursor
  * are always allowed). */
 void list_check_params(request *r, const char *const *allowed, field_errors *e);
