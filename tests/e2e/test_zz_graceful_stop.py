@@ -9,47 +9,15 @@ the tests that follow."""
 import json
 import os
 import socket
-import struct
 import time
 import unittest
+
+import fcgi
 
 from e2e import STATE_DIR, db_count, main, nhs_number, service_user_body, stack, token
 
 LISTEN = os.environ.get("PERINATAL_LISTEN", "")
 PID_FILE = os.path.join(STATE_DIR, "run", "api.pid")
-
-FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT = 1, 3, 4, 5, 6
-
-
-def record(kind, content, request_id=1):
-    return struct.pack("!BBHHBx", 1, kind, request_id, len(content), 0) + content
-
-
-def name_value(name, value):
-    name, value = name.encode(), value.encode()
-    def length(n):
-        return struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)
-    return length(len(name)) + length(len(value)) + name + value
-
-
-def read_response(sock, deadline):
-    out, buf = b"", b""
-    while time.time() < deadline:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-        while len(buf) >= 8:
-            _, kind, _, clen, plen = struct.unpack("!BBHHB", buf[:7])
-            if len(buf) < 8 + clen + plen:
-                break
-            content, buf = buf[8:8 + clen], buf[8 + clen + plen:]
-            if kind == FCGI_STDOUT:
-                out += content
-            elif kind == FCGI_END_REQUEST:
-                return out
-    return out
-
 
 class GracefulStop(unittest.TestCase):
     @unittest.skipUnless(LISTEN.startswith("/") and os.path.exists(PID_FILE),
@@ -66,19 +34,17 @@ class GracefulStop(unittest.TestCase):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(20)
         s.connect(LISTEN)
-        s.sendall(record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", 1, 0)))
-        s.sendall(record(FCGI_PARAMS, b"".join(name_value(k, v) for k, v in params.items())))
-        s.sendall(record(FCGI_PARAMS, b""))
+        fcgi.begin(s, params)
         half = len(body) // 2
-        s.sendall(record(FCGI_STDIN, body[:half]))
+        s.sendall(fcgi.record(fcgi.STDIN, body[:half]))
         time.sleep(0.3)  # a worker has accepted the request and waits for the body
         pid = int(open(PID_FILE).read().strip())
         os.kill(pid, 15)
         time.sleep(0.5)
         self.assertTrue(os.path.exists("/proc/%d" % pid), "the app exited mid-request")
-        s.sendall(record(FCGI_STDIN, body[half:]))
-        s.sendall(record(FCGI_STDIN, b""))
-        out = read_response(s, time.time() + 15)
+        s.sendall(fcgi.record(fcgi.STDIN, body[half:]))
+        s.sendall(fcgi.record(fcgi.STDIN, b""))
+        out = fcgi.read_response(s, time.time() + 15)
         s.close()
         head = out.split(b"\r\n\r\n", 1)[0].decode()
         self.assertIn("Status: 201", head, out[:500])

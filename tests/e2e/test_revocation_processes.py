@@ -1,0 +1,63 @@
+"""Revocation reaches every application process: a second perinatal-api
+process is started beside the stack's (its own socket, the same database),
+a token is used there (so it sits in that process's verified-token cache),
+revoked through nginx (the first process), and must be refused by the
+second within 5 seconds."""
+
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+import fcgi
+from e2e import STATE_DIR, main, mint, post, token
+
+API_BIN = os.environ.get("PERINATAL_API_BIN", "")
+
+
+class EveryProcess(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(API_BIN):
+            raise unittest.SkipTest("PERINATAL_API_BIN not set")
+        cls.dir = tempfile.mkdtemp(prefix="perinatal-second-")
+        cls.sock = os.path.join(cls.dir, "api-2.sock")
+        env = dict(os.environ, PERINATAL_LISTEN=cls.sock, PERINATAL_WORKERS="2",
+                   PERINATAL_SOCKET_MODE="0600")
+        cls.log = open(os.path.join(cls.dir, "api-2.log"), "w")
+        cls.proc = subprocess.Popen([API_BIN], env=env, stdout=cls.log, stderr=cls.log)
+        for _ in range(100):
+            if os.path.exists(cls.sock):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the second process did not start")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=30)
+        cls.log.close()
+
+    def test_revoked_token_refused_by_the_other_process_within_5_seconds(self):
+        jti = "two-processes-" + str(time.time())
+        tok = mint("admin", args=["--jti", jti])
+        self.assertEqual(fcgi.get("/v1/teams", self.sock, tok)[0], 200)
+        self.assertEqual(fcgi.get("/v1/teams", self.sock, tok)[0], 200)  # cached now
+        r = post("/v1/revoked-tokens", {"jti": jti, "reason": "lost laptop"},
+                 token=token("admin"))
+        self.assertEqual(r.status, 201, r)
+        start = time.time()
+        while time.time() - start < 5:
+            if fcgi.get("/v1/teams", self.sock, tok)[0] == 401:
+                break
+            time.sleep(0.1)
+        else:
+            self.fail("the second process still accepts the revoked token after 5 s")
+        # Another token of the same caller is unaffected.
+        self.assertEqual(fcgi.get("/v1/teams", self.sock, mint("admin"))[0], 200)
+
+
+if __name__ == "__main__":
+    main()
