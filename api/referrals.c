@@ -220,8 +220,8 @@ const stmt_def referral_stmts[] = {
      "hist AS (INSERT INTO referral_transitions (referral_id, to_status, at, by_sub, by_role) "
      "SELECT id, 'received', received_at, $2, $5 FROM ins), "
      /* Referred to a team: she is in that team's scope from now on. */
-     "link AS (INSERT INTO service_user_teams (service_user_id, team_id, reason) "
-     "SELECT service_user_id, team_id, 'referral' FROM ins ON CONFLICT DO NOTHING), "
+     "link AS (INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, "
+     "reason) SELECT service_user_id, team_id, $1, 'referral' FROM ins ON CONFLICT DO NOTHING), "
      "audit AS (" AUDIT_INSERT "SELECT $1, $7::uuid[], $2, $5, 'create', 'referral', id, "
      "ARRAY[service_user_id], $8, 'ok' FROM ins) "
      "SELECT id, version, body, (SELECT $6::timestamptz > now() + interval '5 minutes') FROM ins",

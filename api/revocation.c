@@ -192,9 +192,11 @@ const stmt_def revocation_stmts[] = {
      "VALUES ($1, $2, $3, $4) ON CONFLICT (jti) DO NOTHING RETURNING *) "
      "SELECT true, json_build_object('jti', jti, 'revoked_at', revoked_at, 'revoked_by', "
      "revoked_by, 'reason', reason)::text FROM ins "
+     /* Who revoked it and why stay within the revoking organisation. */
      "UNION ALL SELECT false, json_build_object('jti', jti, 'revoked_at', revoked_at, "
-     "'revoked_by', revoked_by, 'reason', reason)::text FROM revoked_tokens WHERE jti = $1 "
-     "LIMIT 1",
+     "'revoked_by', CASE WHEN organisation_id = $2 THEN revoked_by END, "
+     "'reason', CASE WHEN organisation_id = $2 THEN reason END)::text "
+     "FROM revoked_tokens WHERE jti = $1 LIMIT 1",
      4, 0},
     {NULL, NULL, 0, 0},
 };

@@ -122,8 +122,8 @@ const stmt_def service_user_stmts[] = {
      "(x.perinatal_status->>'infant_count')::int "
      "FROM json_to_record($3::json) AS " SERVICE_USER_RECORD " "
      "RETURNING id, version, service_user_json(service_users)::text AS body), "
-     "link AS (INSERT INTO service_user_teams (service_user_id, team_id, reason) "
-     "SELECT ins.id, t, 'registration' FROM ins, unnest($4::uuid[]) AS t), "
+     "link AS (INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, "
+     "reason) SELECT ins.id, t, $1, 'registration' FROM ins, unnest($4::uuid[]) AS t), "
      "audit AS (" AUDIT_INSERT "SELECT $1, $4::uuid[], $2, $5, 'create', 'service_user', ins.id, "
      "ARRAY[ins.id], $6, 'ok' FROM ins) "
      "SELECT id, version, body FROM ins",
@@ -174,8 +174,8 @@ const constraint_message service_user_constraints[] = {
      "A woman with this NHS number is already recorded."},
     {"service_users_perinatal_status_check", 422, "/perinatal_status",
      "The perinatal status and its dates do not agree."},
-    {"service_user_teams_team_id_fkey", 403, "",
-     "Your token names a team this service does not know."},
+    {"service_user_teams_team_fk", 403, "",
+     "Your token names a team your organisation does not have."},
     {NULL, 0, NULL, NULL},
 };
 

@@ -95,8 +95,8 @@ ON CONFLICT DO NOTHING;
 
 -- Scope: a clinician reads only women linked to one of its teams, so the
 -- bench rows are registered with the demo team the token names.
-INSERT INTO service_user_teams (service_user_id, team_id, reason)
-SELECT id, :'team'::uuid, 'registration' FROM service_users WHERE created_by = 'bench'
+INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
+SELECT id, :'team'::uuid, organisation_id, 'registration' FROM service_users WHERE created_by = 'bench'
 ON CONFLICT DO NOTHING;
 
 ANALYZE service_users;
