@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "nhs_number.h"
 #include "problem.h"
 #include "resource.h"
 #include "router.h"
@@ -13,16 +14,19 @@
 
 const stmt_def audit_stmts[] = {
     /* $1 org, $2 teams, $3 sub, $4 role, $5 action, $6 resource, $7 id,
-     * $8 request id, $9 outcome. The woman is found from the id where it
-     * names her record or one of her referrals. */
+     * $8 request id, $9 outcome, $10 NHS number of a lookup. The woman is
+     * found from the id where it names her record or one of her referrals,
+     * or from the NHS number looked up. */
     {"audit_fallback",
      AUDIT_INSERT "SELECT $1, $2::uuid[], $3, $4, $5, $6, $7::uuid, "
-     "CASE WHEN $7::uuid IS NULL THEN '{}'::uuid[] "
+     "CASE WHEN $10::text IS NOT NULL THEN ARRAY(SELECT id FROM service_users "
+     "WHERE organisation_id = $1 AND nhs_number = $10) "
+     "WHEN $7::uuid IS NULL THEN '{}'::uuid[] "
      "WHEN $6 = 'service_user' THEN ARRAY[$7::uuid] "
      "WHEN $6 = 'referral' THEN coalesce((SELECT array_agg(service_user_id) FROM referrals "
      "WHERE id = $7::uuid AND organisation_id = $1), '{}') "
      "ELSE '{}'::uuid[] END, $8, $9",
-     9, 0},
+     10, 0},
     /* $1 org, $2 woman, $3 before id (cursor), $4 limit + 1. Newest first. */
     {"audit_list",
      "SELECT e.id, audit_event_json(e)::text FROM audit_events e "
@@ -53,13 +57,18 @@ void audit_fallback(request *r)
     const char *id = r->npath_params > 0 && uuid_valid(r->path_params[0]) ? r->path_params[0]
                                                                            : NULL;
     const char *action = rt->audit_action;
-    /* A list filtered by NHS number is a lookup. */
-    if (!strcmp(action, "list") && request_query(r, "nhs_number"))
+    /* A list filtered by NHS number is a lookup, of her. */
+    const char *nhs = NULL;
+    if (!strcmp(action, "list") && !strcmp(rt->audit_resource, "service_user") &&
+        (nhs = request_query(r, "nhs_number"))) {
         action = "lookup";
+        if (!nhs_number_valid(nhs))
+            nhs = NULL;
+    }
     const char *params[] = {r->who->org,      scope_teams(r), r->who->sub, role_name(r->who->role),
                             action,           rt->audit_resource, id,      r->request_id,
-                            outcome_of(r->status)};
-    PGresult *res = db_exec(r, "audit_fallback", 9, params);
+                            outcome_of(r->status), nhs};
+    PGresult *res = db_exec(r, "audit_fallback", 10, params);
     if (!db_ok(res))
         log_error("audit", "could not record a refused or replayed request", r->request_id,
                   NULL);

@@ -66,6 +66,9 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
         return;
     }
     r->route = rt;
+    /* Parsed first so that even a refused request's audit row can say what
+     * was asked (a lookup by NHS number). */
+    bool query_ok = request_parse_query(r);
     if (!(rt->flags & ROUTE_PUBLIC)) {
         const char *why = NULL;
         if (auth_verify(w->tokens, r->authorization, time(NULL), who, &why) != AUTH_OK) {
@@ -78,7 +81,7 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
             return;
         }
     }
-    if (!request_parse_query(r)) {
+    if (!query_ok) {
         problem(r, 400, "The query string is malformed.");
         return;
     }

@@ -215,7 +215,10 @@ const stmt_def referral_stmts[] = {
       * details (matched by NHS number), anyone may refer her. */
      "AND ($9::boolean OR $7::uuid[] IS NULL OR EXISTS (SELECT 1 FROM service_user_teams l "
      "WHERE l.service_user_id = su.id AND l.team_id = ANY($7::uuid[]))) "
+     /* Referrers, and clinicians referring to a team not theirs, learn only
+      * where the referral stands: nothing about a woman beyond their scope. */
      "RETURNING id, version, received_at, service_user_id, team_id, CASE WHEN $5 = 'referrer' "
+     "OR NOT (team_id = ANY(coalesce($7::uuid[], ARRAY[team_id]))) "
      "THEN referral_status_json(referrals) ELSE referral_json(referrals) END::text AS body), "
      "hist AS (INSERT INTO referral_transitions (referral_id, to_status, at, by_sub, by_role) "
      "SELECT id, 'received', received_at, $2, $5 FROM ins), "

@@ -150,8 +150,11 @@ const stmt_def service_user_stmts[] = {
      "ORDER BY s.id LIMIT $3), "
      "audit AS (" AUDIT_INSERT "SELECT $1, $5::uuid[], $6, $7, "
      "CASE WHEN $4::text IS NULL THEN 'list' ELSE 'lookup' END, 'service_user', NULL, "
-     "coalesce((SELECT array_agg(id) FROM (SELECT id FROM s ORDER BY id LIMIT $3::int - 1) v), "
-     "'{}'), $8, CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
+     "CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
+     /* A lookup that found nobody in scope still names her, if she exists. */
+     "THEN ARRAY(SELECT id FROM service_users WHERE organisation_id = $1 AND nhs_number = $4) "
+     "ELSE coalesce((SELECT array_agg(id) FROM (SELECT id FROM s ORDER BY id LIMIT $3::int - 1) "
+     "v), '{}') END, $8, CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
      "THEN 'not_found' ELSE 'ok' END) "
      "SELECT id, body FROM s ORDER BY id",
      8, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
