@@ -18,8 +18,9 @@ export PERINATAL_HTTPS_PORT=${PERINATAL_HTTPS_PORT:-28443}
 # The benchmark must measure the application, not the rate limiter.
 export PERINATAL_RATE_LIMIT=${PERINATAL_RATE_LIMIT:-100000r/s}
 export PERINATAL_RATE_BURST=${PERINATAL_RATE_BURST:-100000}
-# A benchmark cluster is disposable; its reads do not depend on fsync.
-export PERINATAL_PG_FAST=1
+# Durable: every read writes its audit row, and that row must survive a
+# crash once the data has been returned, so commits wait for the flush.
+export PERINATAL_PG_FAST=0
 
 duration=${DURATION:-20s}
 threads=${PERINATAL_BENCH_THREADS:-2}
