@@ -225,11 +225,21 @@ void strbuf_json_escape(strbuf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '"': strbuf_append(b, "\\\"", 2); break;
-        case '\\': strbuf_append(b, "\\\\", 2); break;
-        case '\n': strbuf_append(b, "\\n", 2); break;
-        case '\r': strbuf_append(b, "\\r", 2); break;
-        case '\t': strbuf_append(b, "\\t", 2); break;
+        case '"':
+            strbuf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            strbuf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            strbuf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            strbuf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            strbuf_append(b, "\\t", 2);
+            break;
         default:
             if (*p < 0x20)
                 strbuf_printf(b, "\\u%04x", *p);

@@ -33,8 +33,9 @@ static const struct {
     const char *name;
     role role;
 } role_names[] = {
-    {"clinician", ROLE_CLINICIAN}, {"admin", ROLE_ADMIN},     {"referrer", ROLE_REFERRER},
-    {"liaison", ROLE_LIAISON},     {"commissioner", ROLE_COMMISSIONER},
+    {"clinician", ROLE_CLINICIAN},       {"admin", ROLE_ADMIN},
+    {"referrer", ROLE_REFERRER},         {"liaison", ROLE_LIAISON},
+    {"commissioner", ROLE_COMMISSIONER},
 };
 
 const char *role_name(role r)
@@ -258,9 +259,8 @@ static const jwt_key *select_key(const char *token, size_t header_len, const cha
         goto out;
     }
     /* typ: absent or "JWT" (libjwt 1.10 refuses any other, such as at+jwt). */
-    if (json_object_object_get_ex(h, "typ", &typ) &&
-        (!json_object_is_type(typ, json_type_string) ||
-         strcmp(json_object_get_string(typ), "JWT"))) {
+    if (json_object_object_get_ex(h, "typ", &typ) && (!json_object_is_type(typ, json_type_string) ||
+                                                      strcmp(json_object_get_string(typ), "JWT"))) {
         *why = "typ is not JWT";
         goto out;
     }
@@ -436,8 +436,8 @@ static bool token_shape_ok(const char *t, size_t len, size_t *header_len)
     return dots == 2 && t[len - 1] != '.';
 }
 
-auth_result auth_verify(token_cache *cache, const char *authorization, time_t now,
-                        principal *out, const char **why)
+auth_result auth_verify(token_cache *cache, const char *authorization, time_t now, principal *out,
+                        const char **why)
 {
     const char *dummy;
     if (!why)

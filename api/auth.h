@@ -28,8 +28,8 @@ typedef enum auth_result {
 
 /* Verifies an Authorization header value. On AUTH_OK fills *out. why (may be
  * NULL) receives a short reason for the server's own log only. */
-auth_result auth_verify(token_cache *cache, const char *authorization, time_t now,
-                        principal *out, const char **why);
+auth_result auth_verify(token_cache *cache, const char *authorization, time_t now, principal *out,
+                        const char **why);
 
 const char *role_name(role r);
 role role_parse(const char *s);

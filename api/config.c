@@ -76,8 +76,8 @@ static bool set_value(const cfg_entry *e, const char *value, char *err, size_t e
         errno = 0;
         long v = strtol(value, &end, 10);
         if (errno || end == value || *end || v < e->min || v > e->max) {
-            snprintf(err, errlen, "%s: '%s' is not an integer between %ld and %ld", e->name,
-                     value, e->min, e->max);
+            snprintf(err, errlen, "%s: '%s' is not an integer between %ld and %ld", e->name, value,
+                     e->min, e->max);
             return false;
         }
         *(int *)field = (int)v;

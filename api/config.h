@@ -7,20 +7,20 @@
 #include <stddef.h>
 
 typedef struct config {
-    char listen[256];          /* unix socket path, or host:port */
-    unsigned socket_mode;      /* permissions of the unix socket */
-    int workers;               /* FastCGI worker threads */
-    char database_url[1024];   /* libpq conninfo of the least-privilege role */
-    char migrate_url[1024];    /* libpq conninfo of the schema owner */
+    char listen[256];        /* unix socket path, or host:port */
+    unsigned socket_mode;    /* permissions of the unix socket */
+    int workers;             /* FastCGI worker threads */
+    char database_url[1024]; /* libpq conninfo of the least-privilege role */
+    char migrate_url[1024];  /* libpq conninfo of the schema owner */
     int statement_timeout_ms;
     int connect_timeout_s;
-    char jwt_keys[2048];       /* kid=ALG:/path/to/public.pem[,...] */
+    char jwt_keys[2048]; /* kid=ALG:/path/to/public.pem[,...] */
     char jwt_issuer[256];
     char jwt_audience[256];
     int jwt_leeway_s;
     int jwt_max_lifetime_s;
-    int token_cache_size;      /* verified tokens kept per worker */
-    int revocation_poll_ms;    /* how often revocations are re-read */
+    int token_cache_size;   /* verified tokens kept per worker */
+    int revocation_poll_ms; /* how often revocations are re-read */
     int max_body_bytes;
     int max_json_depth;
     bool log_requests;

@@ -87,7 +87,7 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
     }
     if (body_error) {
         problem(r, body_error,
-                body_error == 413 ? "The body is larger than 64 KiB."
+                body_error == 413   ? "The body is larger than 64 KiB."
                 : body_error == 411 ? "Content-Length is required."
                                     : "The body could not be read in full.");
         return;

@@ -7,7 +7,8 @@
 #include "resources.h"
 
 const stmt_def health_stmts[] = {
-    {"health_schema", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, STMT_REPEATABLE},
+    {"health_schema", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0,
+     STMT_REPEATABLE},
     {NULL, NULL, 0, 0},
 };
 
@@ -25,7 +26,7 @@ void health_ready(request *r)
         response_json(r, 503, down, sizeof(down) - 1);
         return;
     }
-    if (atoi(PQgetvalue(res, 0, 0)) < migrate_latest_version()) {
+    if ((int)strtol(PQgetvalue(res, 0, 0), NULL, 10) < migrate_latest_version()) {
         static const char behind[] = "{\"status\":\"unavailable\",\"database\":\"not migrated\"}";
         response_json(r, 503, behind, sizeof(behind) - 1);
         return;

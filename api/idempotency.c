@@ -48,8 +48,7 @@ idem_state idem_begin(request *r)
         return IDEM_ANSWERED;
     }
     const char *body = arena_strndup(r->a, r->body ? r->body : "", r->body_len);
-    const char *params[] = {r->who->sub, r->idempotency_key, r->method, r->path, body,
-                            r->who->org};
+    const char *params[] = {r->who->sub, r->idempotency_key, r->method, r->path, body, r->who->org};
     if (!db_begin(r)) {
         db_problem(r, NULL);
         return IDEM_ANSWERED;
@@ -78,7 +77,7 @@ idem_state idem_begin(request *r)
         problem(r, 409, "A request with this Idempotency-Key is still in progress.");
         return IDEM_ANSWERED;
     }
-    r->status = atoi(PQgetvalue(res, 0, 1));
+    r->status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
     r->response_type = "application/json";
     r->response_body = PQgetvalue(res, 0, 4);
     r->response_len = (size_t)PQgetlength(res, 0, 4);
@@ -115,8 +114,8 @@ void idem_finish(request *r, idem_state st)
     char status[8];
     snprintf(status, sizeof(status), "%d", r->status);
     const char *body = arena_strndup(r->a, r->response_body, r->response_len);
-    const char *params[] = {r->who->sub, r->idempotency_key, status, location, etag, body,
-                            r->who->org};
+    const char *params[] = {r->who->sub, r->idempotency_key, status, location, etag,
+                            body,        r->who->org};
     PGresult *res = db_exec(r, "idem_store", 7, params);
     if (!db_ok(res) || !db_commit(r)) {
         db_rollback(r);

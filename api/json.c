@@ -29,11 +29,11 @@ json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_de
         if (pointer[0])
             field_errors_add(e, arena_strdup(a, pointer), why);
         else if (!strcmp(why, "nested too deeply"))
-            field_errors_add(e, "", arena_printf(a, "the body is nested more than %d levels deep",
-                                                 max_depth));
+            field_errors_add(
+                e, "", arena_printf(a, "the body is nested more than %d levels deep", max_depth));
         else
-            field_errors_add(e, "", arena_printf(a, "the body is not valid JSON: %s (byte %zu)",
-                                                 why, offset));
+            field_errors_add(
+                e, "", arena_printf(a, "the body is not valid JSON: %s (byte %zu)", why, offset));
         return NULL;
     }
     /* The syntax is right; json-c builds the tree and checks UTF-8. */
@@ -48,9 +48,10 @@ json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_de
     json_tokener_free(tok);
     if (!obj || err != json_tokener_success) {
         json_object_put(obj);
-        field_errors_add(e, "", err == json_tokener_error_parse_utf8_string
-                                    ? "the body is not valid UTF-8"
-                                    : "the body is not valid JSON");
+        field_errors_add(e, "",
+                         err == json_tokener_error_parse_utf8_string
+                             ? "the body is not valid UTF-8"
+                             : "the body is not valid JSON");
         return NULL;
     }
     arena_defer(a, put_json, obj);
@@ -420,10 +421,14 @@ static bool scan_value(scanner *s)
         if (s->depth >= s->max_depth || s->depth >= 63)
             return scan_fail(s, "nested too deeply");
         return scan_array(s);
-    case '"': return scan_string(s, NULL);
-    case 't': return scan_literal(s, "true");
-    case 'f': return scan_literal(s, "false");
-    case 'n': return scan_literal(s, "null");
+    case '"':
+        return scan_string(s, NULL);
+    case 't':
+        return scan_literal(s, "true");
+    case 'f':
+        return scan_literal(s, "false");
+    case 'n':
+        return scan_literal(s, "null");
     default:
         if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
             return scan_number(s);
@@ -519,15 +524,24 @@ size_t utf8_length(const char *s)
 static const char *type_name(field_type t)
 {
     switch (t) {
-    case FIELD_STRING: return "a string";
-    case FIELD_DATE: return "a date (YYYY-MM-DD)";
-    case FIELD_BOOL: return "a boolean";
-    case FIELD_INT: return "an integer";
-    case FIELD_ENUM: return "a string";
-    case FIELD_UUID: return "an id (UUID)";
-    case FIELD_OBJECT: return "an object";
-    case FIELD_TIMESTAMP: return "a timestamp (RFC 3339 with an offset)";
-    case FIELD_ENUM_ARRAY: return "an array";
+    case FIELD_STRING:
+        return "a string";
+    case FIELD_DATE:
+        return "a date (YYYY-MM-DD)";
+    case FIELD_BOOL:
+        return "a boolean";
+    case FIELD_INT:
+        return "an integer";
+    case FIELD_ENUM:
+        return "a string";
+    case FIELD_UUID:
+        return "an id (UUID)";
+    case FIELD_OBJECT:
+        return "an object";
+    case FIELD_TIMESTAMP:
+        return "a timestamp (RFC 3339 with an offset)";
+    case FIELD_ENUM_ARRAY:
+        return "an array";
     }
     return "a value";
 }
@@ -556,7 +570,8 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
         }
         int64_t n = json_object_get_int64(v);
         if (n < f->min || n > f->max)
-            field_errors_add(e, ptr, arena_printf(a, "must be between %ld and %ld", f->min, f->max));
+            field_errors_add(e, ptr,
+                             arena_printf(a, "must be between %ld and %ld", f->min, f->max));
         return;
     }
     case FIELD_OBJECT:
@@ -573,7 +588,8 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
         }
         size_t n = json_object_array_length(v);
         if ((long)n < f->min || (long)n > f->max) {
-            field_errors_add(e, ptr, arena_printf(a, "must hold %ld to %ld values", f->min, f->max));
+            field_errors_add(e, ptr,
+                             arena_printf(a, "must hold %ld to %ld values", f->min, f->max));
             return;
         }
         field_spec item = *f;
@@ -614,8 +630,9 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
         return;
     case FIELD_TIMESTAMP:
         if (!json_is_timestamp(s))
-            field_errors_add(e, ptr, "must be an RFC 3339 timestamp with an offset, such as "
-                                     "2026-11-25T09:30:00Z");
+            field_errors_add(e, ptr,
+                             "must be an RFC 3339 timestamp with an offset, such as "
+                             "2026-11-25T09:30:00Z");
         return;
     case FIELD_UUID:
         if (!uuid_valid(s))
@@ -642,8 +659,8 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
     }
     size_t n = utf8_length(s);
     if ((long)n < f->min || (long)n > f->max) {
-        field_errors_add(e, ptr, arena_printf(a, "must be %ld to %ld characters long", f->min,
-                                              f->max));
+        field_errors_add(e, ptr,
+                         arena_printf(a, "must be %ld to %ld characters long", f->min, f->max));
         return;
     }
     if (has_control_chars(s)) {

@@ -18,12 +18,12 @@ json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_de
 
 typedef enum field_type {
     FIELD_STRING,
-    FIELD_DATE,   /* YYYY-MM-DD, a real calendar date */
+    FIELD_DATE, /* YYYY-MM-DD, a real calendar date */
     FIELD_BOOL,
     FIELD_INT,
     FIELD_ENUM,
     FIELD_UUID,
-    FIELD_OBJECT, /* nested, described by children */
+    FIELD_OBJECT,     /* nested, described by children */
     FIELD_TIMESTAMP,  /* RFC 3339 with an offset: 2026-11-25T10:00:00Z */
     FIELD_ENUM_ARRAY, /* an array of distinct values from values; min..max items */
 } field_type;
@@ -39,8 +39,8 @@ struct field_spec {
     const char *name;
     field_type type;
     unsigned flags;
-    long min, max;              /* string length in characters, or integer range */
-    const char *const *values;  /* FIELD_ENUM: NULL-terminated */
+    long min, max;             /* string length in characters, or integer range */
+    const char *const *values; /* FIELD_ENUM: NULL-terminated */
     /* Extra check on strings: returns NULL when fine, else the error detail. */
     const char *(*check)(const char *value);
     const field_spec *children; /* FIELD_OBJECT: terminated by a NULL name */

@@ -42,8 +42,8 @@ typedef struct worker {
 static int read_body(FCGX_Request *fr, request *r)
 {
     const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-    bool body_method = !strcmp(r->method, "POST") || !strcmp(r->method, "PATCH") ||
-                       !strcmp(r->method, "PUT");
+    bool body_method =
+        !strcmp(r->method, "POST") || !strcmp(r->method, "PATCH") || !strcmp(r->method, "PUT");
     if (!cl || !*cl)
         return body_method ? 411 : 0;
     char *end;

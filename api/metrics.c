@@ -31,7 +31,8 @@ void metrics_record(const request *r, double duration_ms)
         cls = 5;
     atomic_fetch_add_explicit(&m->by_class[cls], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&m->micros, (unsigned long)(duration_ms * 1000), memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->micros, (unsigned long)(duration_ms * 1000),
+                              memory_order_relaxed);
     for (size_t b = 0; b < NBUCKETS; b++)
         if (duration_ms <= buckets_ms[b])
             atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
@@ -49,8 +50,9 @@ static void render_counts(strbuf *b, const char *method, const char *pattern, ro
     for (int c = 1; c <= 5; c++) {
         unsigned long v = atomic_load(&m->by_class[c]);
         if (v)
-            strbuf_printf(b, "perinatal_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} %lu\n",
-                          method, pattern, c, v);
+            strbuf_printf(
+                b, "perinatal_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} %lu\n",
+                method, pattern, c, v);
     }
 }
 
@@ -60,11 +62,14 @@ static void render_histogram(strbuf *b, const char *method, const char *pattern,
     if (!count)
         return;
     for (size_t i = 0; i < NBUCKETS; i++)
-        strbuf_printf(b,
-                      "perinatal_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
-                      method, pattern, buckets_ms[i] / 1000, atomic_load(&m->buckets[i]));
-    strbuf_printf(b, "perinatal_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n",
-                  method, pattern, count);
+        strbuf_printf(
+            b,
+            "perinatal_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
+            method, pattern, buckets_ms[i] / 1000, atomic_load(&m->buckets[i]));
+    strbuf_printf(
+        b,
+        "perinatal_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n",
+        method, pattern, count);
     strbuf_printf(b, "perinatal_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n",
                   method, pattern, atomic_load(&m->micros) / 1e6);
     strbuf_printf(b, "perinatal_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %lu\n",
@@ -73,7 +78,7 @@ static void render_histogram(strbuf *b, const char *method, const char *pattern,
 
 static void render_all(strbuf *b, void (*fn)(strbuf *, const char *, const char *, route_metrics *))
 {
-    for (long i = 0; routes[i].method && i < MAX_ROUTES; i++)
+    for (long i = 0; i < MAX_ROUTES && routes[i].method; i++)
         fn(b, routes[i].method, routes[i].pattern, &per_route[i]);
     fn(b, "-", "unmatched", &per_route[MAX_ROUTES]);
 }
@@ -82,15 +87,17 @@ const char *metrics_render(arena *a, size_t *len)
 {
     strbuf b;
     strbuf_init(&b, a, 1024 * 1024);
-    strbuf_puts(&b, "# HELP perinatal_requests_total Requests answered, by route and status class.\n"
-                    "# TYPE perinatal_requests_total counter\n");
+    strbuf_puts(&b,
+                "# HELP perinatal_requests_total Requests answered, by route and status class.\n"
+                "# TYPE perinatal_requests_total counter\n");
     render_all(&b, render_counts);
     strbuf_puts(&b, "# HELP perinatal_request_duration_seconds Time to answer a request.\n"
                     "# TYPE perinatal_request_duration_seconds histogram\n");
     render_all(&b, render_histogram);
-    strbuf_printf(&b, "# HELP perinatal_db_reconnects_total Database reconnections.\n"
-                      "# TYPE perinatal_db_reconnects_total counter\n"
-                      "perinatal_db_reconnects_total %lu\n",
+    strbuf_printf(&b,
+                  "# HELP perinatal_db_reconnects_total Database reconnections.\n"
+                  "# TYPE perinatal_db_reconnects_total counter\n"
+                  "perinatal_db_reconnects_total %lu\n",
                   atomic_load(&db_reconnects));
     *len = b.len;
     return b.data;

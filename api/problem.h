@@ -23,8 +23,7 @@ void field_errors_add(field_errors *e, const char *pointer, const char *detail);
 /* Sets a problem response. detail may be NULL. */
 void problem(request *r, int status, const char *detail);
 /* A problem with a specific type slug (urn:perinatal:problem:<slug>). */
-void problem_typed(request *r, int status, const char *slug, const char *title,
-                   const char *detail);
+void problem_typed(request *r, int status, const char *slug, const char *title, const char *detail);
 /* 400 or 422 with the errors array. */
 void problem_fields(request *r, int status, const field_errors *e);
 

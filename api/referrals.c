@@ -19,23 +19,30 @@
 #include "uuid.h"
 
 static const char *const sources[] = {
-    "gp",           "family",        "cmht",                "social_care",
-    "midwife",      "health_visitor", "self",               "mbu_discharge",
-    "psychiatric_liaison", "crisis_team", "other",          NULL,
+    "gp",          "family",        "cmht",
+    "social_care", "midwife",       "health_visitor",
+    "self",        "mbu_discharge", "psychiatric_liaison",
+    "crisis_team", "other",         NULL,
 };
 static const char *const channels[] = {"online_form", "telephone", "letter", "electronic", NULL};
 static const char *const priorities[] = {"emergency", "routine", NULL};
 static const char *const criteria[] = {
-    "maternity_experience_illness", "smi_pregnant",
-    "at_risk_after_delivery",       "preconception_advice",
-    "family_history_bipolar_pp",    "previous_perinatal_illness",
-    "non_psychotic_affecting_baby_care", "medication_advice",
-    "mbu_discharge",                "tokophobia_birth_trauma_ptsd",
-    "perinatal_loss_trauma",        NULL,
+    "maternity_experience_illness",
+    "smi_pregnant",
+    "at_risk_after_delivery",
+    "preconception_advice",
+    "family_history_bipolar_pp",
+    "previous_perinatal_illness",
+    "non_psychotic_affecting_baby_care",
+    "medication_advice",
+    "mbu_discharge",
+    "tokophobia_birth_trauma_ptsd",
+    "perinatal_loss_trauma",
+    NULL,
 };
 static const char *const statuses[] = {
-    "received",   "triaged",     "mdt_review", "accepted",         "signposted", "referred_on",
-    "declined",   "withdrawn",   "unable_to_engage", "discharged", NULL,
+    "received", "triaged",   "mdt_review",       "accepted",   "signposted", "referred_on",
+    "declined", "withdrawn", "unable_to_engage", "discharged", NULL,
 };
 
 static const field_spec referrer_fields[] = {
@@ -137,20 +144,20 @@ static const step_rule step_rules[] = {
 };
 
 #define REFERRAL_BODY                                                                              \
-    "x(team_id uuid, source text, channel text, priority text, criteria text[], reason text, "    \
+    "x(team_id uuid, source text, channel text, priority text, criteria text[], reason text, "     \
     "referrer json, open_to_other_mental_health_team boolean)"
 
 /* The scope conditions shared by every read: organisation ($2), a
  * clinician's teams ($3, NULL for others), a referrer's own ($4). */
 #define REFERRAL_SCOPE                                                                             \
-    "r.organisation_id = $2 AND ($3::uuid[] IS NULL OR r.team_id = ANY($3)) "                     \
+    "r.organisation_id = $2 AND ($3::uuid[] IS NULL OR r.team_id = ANY($3)) "                      \
     "AND ($4::text IS NULL OR r.submitted_by = $4)"
 
 #define REFERRAL_FILTERS                                                                           \
-    "AND ($7::text IS NULL OR r.status = $7) AND ($8::text IS NULL OR r.priority = $8) "          \
-    "AND ($9::uuid IS NULL OR r.team_id = $9) AND ($10::text IS NULL OR r.source = $10) "         \
-    "AND ($11::date IS NULL OR r.received_at >= ($11::date::timestamp AT TIME ZONE "              \
-    "'Europe/London')) AND ($12::date IS NULL OR r.received_at < (($12::date + 1)::timestamp "    \
+    "AND ($7::text IS NULL OR r.status = $7) AND ($8::text IS NULL OR r.priority = $8) "           \
+    "AND ($9::uuid IS NULL OR r.team_id = $9) AND ($10::text IS NULL OR r.source = $10) "          \
+    "AND ($11::date IS NULL OR r.received_at >= ($11::date::timestamp AT TIME ZONE "               \
+    "'Europe/London')) AND ($12::date IS NULL OR r.received_at < (($12::date + 1)::timestamp "     \
     "AT TIME ZONE 'Europe/London')) AND ($13::uuid IS NULL OR r.service_user_id = $13) "
 
 #define REFERRAL_VIEW                                                                              \
@@ -167,8 +174,8 @@ static const step_rule step_rules[] = {
 /* A list's audit row names the women on the page ($1 is the limit + 1;
  * $14-$16 sub, role, request id). */
 #define LIST_AUDIT(order)                                                                          \
-    "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $14, $15, 'list', 'referral', NULL, "       \
-    "coalesce((SELECT array_agg(DISTINCT service_user_id) FROM (SELECT service_user_id FROM s "   \
+    "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $14, $15, 'list', 'referral', NULL, "        \
+    "coalesce((SELECT array_agg(DISTINCT service_user_id) FROM (SELECT service_user_id FROM s "    \
     "ORDER BY " order " LIMIT $1::int - 1) v), '{}'), $16, 'ok') "
 
 const stmt_def referral_stmts[] = {
@@ -234,10 +241,11 @@ const stmt_def referral_stmts[] = {
     {"referral_get",
      "WITH s AS (SELECT r.version, " REFERRAL_VIEW " AS body FROM referrals r "
      "WHERE r.id = $1 AND " REFERRAL_SCOPE "), "
-     "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $5, $6, 'read', 'referral', $1, "
-     REFERRAL_WOMAN("$1", "$2") ", $7, "
-     "CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
-     "SELECT version, body FROM s",
+     "audit AS (" AUDIT_INSERT
+     "SELECT $2, $3::uuid[], $5, $6, 'read', 'referral', $1, " REFERRAL_WOMAN(
+         "$1", "$2") ", $7, "
+                     "CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
+                     "SELECT version, body FROM s",
      7, STMT_REPEATABLE | STMT_AUDITS},
     /* Locks the referral for a transition and reads what the checks need. */
     {"referral_lock",
@@ -278,10 +286,11 @@ const stmt_def referral_stmts[] = {
      "WITH s AS (SELECT (SELECT coalesce(json_agg(referral_transition_json(t) ORDER BY t.id), "
      "'[]') FROM referral_transitions t WHERE t.referral_id = r.id)::text AS body "
      "FROM referrals r WHERE r.id = $1 AND " REFERRAL_SCOPE "), "
-     "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $5, $6, 'history', 'referral', $1, "
-     REFERRAL_WOMAN("$1", "$2") ", $7, "
-     "CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
-     "SELECT body FROM s",
+     "audit AS (" AUDIT_INSERT
+     "SELECT $2, $3::uuid[], $5, $6, 'history', 'referral', $1, " REFERRAL_WOMAN(
+         "$1", "$2") ", $7, "
+                     "CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
+                     "SELECT body FROM s",
      7, STMT_REPEATABLE | STMT_AUDITS},
     /* The lists. $1 is unused by the scope macros' numbering, so it is the
      * limit; $5/$6 the cursor (sort key, id). */
@@ -289,19 +298,17 @@ const stmt_def referral_stmts[] = {
      "WITH s AS (SELECT r.id, r.service_user_id, to_char(r.received_at AT TIME ZONE 'UTC', "
      "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key, " REFERRAL_VIEW " AS body "
      "FROM referrals r WHERE " REFERRAL_SCOPE " "
-     "AND ($5::timestamptz IS NULL OR (r.received_at, r.id) < ($5, $6::uuid)) "
-     REFERRAL_FILTERS "ORDER BY r.received_at DESC, r.id DESC LIMIT $1), "
-     LIST_AUDIT("key DESC, id DESC")
-     "SELECT id, key, body FROM s ORDER BY key DESC, id DESC",
+     "AND ($5::timestamptz IS NULL OR (r.received_at, r.id) < ($5, $6::uuid)) " REFERRAL_FILTERS
+     "ORDER BY r.received_at DESC, r.id DESC LIMIT $1), " LIST_AUDIT(
+         "key DESC, id DESC") "SELECT id, key, body FROM s ORDER BY key DESC, id DESC",
      16, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
     {"referral_list_overdue",
      "WITH s AS (SELECT r.id, r.service_user_id, to_char(r.due_at AT TIME ZONE 'UTC', "
      "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS key, " REFERRAL_VIEW " AS body "
      "FROM referrals r WHERE " REFERRAL_SCOPE " AND " OPEN_UNANSWERED " AND r.due_at < now() "
-     "AND ($5::timestamptz IS NULL OR (r.due_at, r.id) > ($5, $6::uuid)) "
-     REFERRAL_FILTERS "ORDER BY r.due_at, r.id LIMIT $1), "
-     LIST_AUDIT("key, id")
-     "SELECT id, key, body FROM s ORDER BY key, id",
+     "AND ($5::timestamptz IS NULL OR (r.due_at, r.id) > ($5, $6::uuid)) " REFERRAL_FILTERS
+     "ORDER BY r.due_at, r.id LIMIT $1), " LIST_AUDIT(
+         "key, id") "SELECT id, key, body FROM s ORDER BY key, id",
      16, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
     {NULL, NULL, 0, 0},
 };
@@ -358,7 +365,8 @@ static void referral_rules(request *r, json_object *body, field_errors *e)
         field_errors_add(e, "/received_at", "is set by the server for referrers");
     const char *source = get_str(body, "source");
     if (source && strcmp(source, "self") != 0 && !has(body, "referrer"))
-        field_errors_add(e, "/referrer", "say who referred her (name), unless she referred herself");
+        field_errors_add(e, "/referrer",
+                         "say who referred her (name), unless she referred herself");
 }
 
 void referrals_create(request *r)
@@ -390,9 +398,15 @@ void referrals_create(request *r)
         }
         woman = PQgetvalue(res, 0, 0);
     }
-    const char *params[] = {r->who->org, r->who->sub, json_to_arena(r->a, body, NULL), woman,
-                            role_name(r->who->role), get_str(body, "received_at"),
-                            scope_teams(r), r->request_id, details ? "true" : "false"};
+    const char *params[] = {r->who->org,
+                            r->who->sub,
+                            json_to_arena(r->a, body, NULL),
+                            woman,
+                            role_name(r->who->role),
+                            get_str(body, "received_at"),
+                            scope_teams(r),
+                            r->request_id,
+                            details ? "true" : "false"};
     PGresult *res = db_exec(r, "referral_insert", 9, params);
     if (!db_ok(res)) {
         db_problem(r, res);
@@ -430,8 +444,13 @@ void referrals_get(request *r)
     const char *id = referral_id(r);
     if (!id)
         return;
-    const char *params[] = {id, r->who->org, scope_teams(r), submitter_scope(r), r->who->sub,
-                            role_name(r->who->role), r->request_id};
+    const char *params[] = {id,
+                            r->who->org,
+                            scope_teams(r),
+                            submitter_scope(r),
+                            r->who->sub,
+                            role_name(r->who->role),
+                            r->request_id};
     PGresult *res = db_exec(r, "referral_get", 7, params);
     if (!db_ok(res)) {
         db_problem(r, res);
@@ -457,8 +476,13 @@ void referrals_history(request *r)
         problem_fields(r, 400, &e);
         return;
     }
-    const char *params[] = {id, r->who->org, scope_teams(r), submitter_scope(r), r->who->sub,
-                            role_name(r->who->role), r->request_id};
+    const char *params[] = {id,
+                            r->who->org,
+                            scope_teams(r),
+                            submitter_scope(r),
+                            r->who->sub,
+                            role_name(r->who->role),
+                            r->request_id};
     PGresult *res = db_exec(r, "referral_history", 7, params);
     if (!db_ok(res)) {
         db_problem(r, res);
@@ -468,7 +492,8 @@ void referrals_history(request *r)
         problem(r, 404, "No such referral.");
         return;
     }
-    const char *body = arena_printf(r->a, "{\"items\":%s,\"next_cursor\":null}", PQgetvalue(res, 0, 0));
+    const char *body =
+        arena_printf(r->a, "{\"items\":%s,\"next_cursor\":null}", PQgetvalue(res, 0, 0));
     response_json(r, 200, body, strlen(body));
 }
 
@@ -490,8 +515,8 @@ static void check_step_fields(request *r, const step_rule *step, json_object *bo
     json_object_object_foreach(body, key, val)
     {
         (void)val;
-        bool allowed = !strcmp(key, "to") || !strcmp(key, "notes") ||
-                       !strcmp(key, "first_contact_at");
+        bool allowed =
+            !strcmp(key, "to") || !strcmp(key, "notes") || !strcmp(key, "first_contact_at");
         for (int i = 0; i < 3 && !allowed && step->required[i]; i++)
             allowed = !strcmp(key, step->required[i]);
         for (int i = 0; i < 2 && !allowed && step->optional[i]; i++)
@@ -529,8 +554,13 @@ void referrals_transition(request *r)
         return;
     const char *staff1 = get_str(body, "duty_clinician_id");
     const char *staff2 = get_str(body, "allocated_clinician_id");
-    const char *lock_params[] = {id, r->who->org, scope_teams(r), submitter_scope(r),
-                                 get_str(body, "first_contact_at"), staff1, staff2,
+    const char *lock_params[] = {id,
+                                 r->who->org,
+                                 scope_teams(r),
+                                 submitter_scope(r),
+                                 get_str(body, "first_contact_at"),
+                                 staff1,
+                                 staff2,
                                  get_str(body, "meeting_date")};
     PGresult *res = db_exec(r, "referral_lock", 8, lock_params);
     if (!db_ok(res)) {
@@ -568,11 +598,10 @@ void referrals_transition(request *r)
             p++;
     }
     if (!step_allowed) {
-        problem_typed(r, 409, "transition-not-allowed", "Transition not allowed",
-                      *allowed ? arena_printf(r->a, "From %s the next step can be: %s.", from,
-                                              allowed)
-                               : arena_printf(r->a, "A referral that is %s has no further steps.",
-                                              from));
+        problem_typed(
+            r, 409, "transition-not-allowed", "Transition not allowed",
+            *allowed ? arena_printf(r->a, "From %s the next step can be: %s.", from, allowed)
+                     : arena_printf(r->a, "A referral that is %s has no further steps.", from));
         goto done;
     }
     if (has(body, "first_contact_at")) {
@@ -581,11 +610,10 @@ void referrals_transition(request *r)
         else if (!strcmp(PQgetvalue(res, 0, 4), "t"))
             field_errors_add(&e, "/first_contact_at", "must not be in the future");
         else if (!strcmp(PQgetvalue(res, 0, 5), "t"))
-            field_errors_add(&e, "/first_contact_at",
-                             "cannot be before the referral was received");
+            field_errors_add(&e, "/first_contact_at", "cannot be before the referral was received");
     }
     int staff_named = (staff1 != NULL) + (staff2 != NULL);
-    if (atoi(PQgetvalue(res, 0, 6)) < staff_named)
+    if (strtol(PQgetvalue(res, 0, 6), NULL, 10) < staff_named)
         field_errors_add(&e, staff1 ? "/duty_clinician_id" : "/allocated_clinician_id",
                          "No such active member of staff in your organisation.");
     if (!strcmp(PQgetvalue(res, 0, 7), "t"))
@@ -594,8 +622,13 @@ void referrals_transition(request *r)
         problem_fields(r, 422, &e);
         goto done;
     }
-    const char *apply_params[] = {id, r->who->org, json_to_arena(r->a, body, NULL), from,
-                                  r->who->sub, role_name(r->who->role), scope_teams(r),
+    const char *apply_params[] = {id,
+                                  r->who->org,
+                                  json_to_arena(r->a, body, NULL),
+                                  from,
+                                  r->who->sub,
+                                  role_name(r->who->role),
+                                  scope_teams(r),
                                   r->request_id};
     res = db_exec(r, "referral_apply", 8, apply_params);
     if (!db_ok(res) || PQntuples(res) != 1) {
@@ -610,8 +643,8 @@ done:
 }
 
 static const char *const list_params[] = {
-    "status", "priority", "team", "source", "received_from", "received_to", "overdue",
-    "service_user", NULL,
+    "status",      "priority", "team",         "source", "received_from",
+    "received_to", "overdue",  "service_user", NULL,
 };
 
 static const char *enum_filter(request *r, const char *name, const char *const *values,

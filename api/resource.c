@@ -264,8 +264,7 @@ const char *if_match_version(request *r)
     if (!strncmp(m, "W/", 2))
         m += 2;
     size_t n = strlen(m);
-    if (n < 3 || n > 12 || m[0] != '"' || m[n - 1] != '"' ||
-        strspn(m + 1, "0123456789") != n - 2) {
+    if (n < 3 || n > 12 || m[0] != '"' || m[n - 1] != '"' || strspn(m + 1, "0123456789") != n - 2) {
         problem_typed(r, 412, "precondition-failed", "Precondition Failed",
                       "If-Match does not name a version of this record.");
         return NULL;

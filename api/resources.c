@@ -1,7 +1,7 @@
 /* Registers every module's statements and constraint messages. */
+#include "resources.h"
 #include "audit.h"
 #include "idempotency.h"
-#include "resources.h"
 
 /* A token naming an organisation this database does not hold. */
 static const constraint_message organisation_constraints[] = {

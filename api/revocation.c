@@ -105,7 +105,8 @@ static void refresh(PGconn **conn, char *since, size_t sincelen)
             return; /* try again at the next tick */
     }
     char lifetime[32];
-    snprintf(lifetime, sizeof(lifetime), "%d", g_config.jwt_max_lifetime_s + 2 * g_config.jwt_leeway_s);
+    snprintf(lifetime, sizeof(lifetime), "%d",
+             g_config.jwt_max_lifetime_s + 2 * g_config.jwt_leeway_s);
     const char *params[] = {since[0] ? since : NULL, lifetime};
     PGresult *res = PQexecParams(
         *conn,

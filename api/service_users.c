@@ -37,7 +37,8 @@ static const char *postcode_check(const char *s)
     if (i < 1 || i > 2 || !(s[i] >= '0' && s[i] <= '9') || outlen - i > 2)
         return why;
     /* At most one letter or digit after the district's first digit. */
-    if (outlen - i == 2 && !((s[i + 1] >= 'A' && s[i + 1] <= 'Z') || (s[i + 1] >= '0' && s[i + 1] <= '9')))
+    if (outlen - i == 2 &&
+        !((s[i + 1] >= 'A' && s[i + 1] <= 'Z') || (s[i + 1] >= '0' && s[i + 1] <= '9')))
         return why;
     return NULL;
 }
@@ -79,7 +80,7 @@ const field_spec service_user_fields[] = {
 };
 
 #define SERVICE_USER_RECORD                                                                        \
-    "x(nhs_number text, given_name text, family_name text, date_of_birth date, "                  \
+    "x(nhs_number text, given_name text, family_name text, date_of_birth date, "                   \
     "gp_practice_code text, postcode text, consent json, perinatal_status json)"
 
 /* A clinician reaches a woman linked to one of its teams ($n NULL: any
@@ -92,7 +93,8 @@ const field_spec service_user_fields[] = {
     "nhs_number = x.nhs_number, given_name = x.given_name, "                                       \
     "family_name = x.family_name, date_of_birth = x.date_of_birth, "                               \
     "gp_practice_code = x.gp_practice_code, postcode = x.postcode, "                               \
-    "consent_partner_involvement = coalesce((x.consent->>'partner_involvement')::boolean, false), " \
+    "consent_partner_involvement = coalesce((x.consent->>'partner_involvement')::boolean, "        \
+    "false), "                                                                                     \
     "consent_share_with_gp = coalesce((x.consent->>'share_with_gp')::boolean, false), "            \
     "consent_share_with_health_visiting = "                                                        \
     "coalesce((x.consent->>'share_with_health_visiting')::boolean, false), "                       \
@@ -131,10 +133,13 @@ const stmt_def service_user_stmts[] = {
     /* $1 id, $2 org, $3 teams, $4 sub, $5 role, $6 request id. */
     {"service_user_get",
      "WITH s AS (SELECT s.version, service_user_json(s)::text AS body FROM service_users s "
-     "WHERE s.id = $1 AND s.organisation_id = $2 AND " IN_SCOPE("$3") "), "
-     "audit AS (" AUDIT_INSERT "SELECT $2, $3::uuid[], $4, $5, 'read', 'service_user', $1, "
-     "ARRAY[$1::uuid], $6, CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' END) "
-     "SELECT version, body FROM s",
+     "WHERE s.id = $1 AND s.organisation_id = $2 AND " IN_SCOPE(
+         "$3") "), "
+               "audit AS (" AUDIT_INSERT
+               "SELECT $2, $3::uuid[], $4, $5, 'read', 'service_user', $1, "
+               "ARRAY[$1::uuid], $6, CASE WHEN EXISTS (SELECT 1 FROM s) THEN 'ok' ELSE 'not_found' "
+               "END) "
+               "SELECT version, body FROM s",
      6, STMT_REPEATABLE | STMT_AUDITS},
     /* $1 id, $2 org, $3 teams: the record a PATCH starts from. */
     {"service_user_peek",
@@ -146,28 +151,34 @@ const stmt_def service_user_stmts[] = {
     {"service_user_list",
      "WITH s AS (SELECT s.id, service_user_json(s)::text AS body FROM service_users s "
      "WHERE s.organisation_id = $1 AND ($2::uuid IS NULL OR s.id > $2) "
-     "AND ($4::text IS NULL OR s.nhs_number = $4) AND " IN_SCOPE("$5") " "
-     "ORDER BY s.id LIMIT $3), "
-     "audit AS (" AUDIT_INSERT "SELECT $1, $5::uuid[], $6, $7, "
-     "CASE WHEN $4::text IS NULL THEN 'list' ELSE 'lookup' END, 'service_user', NULL, "
-     "CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
-     /* A lookup that found nobody in scope still names her, if she exists. */
-     "THEN ARRAY(SELECT id FROM service_users WHERE organisation_id = $1 AND nhs_number = $4) "
-     "ELSE coalesce((SELECT array_agg(id) FROM (SELECT id FROM s ORDER BY id LIMIT $3::int - 1) "
-     "v), '{}') END, $8, CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
-     "THEN 'not_found' ELSE 'ok' END) "
-     "SELECT id, body FROM s ORDER BY id",
+     "AND ($4::text IS NULL OR s.nhs_number = $4) AND " IN_SCOPE(
+         "$5") " "
+               "ORDER BY s.id LIMIT $3), "
+               "audit AS (" AUDIT_INSERT "SELECT $1, $5::uuid[], $6, $7, "
+               "CASE WHEN $4::text IS NULL THEN 'list' ELSE 'lookup' END, 'service_user', NULL, "
+               "CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
+               /* A lookup that found nobody in scope still names her, if she exists. */
+               "THEN ARRAY(SELECT id FROM service_users WHERE organisation_id = $1 AND nhs_number "
+               "= $4) "
+               "ELSE coalesce((SELECT array_agg(id) FROM (SELECT id FROM s ORDER BY id LIMIT "
+               "$3::int - 1) "
+               "v), '{}') END, $8, CASE WHEN $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM s) "
+               "THEN 'not_found' ELSE 'ok' END) "
+               "SELECT id, body FROM s ORDER BY id",
      8, STMT_REPEATABLE | STMT_PLAN_PER_CALL | STMT_AUDITS},
     /* $1 id, $2 org, $3 version, $4 body, $5 teams, $6 sub, $7 role, $8 request id. */
     {"service_user_update",
      "WITH upd AS (UPDATE service_users s SET " SERVICE_USER_SET
      "version = s.version + 1, updated_at = now() "
      "FROM json_to_record($4::json) AS " SERVICE_USER_RECORD " "
-     "WHERE s.id = $1 AND s.organisation_id = $2 AND s.version = $3 AND " IN_SCOPE("$5") " "
-     "RETURNING s.version, service_user_json(s)::text AS body), "
-     "audit AS (" AUDIT_INSERT "SELECT $2, $5::uuid[], $6, $7, 'update', 'service_user', $1, "
-     "ARRAY[$1::uuid], $8, CASE WHEN EXISTS (SELECT 1 FROM upd) THEN 'ok' ELSE 'conflict' END) "
-     "SELECT version, body FROM upd",
+     "WHERE s.id = $1 AND s.organisation_id = $2 AND s.version = $3 AND " IN_SCOPE(
+         "$5") " "
+               "RETURNING s.version, service_user_json(s)::text AS body), "
+               "audit AS (" AUDIT_INSERT
+               "SELECT $2, $5::uuid[], $6, $7, 'update', 'service_user', $1, "
+               "ARRAY[$1::uuid], $8, CASE WHEN EXISTS (SELECT 1 FROM upd) THEN 'ok' ELSE "
+               "'conflict' END) "
+               "SELECT version, body FROM upd",
      8, STMT_AUDITS},
     {NULL, NULL, 0, 0},
 };
@@ -217,8 +228,8 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
     const char *stage = get_str(status, "stage");
     const char *edd = get_str(status, "estimated_due_date");
     const char *delivered = get_str(status, "delivery_date");
-    bool infants = json_object_object_get_ex(status, "infant_count", NULL) &&
-                   get_str(status, "infant_count");
+    bool infants =
+        json_object_object_get_ex(status, "infant_count", NULL) && get_str(status, "infant_count");
     if (!stage)
         return;
     if (!strcmp(stage, "pregnant")) {
@@ -240,7 +251,8 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
         else if (strcmp(delivered, now) > 0)
             field_errors_add(e, "/perinatal_status/delivery_date", "must not be in the future");
         else if (dob && strcmp(delivered, dob) <= 0)
-            field_errors_add(e, "/perinatal_status/delivery_date", "must be after the date of birth");
+            field_errors_add(e, "/perinatal_status/delivery_date",
+                             "must be after the date of birth");
         if (edd)
             field_errors_add(e, "/perinatal_status/estimated_due_date",
                              "must be absent once postnatal");

@@ -6,9 +6,17 @@
 #include "uuid.h"
 
 static const char *const professions[] = {
-    "psychiatrist",  "nurse",         "psychologist",        "occupational_therapist",
-    "social_worker", "nursery_nurse", "peer_support_worker", "midwife",
-    "health_visitor", "other",        NULL,
+    "psychiatrist",
+    "nurse",
+    "psychologist",
+    "occupational_therapist",
+    "social_worker",
+    "nursery_nurse",
+    "peer_support_worker",
+    "midwife",
+    "health_visitor",
+    "other",
+    NULL,
 };
 
 static const field_spec staff_fields[] = {

@@ -5,10 +5,18 @@
 #include "resources.h"
 
 static const char *const team_types[] = {
-    "perinatal_community", "mmhs",        "mbu",        "cmht",
-    "early_intervention",  "crisis_home_treatment",     "psychiatric_liaison",
-    "maternity",           "health_visiting",           "camhs",
-    "social_care",         NULL,
+    "perinatal_community",
+    "mmhs",
+    "mbu",
+    "cmht",
+    "early_intervention",
+    "crisis_home_treatment",
+    "psychiatric_liaison",
+    "maternity",
+    "health_visiting",
+    "camhs",
+    "social_care",
+    NULL,
 };
 
 static const field_spec team_fields[] = {

@@ -61,42 +61,76 @@ int main(int argc, char **argv)
     long ttl = 3600, iat_offset = 0, nbf_offset = 0, exp_offset = 0;
     bool has_nbf = false, has_exp_offset = false;
     static const struct option opts[] = {
-        {"role", required_argument, 0, 'r'},       {"org", required_argument, 0, 'o'},
-        {"sub", required_argument, 0, 's'},        {"team", required_argument, 0, 't'},
-        {"ttl", required_argument, 0, 'T'},        {"iss", required_argument, 0, 'i'},
-        {"aud", required_argument, 0, 'a'},        {"kid", required_argument, 0, 'k'},
-        {"jti", required_argument, 0, 'j'},        {"iat-offset", required_argument, 0, 'I'},
-        {"nbf-offset", required_argument, 0, 'N'}, {"exp-offset", required_argument, 0, 'E'},
-        {"omit", required_argument, 0, 'x'},       {"claims", required_argument, 0, 'c'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0},
+        {"role", required_argument, 0, 'r'},
+        {"org", required_argument, 0, 'o'},
+        {"sub", required_argument, 0, 's'},
+        {"team", required_argument, 0, 't'},
+        {"ttl", required_argument, 0, 'T'},
+        {"iss", required_argument, 0, 'i'},
+        {"aud", required_argument, 0, 'a'},
+        {"kid", required_argument, 0, 'k'},
+        {"jti", required_argument, 0, 'j'},
+        {"iat-offset", required_argument, 0, 'I'},
+        {"nbf-offset", required_argument, 0, 'N'},
+        {"exp-offset", required_argument, 0, 'E'},
+        {"omit", required_argument, 0, 'x'},
+        {"claims", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
-        case 'r': role = optarg; break;
-        case 'o': org = optarg; break;
-        case 's': sub = optarg; break;
+        case 'r':
+            role = optarg;
+            break;
+        case 'o':
+            org = optarg;
+            break;
+        case 's':
+            sub = optarg;
+            break;
         case 't':
             ok = nteams < MAX_TEAMS;
             if (ok)
                 teams[nteams++] = optarg;
             break;
-        case 'T': ok = parse_long(optarg, &ttl) && ttl > 0; break;
-        case 'i': iss = optarg; break;
-        case 'a': aud = optarg; break;
-        case 'k': kid = optarg; break;
-        case 'j': jti = optarg; break;
-        case 'I': ok = parse_long(optarg, &iat_offset); break;
-        case 'N': ok = parse_long(optarg, &nbf_offset), has_nbf = true; break;
-        case 'E': ok = parse_long(optarg, &exp_offset), has_exp_offset = true; break;
+        case 'T':
+            ok = parse_long(optarg, &ttl) && ttl > 0;
+            break;
+        case 'i':
+            iss = optarg;
+            break;
+        case 'a':
+            aud = optarg;
+            break;
+        case 'k':
+            kid = optarg;
+            break;
+        case 'j':
+            jti = optarg;
+            break;
+        case 'I':
+            ok = parse_long(optarg, &iat_offset);
+            break;
+        case 'N':
+            ok = parse_long(optarg, &nbf_offset), has_nbf = true;
+            break;
+        case 'E':
+            ok = parse_long(optarg, &exp_offset), has_exp_offset = true;
+            break;
         case 'x':
             ok = nomit < MAX_OMIT;
             if (ok)
                 omit[nomit++] = optarg;
             break;
-        case 'c': claims = optarg; break;
-        default: usage(); return c == 'h' ? 0 : 2;
+        case 'c':
+            claims = optarg;
+            break;
+        default:
+            usage();
+            return c == 'h' ? 0 : 2;
         }
         if (!ok) {
             fprintf(stderr, "perinatal-token: bad value '%s'\n", optarg);

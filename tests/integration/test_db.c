@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -139,8 +140,7 @@ static void audit_trail_is_append_only(void **state)
     assert_string_equal(sql_state(app_url, "DELETE FROM audit_events"), "42501");
     assert_string_equal(sql_state(app_url, "TRUNCATE audit_events"), "42501");
     /* Even the owner is stopped by the trigger. */
-    assert_string_equal(sql_state(owner_url, "UPDATE audit_events SET outcome = 'error'"),
-                        "42501");
+    assert_string_equal(sql_state(owner_url, "UPDATE audit_events SET outcome = 'error'"), "42501");
     assert_string_equal(sql_state(owner_url, "DELETE FROM audit_events"), "42501");
     assert_string_equal(sql_state(owner_url, "TRUNCATE audit_events"), "42501");
     PGresult *res = sql(owner_url, "SELECT count(*) FROM audit_events WHERE outcome = 'ok'");
@@ -156,24 +156,33 @@ static void database_holds_the_rules_too(void **state)
                        "given_name, family_name, date_of_birth, perinatal_stage, "
                        "estimated_due_date, delivery_date) VALUES ";
     char q[1024];
-    snprintf(q, sizeof(q), "%s('" ORG_A "', 't', '9434765918', 'A', 'B', '1990-01-01', "
-                           "'pre_conception', NULL, NULL)", base);
+    snprintf(q, sizeof(q),
+             "%s('" ORG_A "', 't', '9434765918', 'A', 'B', '1990-01-01', "
+             "'pre_conception', NULL, NULL)",
+             base);
     assert_string_equal(sql_state(owner_url, q), "23514");
-    snprintf(q, sizeof(q), "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
-                           "'pregnant', NULL, NULL)", base);
+    snprintf(q, sizeof(q),
+             "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+             "'pregnant', NULL, NULL)",
+             base);
     assert_string_equal(sql_state(owner_url, q), "23514");
-    snprintf(q, sizeof(q), "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
-                           "'postnatal', NULL, '2026-01-01')", base);
+    snprintf(q, sizeof(q),
+             "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+             "'postnatal', NULL, '2026-01-01')",
+             base);
     assert_string_equal(sql_state(owner_url, q), "");
     assert_string_equal(sql_state(owner_url, q), "23505");
     /* The same woman may be on another organisation's record. */
-    snprintf(q, sizeof(q), "%s('" ORG_B "', 't', '9434765919', 'A', 'B', '1990-01-01', "
-                           "'postnatal', NULL, '2026-01-01')", base);
+    snprintf(q, sizeof(q),
+             "%s('" ORG_B "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+             "'postnatal', NULL, '2026-01-01')",
+             base);
     assert_string_equal(sql_state(owner_url, q), "");
     /* NHS number rule in SQL agrees with the C one on its edge cases. */
-    PGresult *res = sql(owner_url, "SELECT nhs_number_valid('0000000000'), "
-                                   "nhs_number_valid('2000000010'), nhs_number_valid('0000000060'), "
-                                   "nhs_number_valid('4010232137'), nhs_number_valid('401023213')");
+    PGresult *res =
+        sql(owner_url, "SELECT nhs_number_valid('0000000000'), "
+                       "nhs_number_valid('2000000010'), nhs_number_valid('0000000060'), "
+                       "nhs_number_valid('4010232137'), nhs_number_valid('401023213')");
     assert_string_equal(PQgetvalue(res, 0, 0), "t");
     assert_string_equal(PQgetvalue(res, 0, 1), "t");
     assert_string_equal(PQgetvalue(res, 0, 2), "f");
@@ -182,9 +191,12 @@ static void database_holds_the_rules_too(void **state)
     PQclear(res);
 }
 
-static principal who_a = {
-    .sub = "it-user", .jti = "j", .role = ROLE_CLINICIAN, .org = ORG_A, .nteams = 1,
-    .teams = {TEAM_A}};
+static principal who_a = {.sub = "it-user",
+                          .jti = "j",
+                          .role = ROLE_CLINICIAN,
+                          .org = ORG_A,
+                          .nteams = 1,
+                          .teams = {TEAM_A}};
 static principal who_b = {.sub = "it-user-b", .jti = "j", .role = ROLE_ADMIN, .org = ORG_B};
 
 static request *new_request(const char *method, const char *body, const principal *who)
@@ -214,8 +226,8 @@ static const char *header(request *r, const char *name)
 }
 
 #define WOMAN                                                                                      \
-    "{\"nhs_number\":\"4010232137\",\"given_name\":\"Ann\",\"family_name\":\"O'Brien\","          \
-    "\"date_of_birth\":\"1990-05-01\",\"perinatal_status\":{\"stage\":\"pregnant\","              \
+    "{\"nhs_number\":\"4010232137\",\"given_name\":\"Ann\",\"family_name\":\"O'Brien\","           \
+    "\"date_of_birth\":\"1990-05-01\",\"perinatal_status\":{\"stage\":\"pregnant\","               \
     "\"estimated_due_date\":\"2027-02-01\"}}"
 
 static char created_id[37];
@@ -264,9 +276,10 @@ static void create_read_update_through_handlers(void **state)
 static void idempotent_create_replays(void **state)
 {
     (void)state;
-    const char *body = "{\"nhs_number\":\"1100000003\",\"given_name\":\"Bea\",\"family_name\":\"C\","
-                       "\"date_of_birth\":\"1991-05-01\",\"perinatal_status\":"
-                       "{\"stage\":\"pre_conception\"}}";
+    const char *body =
+        "{\"nhs_number\":\"1100000003\",\"given_name\":\"Bea\",\"family_name\":\"C\","
+        "\"date_of_birth\":\"1991-05-01\",\"perinatal_status\":"
+        "{\"stage\":\"pre_conception\"}}";
     request *r = new_request("POST", body, &who_a);
     r->idempotency_key = "k-1";
     service_users_create(r);

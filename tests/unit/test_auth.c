@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <jwt.h>
 #include <openssl/evp.h>
@@ -103,15 +104,33 @@ static char *claims(const char *extra_or_null, const char *omit)
         if (omit && !strcmp(omit, names[i]))
             continue;
         switch (i) {
-        case 0: snprintf(parts[n++], 256, "\"iss\":\"perinatal-local\""); break;
-        case 1: snprintf(parts[n++], 256, "\"aud\":\"perinatal-api\""); break;
-        case 2: snprintf(parts[n++], 256, "\"sub\":\"user-1\""); break;
-        case 3: snprintf(parts[n++], 256, "\"jti\":\"j-1\""); break;
-        case 4: snprintf(parts[n++], 256, "\"role\":\"clinician\""); break;
-        case 5: snprintf(parts[n++], 256, "\"org\":\"" ORG "\""); break;
-        case 6: snprintf(parts[n++], 256, "\"iat\":%ld", (long)now); break;
-        case 7: snprintf(parts[n++], 256, "\"exp\":%ld", (long)now + 600); break;
-        case 8: snprintf(parts[n++], 256, "\"team\":[\"" TEAM "\"]"); break;
+        case 0:
+            snprintf(parts[n++], 256, "\"iss\":\"perinatal-local\"");
+            break;
+        case 1:
+            snprintf(parts[n++], 256, "\"aud\":\"perinatal-api\"");
+            break;
+        case 2:
+            snprintf(parts[n++], 256, "\"sub\":\"user-1\"");
+            break;
+        case 3:
+            snprintf(parts[n++], 256, "\"jti\":\"j-1\"");
+            break;
+        case 4:
+            snprintf(parts[n++], 256, "\"role\":\"clinician\"");
+            break;
+        case 5:
+            snprintf(parts[n++], 256, "\"org\":\"" ORG "\"");
+            break;
+        case 6:
+            snprintf(parts[n++], 256, "\"iat\":%ld", (long)now);
+            break;
+        case 7:
+            snprintf(parts[n++], 256, "\"exp\":%ld", (long)now + 600);
+            break;
+        case 8:
+            snprintf(parts[n++], 256, "\"team\":[\"" TEAM "\"]");
+            break;
         }
     }
     strcpy(buf, "{");
@@ -185,12 +204,12 @@ static void wrong_claims_refused(void **state)
         {"role", "\"role\":\"superuser\""},
         {"org", "\"org\":\"not-a-uuid\""},
         {"team", "\"team\":[\"not-a-uuid\"]"},
-        {"exp", "\"exp\":1"},                     /* long expired */
-        {"exp", "\"exp\":\"9999999999\""},        /* a string is not a NumericDate */
+        {"exp", "\"exp\":1"},              /* long expired */
+        {"exp", "\"exp\":\"9999999999\""}, /* a string is not a NumericDate */
         {"exp", "\"exp\":9999999999.5"},
         {"sub", "\"sub\":\"\""},
-        {"iat", "\"iat\":9999999999"},            /* issued in the future */
-        {NULL, "\"nbf\":9999999999"},             /* not yet valid */
+        {"iat", "\"iat\":9999999999"}, /* issued in the future */
+        {NULL, "\"nbf\":9999999999"},  /* not yet valid */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snprintf(c, sizeof(c), "%s", claims(cases[i].extra, cases[i].omit));
@@ -267,8 +286,9 @@ static char *handmade(const char *header, const char *payload, const char *hmac_
 static void alg_none_refused(void **state)
 {
     (void)state;
-    assert_int_equal(verify(handmade("{\"alg\":\"none\",\"kid\":\"k1\"}", claims(NULL, NULL), NULL)),
-                     AUTH_INVALID);
+    assert_int_equal(
+        verify(handmade("{\"alg\":\"none\",\"kid\":\"k1\"}", claims(NULL, NULL), NULL)),
+        AUTH_INVALID);
     assert_int_equal(verify(handmade("{\"alg\":\"none\"}", claims(NULL, NULL), NULL)),
                      AUTH_INVALID);
 }
@@ -276,10 +296,9 @@ static void alg_none_refused(void **state)
 static void hs256_with_public_key_refused(void **state)
 {
     (void)state;
-    assert_int_equal(
-        verify(handmade("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}", claims(NULL, NULL),
-                        pub_pem)),
-        AUTH_INVALID);
+    assert_int_equal(verify(handmade("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}",
+                                     claims(NULL, NULL), pub_pem)),
+                     AUTH_INVALID);
     assert_int_equal(
         verify(handmade("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims(NULL, NULL), pub_pem)),
         AUTH_INVALID);

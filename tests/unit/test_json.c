@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
@@ -43,10 +44,22 @@ static void refuses_lenient_syntax(void **state)
     (void)state;
     field_errors e;
     const char *bad[] = {
-        "{'a': 1}",           "{\"a\": 1,}",       "{\"a\": 1} // c", "{\"a\": NaN}",
-        "{\"a\": 1} {\"b\":2}", "{\"a\": 01}",        "",                "{\"a\": tru}",
-        "{\"a\": \"\x01\"}",  "{\"a\": 1",         "[1,]",            "{a: 1}",
-        "[-Infinity]",        "[1.]",              "{\"a\": \"\\x41\"}", "[0x10]",
+        "{'a': 1}",
+        "{\"a\": 1,}",
+        "{\"a\": 1} // c",
+        "{\"a\": NaN}",
+        "{\"a\": 1} {\"b\":2}",
+        "{\"a\": 01}",
+        "",
+        "{\"a\": tru}",
+        "{\"a\": \"\x01\"}",
+        "{\"a\": 1",
+        "[1,]",
+        "{a: 1}",
+        "[-Infinity]",
+        "[1.]",
+        "{\"a\": \"\\x41\"}",
+        "[0x10]",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_object *o = parse(bad[i], &e);
@@ -62,11 +75,11 @@ static void refuses_invalid_utf8(void **state)
     field_errors e;
     assert_null(parse("{\"a\": \"\xff\xfe\"}", &e));
     assert_null(parse("{\"a\": \"\xc3\"}", &e));
-    assert_null(parse("{\"a\": \"\xed\xa0\x80\"}", &e));     /* an encoded surrogate */
-    assert_null(parse("{\"a\": \"\xc0\xaf\"}", &e));         /* overlong */
-    assert_null(parse("{\"a\": \"\xf5\x80\x80\x80\"}", &e)); /* above U+10FFFF */
-    assert_null(parse("{\"a\": \"A\\ud800A\"}", &e));       /* lone high surrogate */
-    assert_null(parse("{\"a\": \"\\udc00\"}", &e));         /* lone low surrogate */
+    assert_null(parse("{\"a\": \"\xed\xa0\x80\"}", &e));       /* an encoded surrogate */
+    assert_null(parse("{\"a\": \"\xc0\xaf\"}", &e));           /* overlong */
+    assert_null(parse("{\"a\": \"\xf5\x80\x80\x80\"}", &e));   /* above U+10FFFF */
+    assert_null(parse("{\"a\": \"A\\ud800A\"}", &e));          /* lone high surrogate */
+    assert_null(parse("{\"a\": \"\\udc00\"}", &e));            /* lone low surrogate */
     assert_non_null(parse("{\"a\": \"\\ud83d\\ude00\"}", &e)); /* a pair: U+1F600 */
     assert_non_null(parse("{\"a\": \"\xf0\x9f\x98\x80\"}", &e));
     assert_non_null(parse("{\"a\": \"Zo\xc3\xab\"}", &e)); /* Zoë */
@@ -135,16 +148,18 @@ static void validation_points_at_the_field(void **state)
     assert_string_equal(first_pointer("{}", VALIDATE_CREATE), "/name");
     assert_null(first_pointer("{}", VALIDATE_PATCH));
     assert_string_equal(first_pointer("{\"name\": \"Ann\", \"zzz\": 1}", VALIDATE_CREATE), "/zzz");
-    assert_string_equal(first_pointer("{\"name\": \"Ann\", \"id\": \"x\"}", VALIDATE_CREATE), "/id");
+    assert_string_equal(first_pointer("{\"name\": \"Ann\", \"id\": \"x\"}", VALIDATE_CREATE),
+                        "/id");
     assert_string_equal(first_pointer("{\"name\": 5}", VALIDATE_CREATE), "/name");
     assert_string_equal(first_pointer("{\"name\": \"toolong\"}", VALIDATE_CREATE), "/name");
     /* Lengths count characters, not bytes: five accented letters fit. */
-    assert_null(first_pointer("{\"name\": \"\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\"}",
-                              VALIDATE_CREATE));
-    assert_string_equal(first_pointer("{\"name\": \"A\", \"born\": \"2023-02-29\"}", VALIDATE_CREATE),
-                        "/born");
+    assert_null(
+        first_pointer("{\"name\": \"\xc3\xab\xc3\xab\xc3\xab\xc3\xab\xc3\xab\"}", VALIDATE_CREATE));
+    assert_string_equal(
+        first_pointer("{\"name\": \"A\", \"born\": \"2023-02-29\"}", VALIDATE_CREATE), "/born");
     assert_null(first_pointer("{\"name\": \"A\", \"born\": \"2024-02-29\"}", VALIDATE_CREATE));
-    assert_string_equal(first_pointer("{\"name\": \"A\", \"count\": 9}", VALIDATE_CREATE), "/count");
+    assert_string_equal(first_pointer("{\"name\": \"A\", \"count\": 9}", VALIDATE_CREATE),
+                        "/count");
     assert_string_equal(first_pointer("{\"name\": \"A\", \"count\": 1.5}", VALIDATE_CREATE),
                         "/count");
     assert_string_equal(first_pointer("{\"name\": \"A\", \"count\": \"3\"}", VALIDATE_CREATE),
@@ -156,12 +171,13 @@ static void validation_points_at_the_field(void **state)
     assert_string_equal(first_pointer("{\"name\": null}", VALIDATE_PATCH), "/name");
     assert_string_equal(first_pointer("{\"name\": \"A\", \"colour\": \"blue\"}", VALIDATE_CREATE),
                         "/colour");
-    assert_string_equal(first_pointer("{\"name\": \"A\", \"team_id\": \"1; DROP\"}", VALIDATE_CREATE),
-                        "/team_id");
-    assert_string_equal(first_pointer("{\"name\": \"A\", \"inner\": {\"flag\": 1}}", VALIDATE_CREATE),
-                        "/inner/flag");
-    assert_string_equal(first_pointer("{\"name\": \"A\", \"inner\": {\"x\": true}}", VALIDATE_CREATE),
-                        "/inner/x");
+    assert_string_equal(
+        first_pointer("{\"name\": \"A\", \"team_id\": \"1; DROP\"}", VALIDATE_CREATE), "/team_id");
+    assert_string_equal(
+        first_pointer("{\"name\": \"A\", \"inner\": {\"flag\": 1}}", VALIDATE_CREATE),
+        "/inner/flag");
+    assert_string_equal(
+        first_pointer("{\"name\": \"A\", \"inner\": {\"x\": true}}", VALIDATE_CREATE), "/inner/x");
     assert_string_equal(first_pointer("{\"name\": \"a\\u0000b\"}", VALIDATE_CREATE), "/name");
     assert_string_equal(first_pointer("{\"name\": \"a\\u0007\"}", VALIDATE_CREATE), "/name");
 }
