@@ -439,11 +439,10 @@ static const char *referral_id(request *r)
     return id;
 }
 
-void referrals_get(request *r)
+/* Reads one referral, or its history, within the caller's scope (the
+ * statement writes the audit row). NULL: the response is set. */
+static PGresult *read_referral(request *r, const char *stmt, const char *id)
 {
-    const char *id = referral_id(r);
-    if (!id)
-        return;
     const char *params[] = {id,
                             r->who->org,
                             scope_teams(r),
@@ -451,15 +450,24 @@ void referrals_get(request *r)
                             r->who->sub,
                             role_name(r->who->role),
                             r->request_id};
-    PGresult *res = db_exec(r, "referral_get", 7, params);
+    PGresult *res = db_exec(r, stmt, 7, params);
     if (!db_ok(res)) {
         db_problem(r, res);
-        return;
+        return NULL;
     }
     if (PQntuples(res) != 1) {
         problem(r, 404, "No such referral.");
-        return;
+        return NULL;
     }
+    return res;
+}
+
+void referrals_get(request *r)
+{
+    const char *id = referral_id(r);
+    PGresult *res = id ? read_referral(r, "referral_get", id) : NULL;
+    if (!res)
+        return;
     set_etag(r, PQgetvalue(res, 0, 0));
     response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
@@ -476,22 +484,9 @@ void referrals_history(request *r)
         problem_fields(r, 400, &e);
         return;
     }
-    const char *params[] = {id,
-                            r->who->org,
-                            scope_teams(r),
-                            submitter_scope(r),
-                            r->who->sub,
-                            role_name(r->who->role),
-                            r->request_id};
-    PGresult *res = db_exec(r, "referral_history", 7, params);
-    if (!db_ok(res)) {
-        db_problem(r, res);
+    PGresult *res = read_referral(r, "referral_history", id);
+    if (!res)
         return;
-    }
-    if (PQntuples(res) != 1) {
-        problem(r, 404, "No such referral.");
-        return;
-    }
     const char *body =
         arena_printf(r->a, "{\"items\":%s,\"next_cursor\":null}", PQgetvalue(res, 0, 0));
     response_json(r, 200, body, strlen(body));
