@@ -181,20 +181,7 @@ static const step_rule step_rules[] = {
 const stmt_def referral_stmts[] = {
     /* Finds the woman by NHS number in the organisation, or records her. */
     {"referral_woman",
-     "WITH ins AS (INSERT INTO service_users (organisation_id, created_by, nhs_number, "
-     "given_name, family_name, date_of_birth, gp_practice_code, postcode, "
-     "consent_partner_involvement, consent_share_with_gp, consent_share_with_health_visiting, "
-     "perinatal_stage, estimated_due_date, delivery_date, infant_count) "
-     "SELECT $1, $2, x.nhs_number, x.given_name, x.family_name, x.date_of_birth, "
-     "x.gp_practice_code, x.postcode, "
-     "coalesce((x.consent->>'partner_involvement')::boolean, false), "
-     "coalesce((x.consent->>'share_with_gp')::boolean, false), "
-     "coalesce((x.consent->>'share_with_health_visiting')::boolean, false), "
-     "x.perinatal_status->>'stage', (x.perinatal_status->>'estimated_due_date')::date, "
-     "(x.perinatal_status->>'delivery_date')::date, (x.perinatal_status->>'infant_count')::int "
-     "FROM json_to_record($3::json) AS x(nhs_number text, given_name text, family_name text, "
-     "date_of_birth date, gp_practice_code text, postcode text, consent json, "
-     "perinatal_status json) "
+     "WITH ins AS (" SERVICE_USER_INSERT_FROM_JSON " "
      "ON CONFLICT (organisation_id, nhs_number) DO NOTHING RETURNING id) "
      "SELECT id FROM ins UNION ALL SELECT id FROM service_users "
      "WHERE organisation_id = $1 AND nhs_number = $3::json->>'nhs_number' LIMIT 1",

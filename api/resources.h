@@ -37,6 +37,26 @@ extern const constraint_message service_user_constraints[];
 /* Shared with referrals, which may carry a woman's details inline. */
 #include "json.h"
 extern const field_spec service_user_fields[];
+
+/* Records a woman from her validated JSON ($3), for organisation $1 by $2:
+ * shared by registration and by a referral that carries her details. */
+#define SERVICE_USER_RECORD                                                                        \
+    "x(nhs_number text, given_name text, family_name text, date_of_birth date, "                   \
+    "gp_practice_code text, postcode text, consent json, perinatal_status json)"
+
+#define SERVICE_USER_INSERT_FROM_JSON                                                              \
+    "INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, "             \
+    "family_name, date_of_birth, gp_practice_code, postcode, consent_partner_involvement, "        \
+    "consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage, "                 \
+    "estimated_due_date, delivery_date, infant_count) "                                            \
+    "SELECT $1, $2, x.nhs_number, x.given_name, x.family_name, x.date_of_birth, "                  \
+    "x.gp_practice_code, x.postcode, "                                                             \
+    "coalesce((x.consent->>'partner_involvement')::boolean, false), "                              \
+    "coalesce((x.consent->>'share_with_gp')::boolean, false), "                                    \
+    "coalesce((x.consent->>'share_with_health_visiting')::boolean, false), "                       \
+    "x.perinatal_status->>'stage', (x.perinatal_status->>'estimated_due_date')::date, "            \
+    "(x.perinatal_status->>'delivery_date')::date, (x.perinatal_status->>'infant_count')::int "    \
+    "FROM json_to_record($3::json) AS " SERVICE_USER_RECORD
 void service_user_rules(request *r, json_object *rec, field_errors *e);
 
 /* referrals.c */

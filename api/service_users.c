@@ -79,10 +79,6 @@ const field_spec service_user_fields[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
-#define SERVICE_USER_RECORD                                                                        \
-    "x(nhs_number text, given_name text, family_name text, date_of_birth date, "                   \
-    "gp_practice_code text, postcode text, consent json, perinatal_status json)"
-
 /* A clinician reaches a woman linked to one of its teams ($n NULL: any
  * role whose reach is the organisation). */
 #define IN_SCOPE(teams)                                                                            \
@@ -110,19 +106,7 @@ const stmt_def service_user_stmts[] = {
     /* $1 org, $2 sub, $3 body, $4 teams, $5 role, $6 request id. A clinician
      * who registers a woman brings her into the scope of its teams. */
     {"service_user_insert",
-     "WITH ins AS (INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, "
-     "family_name, date_of_birth, gp_practice_code, postcode, consent_partner_involvement, "
-     "consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage, "
-     "estimated_due_date, delivery_date, infant_count) "
-     "SELECT $1, $2, x.nhs_number, x.given_name, x.family_name, x.date_of_birth, "
-     "x.gp_practice_code, x.postcode, "
-     "coalesce((x.consent->>'partner_involvement')::boolean, false), "
-     "coalesce((x.consent->>'share_with_gp')::boolean, false), "
-     "coalesce((x.consent->>'share_with_health_visiting')::boolean, false), "
-     "x.perinatal_status->>'stage', (x.perinatal_status->>'estimated_due_date')::date, "
-     "(x.perinatal_status->>'delivery_date')::date, "
-     "(x.perinatal_status->>'infant_count')::int "
-     "FROM json_to_record($3::json) AS " SERVICE_USER_RECORD " "
+     "WITH ins AS (" SERVICE_USER_INSERT_FROM_JSON " "
      "RETURNING id, version, service_user_json(service_users)::text AS body), "
      "link AS (INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, "
      "reason) SELECT ins.id, t, $1, 'registration' FROM ins, unnest($4::uuid[]) AS t), "

@@ -33,29 +33,9 @@ if ! [[ $rows =~ ^[0-9]+$ ]] || ((rows < 1 || rows > 1000000)); then
     exit 2
 fi
 
-# shellcheck source=../scripts/lib.sh
-source "$repo/scripts/lib.sh"
-perinatal_config
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-on_exit() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ ${PERINATAL_BENCH_KEEP:-0} == 1 && $rc == 0 ]]; then
-        perinatal_log "stack left running: PERINATAL_STATE_DIR=$PERINATAL_STATE_DIR scripts/down"
-    else
-        perinatal_stop_all || true
-    fi
-    exit "$rc"
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-[[ ${PERINATAL_SKIP_PACKAGES:-0} == 1 ]] || perinatal_ensure_packages
-[[ ${PERINATAL_SKIP_BUILD:-0} == 1 ]] || perinatal_build "$PERINATAL_BUILD_DIR"
-perinatal_setup
-perinatal_start_services
+# shellcheck source=lib.sh
+source "$repo/bench/lib.sh"
+bench_start_stack
 
 # --- Data -------------------------------------------------------------------
 # Service users with valid NHS numbers in the 999 range (never issued to real
