@@ -340,6 +340,31 @@ def service_user_body(**over):
     return body
 
 
+def referral_body(team_id=None, **over):
+    """A valid referral to team_id (default the demo team) with the woman's
+    details inline."""
+    body = {
+        "team_id": team_id or DEMO_TEAM,
+        "source": "gp",
+        "channel": "online_form",
+        "priority": "routine",
+        "criteria": ["smi_pregnant"],
+        "reason": "Known bipolar disorder, now 20 weeks pregnant.",
+        "referrer": {"name": "Dr A Smith", "organisation": "Dorchester Surgery",
+                     "contact": "01305 000000"},
+        "service_user": service_user_body(),
+    }
+    body.update(over)
+    return body
+
+
+def refer(tok=None, **over):
+    """POSTs a valid referral; returns its body (asserted 201)."""
+    r = post("/v1/referrals", referral_body(**over), token=tok or token("clinician"))
+    assert r.status == 201, r
+    return r.body
+
+
 def create_service_user(tok=None, **over):
     """POSTs a valid service user; returns the Response (asserted 201)."""
     r = post("/v1/service-users", service_user_body(**over), token=tok or token("clinician"))

@@ -54,7 +54,7 @@ import uuid
 
 import e2e
 from e2e import (assert_problem, b64url, b64url_decode, get, mint, patch, post, psql,
-                 service_user_body, token)
+                 referral_body, refer, service_user_body, token)
 
 WWW_AUTH = 'Bearer error="invalid_token"'
 DUTY = "00000000-0000-4000-8000-0000000000b1"
@@ -78,28 +78,6 @@ def snapshot():
 
 def delta(before, after):
     return {k: after[k] - before[k] for k in NAMES if after[k] != before[k]}
-
-
-def referral_body(team_id=None, **over):
-    body = {
-        "team_id": team_id or e2e.DEMO_TEAM,
-        "source": "gp",
-        "channel": "online_form",
-        "priority": "routine",
-        "criteria": ["smi_pregnant"],
-        "reason": "Known bipolar disorder, now 20 weeks pregnant.",
-        "referrer": {"name": "Dr A Smith", "organisation": "Dorchester Surgery",
-                     "contact": "01305 000000"},
-        "service_user": service_user_body(),
-    }
-    body.update(over)
-    return body
-
-
-def refer(tok=None, **over):
-    r = post("/v1/referrals", referral_body(**over), token=tok or token("clinician"))
-    assert r.status == 201, r
-    return r.body
 
 
 def move(ref_id, to, tok=None, **fields):

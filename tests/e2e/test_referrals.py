@@ -7,7 +7,7 @@ import datetime
 import unittest
 
 from e2e import (DEMO_TEAMS, assert_problem, db_count, get, main, mint, nhs_number, post,
-                 service_user_body, token)
+                 refer, referral_body, service_user_body, token)
 
 PERINATAL, MMHS, MBU, CMHT = DEMO_TEAMS
 DUTY = "00000000-0000-4000-8000-0000000000b1"
@@ -21,27 +21,6 @@ def iso(dt):
 
 def parse(ts):
     return datetime.datetime.fromisoformat(ts)
-
-
-def referral_body(**over):
-    body = {
-        "team_id": PERINATAL,
-        "source": "gp",
-        "channel": "online_form",
-        "priority": "routine",
-        "criteria": ["smi_pregnant"],
-        "reason": "Known bipolar disorder, now 20 weeks pregnant.",
-        "referrer": {"name": "Dr A Smith", "organisation": "Dorchester Surgery"},
-        "service_user": service_user_body(),
-    }
-    body.update(over)
-    return body
-
-
-def refer(tok=None, **over):
-    r = post("/v1/referrals", referral_body(**over), token=tok or token("clinician"))
-    assert r.status == 201, r
-    return r.body
 
 
 def move(ref_id, to, tok=None, **fields):
