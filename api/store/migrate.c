@@ -79,7 +79,17 @@ bool migrate_run(const char *conninfo)
         printf("migrate: applied %03d_%s\n", m->version, m->name);
         applied++;
     }
-    if (!exec_ok(c, "GRANT SELECT ON schema_migrations TO perinatal_app"))
+    if (!exec_ok(c, "BEGIN"))
+        goto out;
+    for (const migration *m = repeatables; m->name; m++) {
+        if (!exec_ok(c, m->sql)) {
+            fprintf(stderr, "migrate: repeatable/%s.sql failed; none of them was applied\n",
+                    m->name);
+            exec_ok(c, "ROLLBACK");
+            goto out;
+        }
+    }
+    if (!exec_ok(c, "COMMIT") || !exec_ok(c, "GRANT SELECT ON schema_migrations TO perinatal_app"))
         goto out;
     printf("migrate: schema at version %d (%d applied now)\n", migrate_latest_version(), applied);
     ok = true;

@@ -13,9 +13,13 @@ typedef struct migration {
 } migration;
 
 extern const migration migrations[]; /* generated; ends with a NULL name */
+/* db/repeatable/*.sql, in name order: functions that change over time,
+ * written CREATE OR REPLACE and applied again after every run. */
+extern const migration repeatables[];
 
 int migrate_latest_version(void);
-/* Applies the missing migrations over conninfo. Safe to run twice and
+/* Applies the missing migrations over conninfo, then the repeatable files
+ * (all in one transaction). Safe to run twice and
  * concurrently (an advisory lock serialises runs). */
 bool migrate_run(const char *conninfo);
 

@@ -1,0 +1,90 @@
+-- Referrals (referrals.c). $1 the access context, $2 the arguments.
+
+-- name: referral_woman
+-- The woman a referral carries by her details: found by NHS number in the
+-- organisation, or recorded. $2 {body: {service_user: {...}}}.
+WITH ins AS (
+    INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
+        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
+        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
+        estimated_due_date, delivery_date, infant_count)
+    SELECT ($1::access).org, ($1::access).sub, c.*
+    FROM service_user_columns($2::jsonb -> 'body' -> 'service_user') c
+    ON CONFLICT (organisation_id, nhs_number) DO NOTHING
+    RETURNING id)
+SELECT id FROM ins
+UNION ALL
+SELECT id FROM service_users
+WHERE organisation_id = ($1::access).org
+    AND nhs_number = $2::jsonb -> 'body' -> 'service_user' ->> 'nhs_number'
+LIMIT 1;
+
+-- name: referral_insert
+-- Receipt: the due time and the flags are computed here, once. $2 {body,
+-- service_user_id, by_details}. No row: no such woman the caller may refer.
+WITH x AS (
+    SELECT * FROM jsonb_to_record($2::jsonb -> 'body') AS x(team_id uuid, source text,
+        channel text, received_at timestamptz, priority text, criteria text[], reason text,
+        referrer jsonb, open_to_other_mental_health_team boolean)),
+rcv AS (SELECT coalesce(x.received_at, now()) AS at FROM x),
+ins AS (
+    INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel,
+        received_at, priority, criteria, reason, referrer_name, referrer_organisation,
+        referrer_contact, open_to_other_mh_team, due_at, flag_discuss_individually,
+        flag_discuss_with_camhs, flag_offer_joint_working, submitted_by, submitted_by_role)
+    SELECT ($1::access).org, su.id, x.team_id, x.source, x.channel, rcv.at, x.priority,
+        x.criteria, x.reason, x.referrer ->> 'name', x.referrer ->> 'organisation',
+        x.referrer ->> 'contact', coalesce(x.open_to_other_mental_health_team, false),
+        referral_due_at(rcv.at, x.priority),
+        referral_outside_window(rcv.at, su.delivery_date, x.criteria),
+        referral_under_18(rcv.at, su.date_of_birth),
+        coalesce(x.open_to_other_mental_health_team, false) OR EXISTS (
+            SELECT 1 FROM referrals o JOIN teams t ON t.id = o.team_id
+            WHERE o.service_user_id = su.id AND o.team_id <> x.team_id
+                AND t.type IN ('cmht', 'early_intervention', 'crisis_home_treatment',
+                    'psychiatric_liaison', 'camhs')
+                AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')),
+        ($1::access).sub, ($1::access).role
+    FROM x, rcv, service_users su
+    WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
+        AND su.organisation_id = ($1::access).org
+        -- By id, a clinician may refer only a woman it can already see; by
+        -- her details (matched by NHS number), anyone may refer her.
+        AND (($2::jsonb ->> 'by_details')::boolean
+            OR EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL,
+                NULL)))
+    -- Referrers, and clinicians referring to a team not theirs, learn only
+    -- where the referral stands: nothing about a woman beyond their scope.
+    RETURNING id, version, received_at, service_user_id, team_id,
+        CASE WHEN ($1::access).role = 'referrer'
+            OR NOT (team_id = ANY (coalesce(($1::access).teams, ARRAY[team_id])))
+        THEN referral_status_json(referrals) ELSE referral_json(referrals) END::text AS body),
+hist AS (
+    INSERT INTO workflow_transitions (workflow, record_id, to_state, at, by_sub, by_role)
+    SELECT 'referral', id, 'received', received_at, ($1::access).sub, ($1::access).role
+    FROM ins),
+-- Referred to a team: she is in that team's scope from now on.
+link AS (
+    INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
+    SELECT service_user_id, team_id, ($1::access).org, 'referral' FROM ins
+    ON CONFLICT DO NOTHING)
+SELECT id, version, body, service_user_id::text FROM ins;
+
+-- name: referral_apply
+-- A workflow step's fields onto the referral. $2 {id, from, to, body}.
+WITH j AS (SELECT $2::jsonb -> 'body' AS j)
+UPDATE referrals r SET status = j.j ->> 'to',
+    responded_at = coalesce(r.responded_at, (j.j ->> 'first_contact_at')::timestamptz),
+    pathway = coalesce(j.j ->> 'pathway', r.pathway),
+    allocated_clinician_id = coalesce((j.j ->> 'allocated_clinician_id')::uuid,
+        r.allocated_clinician_id),
+    signposted_to = coalesce(j.j ->> 'signposted_to', r.signposted_to),
+    referred_to = coalesce(j.j ->> 'referred_to', r.referred_to),
+    closed_reason = coalesce(j.j ->> 'reason', r.closed_reason),
+    risk_assessment = coalesce(j.j -> 'risk_assessment', r.risk_assessment),
+    onward_referral = coalesce(j.j -> 'onward_referral', r.onward_referral),
+    discharge_plan = coalesce(j.j -> 'discharge_plan', r.discharge_plan),
+    version = r.version + 1, updated_at = now()
+FROM j
+WHERE r.id = ($2::jsonb ->> 'id')::uuid AND r.organisation_id = ($1::access).org
+RETURNING r.version, referral_json(r)::text, r.service_user_id::text;

@@ -1,0 +1,32 @@
+-- Service users (service_users.c). $1 the access context, $2 the arguments.
+
+-- name: service_user_insert
+-- A clinician who registers a woman brings her into the scope of its teams.
+WITH ins AS (
+    INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
+        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
+        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
+        estimated_due_date, delivery_date, infant_count)
+    SELECT ($1::access).org, ($1::access).sub, c.*
+    FROM service_user_columns($2::jsonb -> 'body') c
+    RETURNING id, version, service_user_json(service_users)::text AS body),
+link AS (
+    INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
+    SELECT ins.id, t, ($1::access).org, 'registration'
+    FROM ins, unnest(($1::access).teams) AS t)
+SELECT id, version, body, id::text FROM ins;
+
+-- name: service_user_update
+UPDATE service_users s SET (nhs_number, given_name, family_name, date_of_birth,
+        gp_practice_code, postcode, consent_partner_involvement, consent_share_with_gp,
+        consent_share_with_health_visiting, perinatal_stage, estimated_due_date, delivery_date,
+        infant_count) = (SELECT * FROM service_user_columns($2::jsonb -> 'body')),
+    version = s.version + 1, updated_at = now()
+WHERE s.id = ($2::jsonb ->> 'id')::uuid AND s.organisation_id = ($1::access).org
+    AND s.version = ($2::jsonb ->> 'version')::int
+RETURNING s.version, service_user_json(s)::text, s.id::text;
+
+-- name: service_user_women_by_nhs_number repeatable
+-- Whom a lookup by NHS number asked about, in or out of the caller's scope.
+SELECT coalesce(array_agg(id), '{}')::text FROM service_users
+WHERE organisation_id = ($1::access).org AND nhs_number = $2::jsonb ->> 'value';

@@ -1,0 +1,65 @@
+/* The vocabularies (see vocabulary.h). */
+#include "vocabulary.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+const char *const vocab_team_types[] = {
+    "perinatal_community", "mmhs",   "mbu",          "cmht",
+    "early_intervention",  "crisis_home_treatment", "psychiatric_liaison", "maternity",
+    "health_visiting",     "camhs",  "social_care",  NULL,
+};
+const char *const vocab_professions[] = {
+    "psychiatrist",        "nurse",         "psychologist", "occupational_therapist",
+    "social_worker",       "nursery_nurse", "peer_support_worker", "midwife",
+    "health_visitor",      "other",         NULL,
+};
+const char *const vocab_perinatal_stages[] = {"pre_conception", "pregnant", "postnatal", NULL};
+const char *const vocab_referral_sources[] = {
+    "gp",   "family",        "cmht",                "social_care", "midwife", "health_visitor",
+    "self", "mbu_discharge", "psychiatric_liaison", "crisis_team", "other",   NULL,
+};
+const char *const vocab_referral_channels[] = {"online_form", "telephone", "letter", "electronic",
+                                               NULL};
+const char *const vocab_referral_priorities[] = {"emergency", "routine", NULL};
+const char *const vocab_referral_criteria[] = {
+    "maternity_experience_illness",
+    "smi_pregnant",
+    "at_risk_after_delivery",
+    "preconception_advice",
+    "family_history_bipolar_pp",
+    "previous_perinatal_illness",
+    "non_psychotic_affecting_baby_care",
+    "medication_advice",
+    "mbu_discharge",
+    "tokophobia_birth_trauma_ptsd",
+    "perinatal_loss_trauma",
+    NULL,
+};
+const char *const vocab_referral_statuses[] = {
+    "received",  "triaged",   "mdt_review",       "accepted",   "signposted",
+    "referred_on", "declined", "withdrawn", "unable_to_engage", "discharged", NULL,
+};
+const char *const vocab_pathways[] = {"perinatal", "mmhs", NULL};
+const char *const vocab_risk_levels[] = {"low", "moderate", "high", NULL};
+
+const vocabulary vocabularies[] = {
+    {"team_type", vocab_team_types},
+    {"profession", vocab_professions},
+    {"perinatal_stage", vocab_perinatal_stages},
+    {"referral_source", vocab_referral_sources},
+    {"referral_channel", vocab_referral_channels},
+    {"referral_priority", vocab_referral_priorities},
+    {"referral_criterion", vocab_referral_criteria},
+    {"referral_status", vocab_referral_statuses},
+    {"pathway", vocab_pathways},
+    {"risk_level", vocab_risk_levels},
+    {NULL, NULL},
+};
+
+void vocabulary_print(void)
+{
+    for (const vocabulary *v = vocabularies; v->domain; v++)
+        for (const char *const *c = v->codes; *c; c++)
+            printf("%s %s\n", v->domain, *c);
+}

@@ -1,0 +1,31 @@
+/* Our words for coded values, one list per vocabulary. The database's
+ * vocabulary table (db/006_record_layer.sql) is the source, with the
+ * national codes beside these words: the integration test checks these
+ * lists against it, and tests/openapi/check_vocabulary.py checks the
+ * OpenAPI enums against them (perinatal-api vocabulary prints them). */
+#ifndef PERINATAL_VOCABULARY_H
+#define PERINATAL_VOCABULARY_H
+
+typedef struct vocabulary {
+    const char *domain; /* vocabulary.domain */
+    const char *const *codes; /* NULL-terminated, in vocabulary.position order */
+} vocabulary;
+
+extern const char *const vocab_team_types[];
+extern const char *const vocab_professions[];
+extern const char *const vocab_perinatal_stages[];
+extern const char *const vocab_referral_sources[];
+extern const char *const vocab_referral_channels[];
+extern const char *const vocab_referral_priorities[];
+extern const char *const vocab_referral_criteria[];
+extern const char *const vocab_referral_statuses[];
+extern const char *const vocab_pathways[];
+extern const char *const vocab_risk_levels[];
+
+/* Every vocabulary; ends with a NULL domain. */
+extern const vocabulary vocabularies[];
+
+/* Prints "domain code" per line (perinatal-api vocabulary). */
+void vocabulary_print(void);
+
+#endif

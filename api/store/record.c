@@ -1,0 +1,896 @@
+/* The record layer: statements generated from each definition at start-up,
+ * and the generic handlers that run them. See record.h. */
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "audit.h"
+#include "config.h"
+#include "idempotency.h"
+#include "log.h"
+#include "nhs_number.h"
+#include "problem.h"
+#include "router.h"
+#include "sql_statements.h"
+#include "uuid.h"
+
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT 200
+#define MAX_RECORDS 32
+#define SQL_MAX 4096
+
+/* The statements generated for one definition. */
+typedef struct record_stmts {
+    const record_def *def;
+    stmt_def get, lock, list, women, history;
+    stmt_def views[4];
+    char names[9][64];
+} record_stmts;
+
+static record_stmts generated[MAX_RECORDS];
+static int ngenerated;
+
+/* ---- Statement generation ------------------------------------------------ */
+
+static const char *col_or_null(const char *col, const char *type)
+{
+    static __thread char buf[96];
+    if (!col)
+        snprintf(buf, sizeof(buf), "NULL::%s", type);
+    else
+        snprintf(buf, sizeof(buf), "t.%s", col);
+    return buf;
+}
+
+/* FROM <table> t, access_scope(...): the one scope rule, inlined. */
+static void from_in_scope(char *out, size_t n, const record_def *d)
+{
+    char woman[96], team[96];
+    snprintf(woman, sizeof(woman), "%s", col_or_null(d->woman_column, "uuid"));
+    snprintf(team, sizeof(team), "%s", col_or_null(d->team_column, "uuid"));
+    snprintf(out, n, "FROM %s t, access_scope($1::access, t.organisation_id, %s, %s, %s)", d->table,
+             woman, team, col_or_null(d->submitter_column, "text"));
+}
+
+static void json_expr(char *out, size_t n, const record_def *d)
+{
+    if (d->json_for_referrer)
+        snprintf(out, n,
+                 "CASE WHEN ($1::access).role = 'referrer' THEN %s(t) ELSE %s(t) END::text",
+                 d->json_for_referrer, d->json);
+    else
+        snprintf(out, n, "%s(t)::text", d->json);
+}
+
+static char *sql_dup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p) {
+        log_error("record", "out of memory generating statements", NULL, NULL);
+        exit(1);
+    }
+    return p;
+}
+
+static void define(stmt_def *s, char *name, size_t namelen, const char *prefix, const char *suffix,
+                   const char *sql, unsigned flags)
+{
+    snprintf(name, namelen, "%s_%s", prefix, suffix);
+    s->name = name;
+    s->sql = sql_dup(sql);
+    s->flags = flags;
+}
+
+static void filter_condition(strbuf *b, const record_filter *f)
+{
+    const char *arg = arena_printf(b->a, "($2::jsonb ->> '%s')", f->param);
+    switch (f->kind) {
+    case FILTER_UUID:
+        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s::uuid)", arg, f->column, arg);
+        break;
+    case FILTER_DATE_FROM:
+        strbuf_printf(b,
+                      " AND (%s IS NULL OR t.%s >= (%s::date::timestamp AT TIME ZONE "
+                      "'Europe/London'))",
+                      arg, f->column, arg);
+        break;
+    case FILTER_DATE_TO:
+        strbuf_printf(b,
+                      " AND (%s IS NULL OR t.%s < ((%s::date + 1)::timestamp AT TIME ZONE "
+                      "'Europe/London'))",
+                      arg, f->column, arg);
+        break;
+    default:
+        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s)", arg, f->column, arg);
+    }
+}
+
+/* One list statement: the filters fold away when absent (planned per call). */
+static const char *list_sql(arena *a, const record_def *d, const char *where, const char *sort,
+                            bool desc)
+{
+    char from[512], json[256];
+    from_in_scope(from, sizeof(from), d);
+    json_expr(json, sizeof(json), d);
+    strbuf b;
+    strbuf_init(&b, a, SQL_MAX);
+    const char *key = sort ? arena_printf(a,
+                                          "to_char(t.%s AT TIME ZONE 'UTC', "
+                                          "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+                                          sort)
+                           : "NULL::text";
+    strbuf_printf(&b, "SELECT t.id::text, %s, %s, %s::text %s WHERE %s", key, json,
+                  col_or_null(d->woman_column, "uuid"), from, where ? where : "true");
+    const char *cmp = desc ? "<" : ">";
+    if (sort)
+        strbuf_printf(&b,
+                      " AND (($2::jsonb ->> 'after_id') IS NULL OR (t.%s, t.id) %s "
+                      "(($2::jsonb ->> 'after_key')::timestamptz, ($2::jsonb ->> "
+                      "'after_id')::uuid))",
+                      sort, cmp);
+    else
+        strbuf_printf(&b, " AND (($2::jsonb ->> 'after_id') IS NULL OR t.id > ($2::jsonb ->> "
+                          "'after_id')::uuid)");
+    for (const record_filter *f = d->filters; f && f->param; f++)
+        filter_condition(&b, f);
+    const char *dir = desc ? " DESC" : "";
+    if (sort)
+        strbuf_printf(&b, " ORDER BY t.%s%s, t.id%s", sort, dir, dir);
+    else
+        strbuf_puts(&b, " ORDER BY t.id");
+    strbuf_puts(&b, " LIMIT ($2::jsonb ->> 'limit')::int");
+    return b.failed ? NULL : b.data;
+}
+
+static void generate(record_stmts *g, const record_def *d)
+{
+    arena a;
+    arena_init(&a, 1 << 20);
+    char from[512], json[256], sql[SQL_MAX];
+    from_in_scope(from, sizeof(from), d);
+    json_expr(json, sizeof(json), d);
+    const char *woman = arena_strdup(&a, col_or_null(d->woman_column, "uuid"));
+    g->def = d;
+
+    snprintf(sql, sizeof(sql),
+             "SELECT t.version::text, %s, %s::text %s WHERE t.id = ($2::jsonb ->> 'id')::uuid", json,
+             woman, from);
+    define(&g->get, g->names[0], sizeof(g->names[0]), d->name, "get", sql, STMT_REPEATABLE);
+
+    /* The current record, locked, for a PATCH or a workflow step. */
+    snprintf(sql, sizeof(sql),
+             "SELECT t.version::text, %s(t)::text, %s::text, %s%s%s %s "
+             "WHERE t.id = ($2::jsonb ->> 'id')::uuid FOR UPDATE OF t",
+             d->json, woman, d->workflow ? "t." : "", d->workflow ? d->workflow->state_column : "NULL",
+             "::text", from);
+    define(&g->lock, g->names[1], sizeof(g->names[1]), d->name, "lock", sql, 0);
+
+    const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc);
+    define(&g->list, g->names[2], sizeof(g->names[2]), d->name, "list", list,
+           STMT_REPEATABLE | STMT_PLAN_PER_CALL);
+    int i = 0;
+    for (const record_view *v = d->views; v && v->param && i < 4; v++, i++) {
+        const char *vsql = list_sql(&a, d, v->where, v->sort_column, v->sort_desc);
+        define(&g->views[i], g->names[3 + i], sizeof(g->names[3 + i]), d->name,
+               arena_printf(&a, "list_%s", v->param), vsql, STMT_REPEATABLE | STMT_PLAN_PER_CALL);
+    }
+
+    /* Whom an access names even when it was refused: the record's woman,
+     * looked up without scope (the trail records who was asked about). */
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(array_agg(%s), '{}')::text FROM %s t "
+             "WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org",
+             woman, d->table);
+    define(&g->women, g->names[7], sizeof(g->names[7]), d->name, "women", sql, STMT_REPEATABLE);
+
+    if (d->workflow) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT (SELECT coalesce(json_agg(workflow_transition_json(h) ORDER BY h.id), "
+                 "'[]') FROM workflow_transitions h WHERE h.workflow = '%s' AND h.record_id = "
+                 "t.id)::text, %s::text %s WHERE t.id = ($2::jsonb ->> 'id')::uuid",
+                 d->workflow->name, woman, from);
+        define(&g->history, g->names[8], sizeof(g->names[8]), d->name, "history", sql,
+               STMT_REPEATABLE);
+    }
+    arena_free(&a);
+
+    db_register_one(&g->get);
+    db_register_one(&g->lock);
+    db_register_one(&g->list);
+    for (int k = 0; k < i; k++)
+        db_register_one(&g->views[k]);
+    db_register_one(&g->women);
+    if (d->workflow)
+        db_register_one(&g->history);
+    if (d->constraints)
+        db_register_constraints(d->constraints);
+}
+
+static const char *item_pattern(const record_def *d, const char *suffix)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s/{%s}%s", d->collection, d->id_param, suffix);
+    return sql_dup(buf);
+}
+
+void record_register(const record_def *const *defs)
+{
+    for (const record_def *const *p = defs; *p && ngenerated < MAX_RECORDS; p++) {
+        const record_def *d = *p;
+        generate(&generated[ngenerated++], d);
+        const char *audit = d->woman_column ? d->name : NULL;
+        if (d->insert)
+            router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY, audit,
+                       "create");
+        router_add("GET", d->collection, record_list, d, d->read_roles, 0, audit, "list");
+        router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audit, "read");
+        if (d->update)
+            router_add("PATCH", item_pattern(d, ""), record_update, d, d->update_roles, ROUTE_BODY,
+                       audit, "update");
+        if (d->workflow) {
+            router_add("POST", item_pattern(d, "/transitions"), record_transition, d,
+                       d->workflow->roles, ROUTE_BODY, audit, "transition");
+            router_add("GET", item_pattern(d, "/transitions"), record_history, d,
+                       d->workflow->roles, 0, audit, "history");
+        }
+    }
+}
+
+static const record_stmts *stmts_of(const record_def *d)
+{
+    for (int i = 0; i < ngenerated; i++)
+        if (generated[i].def == d)
+            return &generated[i];
+    return NULL;
+}
+
+/* ---- Helpers --------------------------------------------------------------- */
+
+static const record_def *def_of(request *r)
+{
+    return (const record_def *)r->route->resource;
+}
+
+static void set_etag(request *r, const char *version)
+{
+    response_header(r, "ETag", arena_printf(r->a, "\"%s\"", version));
+}
+
+/* The id in the path: a malformed one cannot exist, so it is 404 like any
+ * other unknown id (and never reaches the database). */
+static const char *path_id(request *r, const record_def *d)
+{
+    const char *id = r->npath_params > 0 ? r->path_params[0] : NULL;
+    if (!id || !uuid_valid(id)) {
+        problem(r, 404, arena_printf(r->a, "No such %s.", d->noun));
+        return NULL;
+    }
+    return id;
+}
+
+static json_object *args_with_id(const char *id)
+{
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "id", json_object_new_string(id));
+    return args;
+}
+
+/* Runs a statement of the common shape; the args object is released. */
+static PGresult *run(request *r, const stmt_def *s, json_object *args)
+{
+    const char *text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    return db_run(r, s, text);
+}
+
+/* An audited resource's row for this access. False: answered (503). */
+static bool audit(request *r, const record_def *d, const char *action, const char *id,
+                  const char *women, const char *outcome)
+{
+    if (!d->woman_column)
+        return true;
+    return audit_record(r, d->name, action, id, women ? women : "{}", outcome);
+}
+
+const char *record_women(request *r, const record_def *d, const char *id)
+{
+    const record_stmts *g = stmts_of(d);
+    if (!g || !id || !d->woman_column)
+        return "{}";
+    PGresult *res = run(r, &g->women, args_with_id(id));
+    if (!db_ok(res) || PQntuples(res) != 1)
+        return "{}";
+    return PQgetvalue(res, 0, 0);
+}
+
+static const char *woman_array(request *r, PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col))
+        return "{}";
+    return arena_printf(r->a, "{%s}", PQgetvalue(res, row, col));
+}
+
+static bool apply_rules(request *r, const record_def *d, json_object *record)
+{
+    if (!d->rules)
+        return true;
+    field_errors e = {0};
+    d->rules(r, record, &e);
+    if (e.count) {
+        problem_fields(r, 422, &e);
+        return false;
+    }
+    return true;
+}
+
+/* ---- Create, read ---------------------------------------------------------- */
+
+bool record_create(request *r)
+{
+    const record_def *d = def_of(r);
+    json_object *body = request_json_body(r, d->fields, VALIDATE_CREATE);
+    if (!body || !apply_rules(r, d, body))
+        return true;
+    idem_state st = write_begin(r);
+    if (st == IDEM_ANSWERED)
+        return true;
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "body", json_object_get(body));
+    if (d->before_create && !d->before_create(r, body, args)) {
+        json_object_put(args);
+        goto done;
+    }
+    PGresult *res = run(r, d->insert, args);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        goto done;
+    }
+    if (PQntuples(res) != 1) {
+        field_errors e = {0};
+        field_errors_add(&e, d->insert_refused.pointer, d->insert_refused.detail);
+        problem_fields(r, 422, &e);
+        goto done;
+    }
+    const char *id = PQgetvalue(res, 0, 0);
+    if (!audit(r, d, "create", id, woman_array(r, res, 0, 3), "ok"))
+        goto done;
+    response_header(r, "Location", arena_printf(r->a, "%s/%s", d->collection, id));
+    set_etag(r, PQgetvalue(res, 0, 1));
+    response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
+done:
+    write_end(r, st);
+    return true;
+}
+
+/* Reads one record (or its history) in scope; answers 404 and audits. */
+static PGresult *read_one(request *r, const record_def *d, const stmt_def *s, const char *id,
+                          const char *action)
+{
+    PGresult *res = run(r, s, args_with_id(id));
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return NULL;
+    }
+    if (PQntuples(res) != 1) {
+        if (audit(r, d, action, id, record_women(r, d, id), "not_found"))
+            problem(r, 404, arena_printf(r->a, "No such %s.", d->noun));
+        return NULL;
+    }
+    return res;
+}
+
+bool record_get(request *r)
+{
+    const record_def *d = def_of(r);
+    const char *id = path_id(r, d);
+    PGresult *res = id ? read_one(r, d, &stmts_of(d)->get, id, "read") : NULL;
+    if (!res || !audit(r, d, "read", id, woman_array(r, res, 0, 2), "ok"))
+        return true;
+    set_etag(r, PQgetvalue(res, 0, 0));
+    response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    return true;
+}
+
+bool record_history(request *r)
+{
+    const record_def *d = def_of(r);
+    const char *id = path_id(r, d);
+    if (!id)
+        return true;
+    field_errors e = {0};
+    static const char *const none[] = {NULL};
+    list_check_params(r, none, &e);
+    if (e.count) {
+        problem_fields(r, 400, &e);
+        return true;
+    }
+    PGresult *res = read_one(r, d, &stmts_of(d)->history, id, "history");
+    if (!res || !audit(r, d, "history", id, woman_array(r, res, 0, 1), "ok"))
+        return true;
+    const char *body =
+        arena_printf(r->a, "{\"items\":%s,\"next_cursor\":null}", PQgetvalue(res, 0, 0));
+    response_json(r, 200, body, strlen(body));
+    return true;
+}
+
+/* ---- Lists ----------------------------------------------------------------- */
+
+/* The cursor is the last row of the previous page ("id", or "key|id" for a
+ * list sorted by a timestamp), base64url-encoded so clients treat it as
+ * opaque. */
+const char *cursor_encode(arena *a, const char *raw)
+{
+    return base64url_encode(a, raw, strlen(raw));
+}
+
+const char *cursor_decode(arena *a, const char *cursor)
+{
+    unsigned char buf[256];
+    long n = base64url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
+    if (n <= 0 || memchr(buf, '\0', (size_t)n))
+        return NULL;
+    buf[n] = '\0';
+    return arena_strdup(a, (const char *)buf);
+}
+
+bool list_limit(request *r, int *limit, field_errors *e)
+{
+    const char *s = request_query(r, "limit");
+    *limit = LIST_DEFAULT_LIMIT;
+    if (!s)
+        return true;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (strspn(s, "0123456789") != strlen(s) || end == s || *end || v < 1 || v > LIST_MAX_LIMIT) {
+        field_errors_add(e, "limit", "must be an integer from 1 to 200");
+        return false;
+    }
+    *limit = (int)v;
+    return true;
+}
+
+void list_check_params(request *r, const char *const *allowed, field_errors *e)
+{
+    for (int i = 0; i < r->nquery; i++) {
+        const char *name = r->query[i].name;
+        bool known = !strcmp(name, "limit") || !strcmp(name, "cursor");
+        for (const char *const *f = allowed; !known && f && *f; f++)
+            known = !strcmp(*f, name);
+        if (!known)
+            field_errors_add(e, name, "is not a parameter of this list");
+    }
+}
+
+bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
+{
+    int rows = PQntuples(res), shown = rows > limit ? limit : rows;
+    strbuf b;
+    strbuf_init(&b, r->a, 16 * 1024 * 1024);
+    strbuf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            strbuf_append(&b, ",", 1);
+        strbuf_append(&b, PQgetvalue(res, i, body_col), (size_t)PQgetlength(res, i, body_col));
+    }
+    if (rows > limit) {
+        const char *id = PQgetvalue(res, shown - 1, 0);
+        const char *raw =
+            key_col < 0 ? id : arena_printf(r->a, "%s|%s", PQgetvalue(res, shown - 1, key_col), id);
+        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", cursor_encode(r->a, raw));
+    } else {
+        strbuf_puts(&b, "],\"next_cursor\":null}");
+    }
+    if (b.failed) {
+        problem(r, 500, "The list could not be built.");
+        return true;
+    }
+    response_json(r, 200, b.data, b.len);
+    return true;
+}
+
+static bool audit_page(request *r, const record_def *d, PGresult *res, int limit);
+
+/* Reads ?param= of a filter into args; adds an error when it is malformed. */
+static void read_filter(request *r, const record_filter *f, json_object *args, field_errors *e)
+{
+    const char *v = request_query(r, f->param);
+    if (!v)
+        return;
+    bool ok = true;
+    const char *why = NULL;
+    switch (f->kind) {
+    case FILTER_ENUM:
+        ok = false;
+        for (const char *const *p = f->values; *p && !ok; p++)
+            ok = !strcmp(*p, v);
+        why = "is not one of the documented values";
+        break;
+    case FILTER_UUID:
+        ok = uuid_valid(v);
+        why = "must be an id (UUID)";
+        break;
+    case FILTER_DATE_FROM:
+    case FILTER_DATE_TO:
+        ok = json_is_date(v);
+        why = "must be a date (YYYY-MM-DD)";
+        break;
+    case FILTER_NHS_NUMBER:
+        why = nhs_number_check(v);
+        ok = why == NULL;
+        break;
+    }
+    if (!ok)
+        field_errors_add(e, f->param, why);
+    else
+        json_object_object_add(args, f->param, json_object_new_string(v));
+}
+
+/* The view a list request names (?overdue=true), or NULL for the default. */
+static const record_view *chosen_view(request *r, const record_def *d, int *index, field_errors *e)
+{
+    int i = 0;
+    for (const record_view *v = d->views; v && v->param; v++, i++) {
+        const char *value = request_query(r, v->param);
+        if (!value)
+            continue;
+        if (!strcmp(value, v->value)) {
+            *index = i;
+            return v;
+        }
+        if (strcmp(value, "false") != 0)
+            field_errors_add(e, v->param, "must be true or false");
+    }
+    return NULL;
+}
+
+bool record_list(request *r)
+{
+    const record_def *d = def_of(r);
+    const record_stmts *g = stmts_of(d);
+    field_errors e = {0};
+    int limit, view_index = 0;
+    list_limit(r, &limit, &e);
+    const char *allowed[16];
+    int n = 0;
+    for (const record_filter *f = d->filters; f && f->param && n < 12; f++)
+        allowed[n++] = f->param;
+    for (const record_view *v = d->views; v && v->param && n < 15; v++)
+        allowed[n++] = v->param;
+    allowed[n] = NULL;
+    list_check_params(r, allowed, &e);
+    const record_view *view = chosen_view(r, d, &view_index, &e);
+    const char *sort = view ? view->sort_column : d->sort_column;
+    json_object *args = json_object_new_object();
+    for (const record_filter *f = d->filters; f && f->param; f++)
+        read_filter(r, f, args, &e);
+    const char *cursor = request_query(r, "cursor");
+    if (cursor) {
+        const char *raw = cursor_decode(r->a, cursor);
+        const char *bar = raw && sort ? strchr(raw, '|') : NULL;
+        const char *after = sort ? (bar ? bar + 1 : NULL) : raw;
+        const char *key = bar ? arena_strndup(r->a, raw, (size_t)(bar - raw)) : NULL;
+        if (!after || !uuid_valid(after) || (sort && !json_is_timestamp(key)))
+            field_errors_add(&e, "cursor", "is not a cursor this API returned");
+        else {
+            json_object_object_add(args, "after_id", json_object_new_string(after));
+            if (key)
+                json_object_object_add(args, "after_key", json_object_new_string(key));
+        }
+    }
+    if (e.count) {
+        json_object_put(args);
+        problem_fields(r, 400, &e);
+        return true;
+    }
+    json_object_object_add(args, "limit", json_object_new_int(limit + 1));
+    PGresult *res = run(r, view ? &g->views[view_index] : &g->list, args);
+    if (!db_ok(res)) {
+        db_problem(r, res);
+        return true;
+    }
+    if (d->woman_column && !audit_page(r, d, res, limit))
+        return true;
+    return list_respond(r, res, limit, 2, sort ? 1 : -1);
+}
+
+/* The audit row of a list names every woman shown; a lookup (a list
+ * filtered by her NHS number) that shows nobody names her all the same. */
+static bool audit_page(request *r, const record_def *d, PGresult *res, int limit)
+{
+    const char *lookup = d->lookup_param ? request_query(r, d->lookup_param) : NULL;
+    int rows = PQntuples(res), shown = rows > limit ? limit : rows;
+    if (lookup && shown == 0) {
+        json_object *args = json_object_new_object();
+        json_object_object_add(args, "value", json_object_new_string(lookup));
+        PGresult *w = run(r, d->lookup_women, args);
+        const char *women = db_ok(w) && PQntuples(w) == 1 ? PQgetvalue(w, 0, 0) : "{}";
+        return audit(r, d, "lookup", NULL, women, "not_found");
+    }
+    strbuf b;
+    strbuf_init(&b, r->a, 64 * 1024);
+    strbuf_puts(&b, "{");
+    int named = 0;
+    for (int i = 0; i < shown; i++) {
+        if (PQgetisnull(res, i, 3))
+            continue;
+        const char *w = PQgetvalue(res, i, 3);
+        if (named && strstr(b.data, w)) /* distinct */
+            continue;
+        strbuf_printf(&b, "%s%s", named++ ? "," : "", w);
+    }
+    strbuf_puts(&b, "}");
+    return audit(r, d, lookup ? "lookup" : "list", NULL, b.data, "ok");
+}
+
+/* ---- Changes: PATCH and workflow steps -------------------------------------- */
+
+/* If-Match: one strong entity tag holding the version ("3"); W/ is tolerated.
+ * "*" matches any current version. NULL: answered (428 or 412). */
+static const char *if_match_version(request *r)
+{
+    const char *m = r->if_match;
+    if (!m) {
+        problem_typed(r, 428, "precondition-required", "If-Match required",
+                      "Send If-Match with the ETag of the version you are changing.");
+        return NULL;
+    }
+    if (!strcmp(m, "*"))
+        return "*"; /* any current version (RFC 9110) */
+    if (!strncmp(m, "W/", 2))
+        m += 2;
+    size_t n = strlen(m);
+    if (n < 3 || n > 12 || m[0] != '"' || m[n - 1] != '"' || strspn(m + 1, "0123456789") != n - 2) {
+        problem_typed(r, 412, "precondition-failed", "Precondition Failed",
+                      "If-Match does not name a version of this record.");
+        return NULL;
+    }
+    return arena_strndup(r->a, m + 1, n - 2);
+}
+
+/* True when If-Match (wanted) names the current version; else answers 412. */
+static bool version_matches(request *r, const char *wanted, const char *current, const char *noun)
+{
+    if (!strcmp(wanted, "*") || !strcmp(wanted, current))
+        return true;
+    set_etag(r, current);
+    problem_typed(r, 412, "precondition-failed", "Precondition Failed",
+                  arena_printf(r->a, "The %s has changed since you read it; read it again.", noun));
+    return false;
+}
+
+/* Fields the server owns are dropped from the stored representation before
+ * the client's patch is merged into it. */
+static void drop_readonly(json_object *obj, const field_spec *fields)
+{
+    for (const field_spec *f = fields; f->name; f++) {
+        if (f->flags & FIELD_READONLY)
+            json_object_object_del(obj, f->name);
+        else if (f->type == FIELD_OBJECT) {
+            json_object *child;
+            if (json_object_object_get_ex(obj, f->name, &child) && child)
+                drop_readonly(child, f->children);
+        }
+    }
+}
+
+/* Nulls in the stored representation mean "absent". */
+static void drop_nulls(json_object *obj)
+{
+    json_object_object_foreach(obj, key, val)
+    {
+        if (!val)
+            json_object_object_del(obj, key);
+        else if (json_object_is_type(val, json_type_object))
+            drop_nulls(val);
+    }
+}
+
+/* Locks the record in scope inside the open transaction. NULL: answered
+ * (404, audited, or a database problem). */
+static PGresult *lock_record(request *r, const record_def *d, const char *id, const char *action)
+{
+    return read_one(r, d, &stmts_of(d)->lock, id, action);
+}
+
+bool record_update(request *r)
+{
+    const record_def *d = def_of(r);
+    const char *id = path_id(r, d);
+    json_object *patch = id ? request_json_body(r, d->fields, VALIDATE_PATCH) : NULL;
+    const char *version = patch ? if_match_version(r) : NULL;
+    if (!version)
+        return true;
+    if (!db_begin(r)) {
+        db_problem(r, NULL);
+        return true;
+    }
+    PGresult *res = lock_record(r, d, id, "update");
+    if (!res || !version_matches(r, version, PQgetvalue(res, 0, 0), d->noun))
+        goto done;
+    field_errors e = {0};
+    json_object *record =
+        json_parse_strict(r->a, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), 16, &e);
+    if (!record) {
+        problem(r, 500, NULL);
+        goto done;
+    }
+    drop_readonly(record, d->fields);
+    drop_nulls(record);
+    json_merge_patch(record, patch);
+    /* The merged record must be a complete, valid record. */
+    if (!json_validate(r->a, record, d->fields, VALIDATE_CREATE, "", &e)) {
+        problem_fields(r, 422, &e);
+        goto done;
+    }
+    if (!apply_rules(r, d, record))
+        goto done;
+    json_object *args = args_with_id(id);
+    json_object_object_add(args, "version", json_object_new_string(PQgetvalue(res, 0, 0)));
+    json_object_object_add(args, "body", json_object_get(record));
+    res = run(r, d->update, args);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        db_problem(r, res);
+        goto done;
+    }
+    if (!audit(r, d, "update", id, woman_array(r, res, 0, 2), "ok"))
+        goto done;
+    set_etag(r, PQgetvalue(res, 0, 0));
+    response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+done:
+    if (r->status == 200) {
+        if (!db_commit(r))
+            db_problem(r, NULL);
+    } else {
+        db_rollback(r);
+    }
+    return true;
+}
+
+static bool in_list(const char *value, const char *pg_array)
+{
+    /* pg_array is a text[] as PostgreSQL prints it: {a,b,c} */
+    size_t n = strlen(value);
+    for (const char *p = pg_array + 1; *p && *p != '}';) {
+        size_t len = strcspn(p, ",}");
+        if (len == n && !strncmp(p, value, n))
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+/* Which fields the step needs and which it may not carry (422). */
+static void check_step_fields(request *r, json_object *body, const char *to, const char *required,
+                              const char *optional, field_errors *e)
+{
+    for (const char *p = required + 1; *p && *p != '}';) {
+        size_t len = strcspn(p, ",}");
+        const char *name = arena_strndup(r->a, p, len);
+        json_object *v;
+        if (!json_object_object_get_ex(body, name, &v) || !v)
+            field_errors_add(e, arena_printf(r->a, "/%s", name),
+                             arena_printf(r->a, "is required to move to %s", to));
+        p += len + (p[len] == ',');
+    }
+    json_object_object_foreach(body, key, val)
+    {
+        (void)val;
+        if (strcmp(key, "to") && strcmp(key, "notes") && !in_list(key, required) &&
+            !in_list(key, optional))
+            field_errors_add(e, arena_printf(r->a, "/%s", key),
+                             arena_printf(r->a, "is not part of a move to %s", to));
+    }
+}
+
+/* The guards' refusals (a JSON array): 409 for the first that concerns the
+ * record's state, else 422 with every field's. False: answered. */
+static bool refusals_allow(request *r, const char *refusals)
+{
+    field_errors e = {0};
+    json_object *list = json_parse_strict(r->a, refusals, strlen(refusals), 8, &e);
+    if (!list || !json_object_is_type(list, json_type_array)) {
+        problem(r, 500, NULL);
+        return false;
+    }
+    size_t n = json_object_array_length(list);
+    for (size_t i = 0; i < n; i++) {
+        json_object *x = json_object_array_get_idx(list, i), *v;
+        const char *detail = json_object_object_get_ex(x, "detail", &v) ? json_object_get_string(v)
+                                                                         : "This step is refused.";
+        if (json_object_object_get_ex(x, "status", &v) && json_object_get_int(v) == 409) {
+            problem_typed(r, 409, "transition-not-allowed", "Transition not allowed",
+                          arena_strdup(r->a, detail));
+            return false;
+        }
+        const char *pointer =
+            json_object_object_get_ex(x, "pointer", &v) ? json_object_get_string(v) : "";
+        field_errors_add(&e, arena_strdup(r->a, pointer), arena_strdup(r->a, detail));
+    }
+    if (e.count) {
+        problem_fields(r, 422, &e);
+        return false;
+    }
+    return true;
+}
+
+bool record_transition(request *r)
+{
+    const record_def *d = def_of(r);
+    const workflow_def *w = d->workflow;
+    const char *id = path_id(r, d);
+    json_object *body = id ? request_json_body(r, w->fields, VALIDATE_CREATE) : NULL;
+    if (!body)
+        return true;
+    json_object *v;
+    json_object_object_get_ex(body, "to", &v);
+    const char *to = json_object_get_string(v);
+    idem_state st = write_begin(r);
+    if (st == IDEM_ANSWERED)
+        return true;
+    PGresult *res = lock_record(r, d, id, "transition");
+    if (!res)
+        goto done;
+    const char *version = PQgetvalue(res, 0, 0), *from = PQgetvalue(res, 0, 3);
+    if (r->if_match) {
+        const char *wanted = if_match_version(r);
+        if (!wanted || !version_matches(r, wanted, version, d->noun))
+            goto done;
+    }
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "workflow", json_object_new_string(w->name));
+    json_object_object_add(args, "id", json_object_new_string(id));
+    json_object_object_add(args, "from", json_object_new_string(from));
+    json_object_object_add(args, "to", json_object_new_string(to));
+    json_object_object_add(args, "body", json_object_get(body));
+    const char *args_text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    PGresult *step = db_run(r, &sql_workflow_step, args_text);
+    if (!db_ok(step) || PQntuples(step) != 1) {
+        db_problem(r, step);
+        goto done;
+    }
+    /* allowed steps, roles, required, optional, refusals (NULL when the
+     * step is not listed from here) */
+    const char *allowed = PQgetisnull(step, 0, 0) ? "" : PQgetvalue(step, 0, 0);
+    if (PQgetisnull(step, 0, 1)) {
+        problem_typed(
+            r, 409, "transition-not-allowed", "Transition not allowed",
+            *allowed ? arena_printf(r->a, "From %s the next step can be: %s.", from, allowed)
+                     : arena_printf(r->a, "A %s that is %s has no further steps.", d->noun, from));
+        goto done;
+    }
+    if (!in_list(role_name(r->who->role), PQgetvalue(step, 0, 1))) {
+        problem(r, 403, arena_printf(r->a, "Your role may not move a %s to %s.", d->noun, to));
+        goto done;
+    }
+    field_errors e = {0};
+    check_step_fields(r, body, to, PQgetvalue(step, 0, 2), PQgetvalue(step, 0, 3), &e);
+    if (e.count) {
+        problem_fields(r, 422, &e);
+        goto done;
+    }
+    if (!refusals_allow(r, PQgetvalue(step, 0, 4)))
+        goto done;
+    res = db_run(r, w->apply, args_text);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        db_problem(r, res);
+        goto done;
+    }
+    PGresult *hist = db_run(r, &sql_workflow_history_insert, args_text);
+    if (!db_ok(hist)) {
+        db_problem(r, hist);
+        goto done;
+    }
+    if (!audit(r, d, "transition", id, woman_array(r, res, 0, 2), "ok"))
+        goto done;
+    set_etag(r, PQgetvalue(res, 0, 0));
+    response_header(r, "Location",
+                    arena_printf(r->a, "%s/%s/transitions", d->collection, id));
+    response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+done:
+    write_end(r, st);
+    return true;
+}

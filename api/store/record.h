@@ -1,0 +1,126 @@
+/* The record layer: a resource is declared once (its table, the columns
+ * that name the woman, the holding team and the submitter for the one scope
+ * rule, its filters and sort key, its validation table, its JSON output, its
+ * workflow and its roles) and these generic handlers do the rest: create
+ * (with Idempotency-Key), read, list with a cursor, PATCH with If-Match,
+ * workflow transitions with their history, and the audit row of every
+ * access to a woman's record.
+ *
+ * Every statement, generated here or written in a .sql file, has the same
+ * shape: $1 the caller's access context (access_context()), $2 a JSON object
+ * of arguments. Scope is the SQL function access_scope (db/repeatable); the
+ * audit row is written by audit_record, called once per access below. */
+#ifndef PERINATAL_RECORD_H
+#define PERINATAL_RECORD_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "db.h"
+#include "http.h"
+#include "json.h"
+
+typedef enum filter_kind {
+    FILTER_ENUM,       /* one of values */
+    FILTER_UUID,       /* an id */
+    FILTER_DATE_FROM,  /* column on or after the day (Europe/London) */
+    FILTER_DATE_TO,    /* column on or before the day (Europe/London) */
+    FILTER_NHS_NUMBER, /* a valid NHS number */
+} filter_kind;
+
+/* A list filter: ?param=value compares column with the value. */
+typedef struct record_filter {
+    const char *param;
+    filter_kind kind;
+    const char *column;
+    const char *const *values; /* FILTER_ENUM */
+} record_filter;
+
+/* Another list of the same records, chosen by ?param=value (e.g. the overdue
+ * list): its own condition and sort key. */
+typedef struct record_view {
+    const char *param, *value;
+    const char *where; /* SQL condition on t */
+    const char *sort_column;
+    bool sort_desc;
+} record_view;
+
+/* A workflow (db: workflows, workflow_steps): the state column, the body of
+ * a step, and the statement that applies a step's fields to the record. */
+typedef struct workflow_def {
+    const char *name;          /* workflows.name */
+    const char *state_column;  /* "status" */
+    const field_spec *fields;  /* the step body: "to", "notes" and every step's fields */
+    const stmt_def *apply;     /* $2 {id, from, body} -> version, json, woman */
+    unsigned roles;            /* who may reach the route; each step narrows it */
+} workflow_def;
+
+/* Where a refused create points (the statement returned no row). */
+typedef struct record_refusal {
+    const char *pointer, *detail;
+} record_refusal;
+
+typedef struct record_def {
+    const char *name;       /* "referral": the audit trail's resource name */
+    const char *noun;       /* "referral", in messages */
+    const char *collection; /* "/v1/referrals" */
+    const char *id_param;   /* "referral_id": the path parameter's name */
+    const char *table;      /* "referrals" */
+    const char *json;       /* "referral_json": the representation */
+    /* What a referrer sees instead (where it stands), or NULL. */
+    const char *json_for_referrer;
+    /* The scope rule's columns (NULL when the record has none): the woman it
+     * is about, the team that holds it, who submitted it. A resource with a
+     * woman column is a woman's record: every access is audited. */
+    const char *woman_column, *team_column, *submitter_column;
+    const field_spec *fields;
+    /* Business rules on the complete record (422). May be NULL. */
+    void (*rules)(request *r, json_object *record, field_errors *e);
+    /* Create: called inside the write transaction before insert, with the
+     * arguments the insert receives ({"body": ...}); may add to them. Returns
+     * false when it answered (a problem). May be NULL. */
+    bool (*before_create)(request *r, json_object *body, json_object *args);
+    const stmt_def *insert; /* $2 {body, ...} -> id, version, json, woman */
+    record_refusal insert_refused;
+    const stmt_def *update; /* $2 {id, version, body} -> version, json, woman */
+    const record_filter *filters; /* terminated by a NULL param */
+    /* A list filtered by this parameter is a lookup of one woman; women
+     * names the statement that finds her by it ($2 {value}) for the audit
+     * row of a lookup that shows nothing. */
+    const char *lookup_param;
+    const stmt_def *lookup_women;
+    const char *sort_column; /* NULL: by id */
+    bool sort_desc;
+    const record_view *views; /* terminated by a NULL param; may be NULL */
+    const workflow_def *workflow;
+    unsigned create_roles, read_roles, update_roles;
+    const constraint_message *constraints;
+} record_def;
+
+/* Generates and registers the statements of every definition, and adds
+ * their routes. Called once at start-up, before any connection. */
+void record_register(const record_def *const *defs);
+
+/* The generic handlers; each returns true once it has answered. */
+bool record_create(request *r);
+bool record_get(request *r);
+bool record_list(request *r);
+bool record_update(request *r);
+bool record_transition(request *r);
+bool record_history(request *r);
+
+/* The women a record is about, as a PostgreSQL array, for the audit row of
+ * an access that was refused or found nothing ("{}" when none). */
+const char *record_women(request *r, const record_def *def, const char *id);
+
+/* Helpers for handlers outside the record layer (the audit trail's list). */
+bool list_limit(request *r, int *limit, field_errors *e);
+void list_check_params(request *r, const char *const *allowed, field_errors *e);
+const char *cursor_encode(arena *a, const char *raw);
+const char *cursor_decode(arena *a, const char *cursor);
+/* Answers a list from rows fetched with limit + 1: items from body_col, and
+ * a cursor from the last shown row: its id (column 0), or "key|id" when
+ * key_col names the sort key's column (>= 0). */
+bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_col);
+
+#endif

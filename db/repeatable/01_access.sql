@@ -1,0 +1,38 @@
+-- Who may see a record: the one scope rule of the service, used by every
+-- statement that reads or changes a record (FROM <table> t,
+-- access_scope($1, t.organisation_id, <woman>, <team>, <submitter>)).
+--
+-- A record belongs to an organisation; it may be about a woman, held by a
+-- team (a referral to that team) and submitted by someone (a referrer).
+--   admin      everything of its organisation;
+--   clinician  a record held by one of its teams; else a record about a
+--              woman linked to one of its teams (referred to it, registered
+--              by it, or later in a joint-working agreement with it); else
+--              (organisation data: teams, staff) everything;
+--   referrer   only what it submitted;
+--   anyone else nothing.
+-- Written as a set-returning SQL function (one row when in scope, none
+-- otherwise) so that PostgreSQL inlines it into the calling statement: the
+-- role's branch folds away and the team condition can use an index.
+CREATE OR REPLACE FUNCTION access_scope(a access, rec_org uuid, rec_woman uuid, rec_team uuid,
+    rec_submitter text)
+RETURNS SETOF boolean
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
+    SELECT true WHERE a.org = rec_org AND CASE a.role
+        WHEN 'admin' THEN true
+        WHEN 'clinician' THEN CASE
+            WHEN rec_team IS NOT NULL THEN rec_team = ANY (a.teams)
+            WHEN rec_woman IS NOT NULL THEN EXISTS (
+                SELECT 1 FROM service_user_teams l
+                WHERE l.service_user_id = rec_woman AND l.team_id = ANY (a.teams))
+            ELSE true END
+        WHEN 'referrer' THEN rec_submitter = a.sub
+        ELSE false END
+$$;
+
+-- The national code of one of our words (vocabulary table), or NULL.
+CREATE OR REPLACE FUNCTION national_code(vocabulary_domain text, our_code text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT v.national_code FROM vocabulary v
+    WHERE v.domain = vocabulary_domain AND v.code = our_code
+$$;

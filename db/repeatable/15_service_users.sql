@@ -1,0 +1,44 @@
+-- Service users: the woman's record as the API shows it.
+
+-- Age is computed on the day in England, never stored.
+CREATE OR REPLACE FUNCTION service_user_json(s service_users) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', s.id, 'nhs_number', s.nhs_number,
+        'given_name', s.given_name, 'family_name', s.family_name,
+        'date_of_birth', s.date_of_birth,
+        'age_years', date_part('year',
+            age((now() AT TIME ZONE 'Europe/London')::date, s.date_of_birth))::int,
+        'gp_practice_code', s.gp_practice_code, 'postcode', s.postcode,
+        'consent', json_build_object(
+            'partner_involvement', s.consent_partner_involvement,
+            'share_with_gp', s.consent_share_with_gp,
+            'share_with_health_visiting', s.consent_share_with_health_visiting),
+        'perinatal_status', json_build_object(
+            'stage', s.perinatal_stage,
+            'estimated_due_date', s.estimated_due_date,
+            'delivery_date', s.delivery_date,
+            'infant_count', s.infant_count),
+        'organisation_id', s.organisation_id, 'version', s.version,
+        'created_by', s.created_by, 'created_at', s.created_at, 'updated_at', s.updated_at)
+$$;
+
+-- The columns of a woman's record from its JSON (validated by the API):
+-- registration, a referral that carries her details, and a PATCH all store
+-- her through this one mapping.
+CREATE OR REPLACE FUNCTION service_user_columns(body jsonb)
+RETURNS TABLE (nhs_number text, given_name text, family_name text, date_of_birth date,
+    gp_practice_code text, postcode text, consent_partner_involvement boolean,
+    consent_share_with_gp boolean, consent_share_with_health_visiting boolean,
+    perinatal_stage text, estimated_due_date date, delivery_date date, infant_count integer)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT body ->> 'nhs_number', body ->> 'given_name', body ->> 'family_name',
+        (body ->> 'date_of_birth')::date, body ->> 'gp_practice_code', body ->> 'postcode',
+        coalesce((body -> 'consent' ->> 'partner_involvement')::boolean, false),
+        coalesce((body -> 'consent' ->> 'share_with_gp')::boolean, false),
+        coalesce((body -> 'consent' ->> 'share_with_health_visiting')::boolean, false),
+        body -> 'perinatal_status' ->> 'stage',
+        (body -> 'perinatal_status' ->> 'estimated_due_date')::date,
+        (body -> 'perinatal_status' ->> 'delivery_date')::date,
+        (body -> 'perinatal_status' ->> 'infant_count')::int
+$$;
