@@ -119,5 +119,7 @@ void dispatch(worker_ctx *w, request *r, int body_error)
     double ms = elapsed_ms(&start);
     metrics_record(r, ms);
     if (g_config.log_requests)
-        log_request(r, ms);
+        log_access(r->request_id, r->who ? r->who->sub : "", r->who ? role_name(r->who->role) : "",
+                   r->route ? r->route->method : "-", r->route ? r->route->pattern : "unmatched",
+                   r->status, ms);
 }
