@@ -8,17 +8,11 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
+#include "auth_keys.h"
+#include "principal.h"
+#include "token_cache.h"
 
 #define MAX_TOKEN_BYTES 8192
-
-/* Loads the keys named by PERINATAL_JWT_KEYS. False with a message on error. */
-bool auth_load_keys(const char *spec, char *err, size_t errlen);
-void auth_free_keys(void);
-
-typedef struct token_cache token_cache;
-token_cache *token_cache_new(int size);
-void token_cache_free(token_cache *c);
 
 typedef enum auth_result {
     AUTH_OK,
@@ -30,11 +24,5 @@ typedef enum auth_result {
  * NULL) receives a short reason for the server's own log only. */
 auth_result auth_verify(token_cache *cache, const char *authorization, time_t now, principal *out,
                         const char **why);
-
-const char *role_name(role r);
-role role_parse(const char *s);
-
-/* base64url without padding; returns decoded length or -1. */
-long base64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outlen);
 
 #endif

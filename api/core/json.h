@@ -1,5 +1,6 @@
-/* Strict JSON input: parsing that refuses what json-c would quietly accept,
- * and validation of a body against a resource's field table. */
+/* Strict JSON text: parsing that refuses what json-c would quietly accept,
+ * writing JSON back out, and merge patch. Validation against a field table is
+ * json_validate.h. */
 #ifndef PERINATAL_JSON_H
 #define PERINATAL_JSON_H
 
@@ -7,7 +8,7 @@
 #include <stdbool.h>
 
 #include "arena.h"
-#include "problem.h"
+#include "field_errors.h"
 
 /* Parses buf strictly: valid UTF-8, no comments or trailing commas, whole
  * input consumed, at most max_depth levels, no repeated key in any object.
@@ -16,54 +17,10 @@
 json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_depth,
                                field_errors *e);
 
-typedef enum field_type {
-    FIELD_STRING,
-    FIELD_DATE, /* YYYY-MM-DD, a real calendar date */
-    FIELD_BOOL,
-    FIELD_INT,
-    FIELD_ENUM,
-    FIELD_UUID,
-    FIELD_OBJECT,     /* nested, described by children */
-    FIELD_TIMESTAMP,  /* RFC 3339 with an offset: 2026-11-25T10:00:00Z */
-    FIELD_ENUM_ARRAY, /* an array of distinct values from values; min..max items */
-} field_type;
-
-enum {
-    FIELD_REQUIRED = 1 << 0, /* must be present on create */
-    FIELD_READONLY = 1 << 1, /* set by the server; a client sending it is refused */
-    FIELD_NULLABLE = 1 << 2, /* may be null (or removed by PATCH with null) */
-};
-
-typedef struct field_spec field_spec;
-struct field_spec {
-    const char *name;
-    field_type type;
-    unsigned flags;
-    long min, max;             /* string length in characters, or integer range */
-    const char *const *values; /* FIELD_ENUM: NULL-terminated */
-    /* Extra check on strings: returns NULL when fine, else the error detail. */
-    const char *(*check)(const char *value);
-    const field_spec *children; /* FIELD_OBJECT: terminated by a NULL name */
-};
-
-typedef enum validate_mode { VALIDATE_CREATE, VALIDATE_PATCH } validate_mode;
-
-/* Checks obj against spec (terminated by a NULL name). Unknown and read-only
- * fields, wrong types and out-of-range values add errors. */
-bool json_validate(arena *a, json_object *obj, const field_spec *spec, validate_mode mode,
-                   const char *prefix, field_errors *e);
-
 /* Applies an RFC 7396 merge patch to target (in place). */
 void json_merge_patch(json_object *target, json_object *patch);
 
 /* Serialises without escaping slashes; the string lives in the arena. */
 const char *json_to_arena(arena *a, json_object *obj, size_t *len);
-
-/* True when s is a real date YYYY-MM-DD. */
-bool json_is_date(const char *s);
-/* True when s is an RFC 3339 timestamp with a real date and an offset. */
-bool json_is_timestamp(const char *s);
-/* Length of a UTF-8 string in characters (the input is valid UTF-8). */
-size_t utf8_length(const char *s);
 
 #endif

@@ -7,9 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "router.h"
-
 static void timestamp(char *out, size_t n)
 {
     struct timeval tv;
@@ -75,18 +72,18 @@ void log_info(const char *message, const char *detail)
     emit(line, n < (int)sizeof(line) ? n : (int)sizeof(line) - 1);
 }
 
-void log_request(const request *r, double duration_ms)
+void log_access(const char *request_id, const char *sub, const char *role, const char *method,
+                const char *route, int status, double duration_ms)
 {
-    char ts[40], sub[300], rid[140], line[1024];
+    char ts[40], s[300], rid[140], line[1024];
     timestamp(ts, sizeof(ts));
-    json_str(sub, sizeof(sub), r->who ? r->who->sub : "");
-    json_str(rid, sizeof(rid), r->request_id);
+    json_str(s, sizeof(s), sub ? sub : "");
+    json_str(rid, sizeof(rid), request_id ? request_id : "");
     int n = snprintf(line, sizeof(line),
                      "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"sub\":\"%s\","
                      "\"role\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,"
                      "\"duration_ms\":%.3f}\n",
-                     ts, rid, sub, r->who ? role_name(r->who->role) : "",
-                     r->route ? r->route->method : "-", r->route ? r->route->pattern : "unmatched",
-                     r->status, duration_ms);
+                     ts, rid, s, role ? role : "", method ? method : "", route ? route : "", status,
+                     duration_ms);
     emit(line, n < (int)sizeof(line) ? n : (int)sizeof(line) - 1);
 }

@@ -4,11 +4,11 @@
 #ifndef PERINATAL_LOG_H
 #define PERINATAL_LOG_H
 
-#include "http.h"
-
 void log_error(const char *component, const char *message, const char *what, const char *detail);
 void log_info(const char *message, const char *detail);
-/* The access line: time, request id, sub, role, route pattern, method, status, duration. */
-void log_request(const request *r, double duration_ms);
+/* The access line: time, request id, sub, role, method, route pattern,
+ * status, duration. Any string may be NULL (written as ""). */
+void log_access(const char *request_id, const char *sub, const char *role, const char *method,
+                const char *route, int status, double duration_ms);
 
 #endif

@@ -1,5 +1,5 @@
 /* The request as handlers see it, and the response they build. Nothing here
- * knows about FastCGI: the glue in server.c fills a request from the
+ * knows about FastCGI: the glue in server/main.c fills a request from the
  * FastCGI parameters, and unit tests fill one by hand. */
 #ifndef PERINATAL_HTTP_H
 #define PERINATAL_HTTP_H
@@ -8,30 +8,10 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "principal.h"
 
 #define MAX_PATH_PARAMS 4
-#define MAX_TOKEN_TEAMS 32
 #define MAX_QUERY_PARAMS 32
-
-typedef enum role {
-    ROLE_NONE = 0,
-    ROLE_CLINICIAN = 1 << 0,
-    ROLE_ADMIN = 1 << 1,
-    ROLE_REFERRER = 1 << 2,
-    ROLE_LIAISON = 1 << 3,
-    ROLE_COMMISSIONER = 1 << 4,
-} role;
-
-/* Who is calling, from a verified token. */
-typedef struct principal {
-    char sub[256];
-    char jti[129];
-    role role;
-    char org[37];
-    int nteams;
-    char teams[MAX_TOKEN_TEAMS][37];
-    long exp;
-} principal;
 
 typedef struct query_param {
     const char *name, *value; /* percent-decoded */

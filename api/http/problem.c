@@ -3,15 +3,6 @@
 
 #include <stdio.h>
 
-void field_errors_add(field_errors *e, const char *pointer, const char *detail)
-{
-    if (e->count < MAX_FIELD_ERRORS) {
-        e->items[e->count].pointer = pointer;
-        e->items[e->count].detail = detail;
-        e->count++;
-    }
-}
-
 static void problem_body(request *r, int status, const char *type, const char *title,
                          const char *detail, const field_errors *e)
 {

@@ -3,22 +3,8 @@
 #ifndef PERINATAL_PROBLEM_H
 #define PERINATAL_PROBLEM_H
 
+#include "field_errors.h"
 #include "http.h"
-
-#define MAX_FIELD_ERRORS 16
-
-typedef struct field_error {
-    const char *pointer; /* JSON pointer into the request body, or a query parameter name */
-    const char *detail;
-} field_error;
-
-typedef struct field_errors {
-    int count;
-    field_error items[MAX_FIELD_ERRORS];
-} field_errors;
-
-/* Adds an error (strings must live as long as the request). */
-void field_errors_add(field_errors *e, const char *pointer, const char *detail);
 
 /* Sets a problem response. detail may be NULL. */
 void problem(request *r, int status, const char *detail);

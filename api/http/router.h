@@ -1,6 +1,9 @@
-/* The route table: method, path pattern, handler and the roles allowed. It is
- * the one place where roles are checked and the source the OpenAPI document
- * is compared against. */
+/* Routes: method, path pattern, handler and the roles allowed, and the
+ * matcher over them. The table itself is data the server layer provides
+ * (server/routes.c), as nginx's ngx_modules[] is declared in core and
+ * generated outside it: this layer reads it by the symbol and names no
+ * handler. It is the one place where roles are checked and the source the
+ * OpenAPI document is compared against. */
 #ifndef PERINATAL_ROUTER_H
 #define PERINATAL_ROUTER_H
 
@@ -26,6 +29,7 @@ typedef struct route {
     const char *audit_resource, *audit_action;
 } route;
 
+/* Defined in server/routes.c; ends with a NULL method. */
 extern const route routes[];
 
 typedef enum match_result {

@@ -21,6 +21,7 @@ void resources_register(void)
     db_register(service_user_stmts);
     db_register(referral_stmts);
     db_register(audit_stmts);
+    db_register(audit_event_stmts);
     db_register(revocation_stmts);
     db_register_constraints(team_constraints);
     db_register_constraints(staff_constraints);

@@ -35,7 +35,7 @@ void service_users_update(request *r);
 extern const stmt_def service_user_stmts[];
 extern const constraint_message service_user_constraints[];
 /* Shared with referrals, which may carry a woman's details inline. */
-#include "json.h"
+#include "json_validate.h"
 extern const field_spec service_user_fields[];
 
 /* Records a woman from her validated JSON ($3), for organisation $1 by $2:
@@ -68,12 +68,14 @@ void referrals_history(request *r);
 extern const stmt_def referral_stmts[];
 extern const constraint_message referral_constraints[];
 
-/* revocation.c */
+/* revoked_tokens.c */
 void revoked_tokens_create(request *r);
 extern const stmt_def revocation_stmts[];
 
-/* idempotency.c */
-extern const stmt_def idempotency_stmts[];
+/* audit_events.c: GET /v1/audit?service_user=<id>, who looked at her record
+ * (admins). */
+void audit_list(request *r);
+extern const stmt_def audit_event_stmts[];
 
 /* Registers every module's statements and constraint messages with db.c. */
 void resources_register(void);

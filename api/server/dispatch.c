@@ -72,6 +72,8 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
     if (!(rt->flags & ROUTE_PUBLIC)) {
         const char *why = NULL;
         if (auth_verify(w->tokens, r->authorization, time(NULL), who, &why) != AUTH_OK) {
+            /* The client learns nothing of which check failed; the log does. */
+            log_error("auth", "token refused", r->request_id, why);
             problem(r, 401, "A valid bearer token is required.");
             return;
         }
@@ -87,7 +89,8 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
     }
     if (body_error) {
         problem(r, body_error,
-                body_error == 413   ? "The body is larger than 64 KiB."
+                body_error == 413   ? arena_printf(r->a, "The body is larger than %d bytes.",
+                                                   g_config.max_body_bytes)
                 : body_error == 411 ? "Content-Length is required."
                                     : "The body could not be read in full.");
         return;
@@ -119,5 +122,7 @@ void dispatch(worker_ctx *w, request *r, int body_error)
     double ms = elapsed_ms(&start);
     metrics_record(r, ms);
     if (g_config.log_requests)
-        log_request(r, ms);
+        log_access(r->request_id, r->who ? r->who->sub : "", r->who ? role_name(r->who->role) : "",
+                   r->route ? r->route->method : "-", r->route ? r->route->pattern : "unmatched",
+                   r->status, ms);
 }

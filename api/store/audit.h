@@ -21,7 +21,4 @@ extern const stmt_def audit_stmts[];
  * a replay, an error). */
 void audit_fallback(request *r);
 
-/* GET /v1/audit?service_user=<id>: who looked at her record (admins). */
-void audit_list(request *r);
-
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "db.h"
 #include "http.h"
 
 typedef enum idem_state {
@@ -13,6 +14,8 @@ typedef enum idem_state {
     IDEM_PROCEED,  /* key claimed, transaction open: create, then idem_finish */
     IDEM_ANSWERED, /* the response is set (replay, 422, or an error) */
 } idem_state;
+
+extern const stmt_def idempotency_stmts[];
 
 idem_state idem_begin(request *r);
 /* Stores the response (when it is a success) and commits, or rolls back. */

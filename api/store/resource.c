@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "base64.h"
 #include "config.h"
 #include "db.h"
 #include "idempotency.h"
+#include "principal.h"
 #include "problem.h"
 #include "uuid.h"
 
@@ -134,31 +135,13 @@ void resource_get(request *r, const resource_def *def)
  * clients treat it as opaque. */
 const char *cursor_encode(arena *a, const char *id)
 {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = strlen(id);
-    char *out = arena_alloc(a, n * 4 / 3 + 4);
-    size_t j = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)id[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)id[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)id[i + 2];
-        out[j++] = tbl[(v >> 18) & 63];
-        out[j++] = tbl[(v >> 12) & 63];
-        if (i + 1 < n)
-            out[j++] = tbl[(v >> 6) & 63];
-        if (i + 2 < n)
-            out[j++] = tbl[v & 63];
-    }
-    out[j] = '\0';
-    return out;
+    return base64_url_encode(a, (const unsigned char *)id, strlen(id));
 }
 
 const char *cursor_decode(arena *a, const char *cursor)
 {
     unsigned char buf[256];
-    long n = base64url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
+    long n = base64_url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
     if (n <= 0 || memchr(buf, '\0', (size_t)n))
         return NULL;
     buf[n] = '\0';

@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "json.h"
+#include "json_validate.h"
 
 #define MAX_LIST_FILTERS 8
 

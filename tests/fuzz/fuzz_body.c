@@ -21,6 +21,7 @@
 #include "arena.h"
 #include "http.h"
 #include "json.h"
+#include "json_validate.h"
 #include "problem.h"
 #include "resources.h"
 

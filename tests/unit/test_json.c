@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_validate.h"
 
 static arena a;
 
