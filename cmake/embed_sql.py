@@ -55,10 +55,10 @@ def main():
                 sys.exit(f"{b['where']}: statement {b['name']} already defined at {seen[b['name']]}")
             seen[b["name"]] = b["where"]
             blocks.append(b)
-    h = ["/* Generated from api/**/*.sql by cmake/embed_sql.py: do not edit. */",
+    h = ["/* Generated from the .sql files of api/ by cmake/embed_sql.py: do not edit. */",
          "#ifndef PERINATAL_SQL_STATEMENTS_H", "#define PERINATAL_SQL_STATEMENTS_H", "",
          '#include "db.h"', ""]
-    c = ["/* Generated from api/**/*.sql by cmake/embed_sql.py: do not edit. */",
+    c = ["/* Generated from the .sql files of api/ by cmake/embed_sql.py: do not edit. */",
          '#include "sql_statements.h"', ""]
     for b in blocks:
         flags = " | ".join(FLAGS[f] for f in b["flags"]) or "0"

@@ -42,7 +42,8 @@ typedef struct request {
     const principal *who;
     const struct route *route;
     struct db *db;
-    bool audited; /* an audit row for this request is written (and not rolled back) */
+    bool audited;       /* an audit row for this request is written (and not rolled back) */
+    const char *access; /* the access context literal, once built (store/access.c) */
     /* output */
     int status;
     strbuf headers; /* extra response header lines, each ending in \r\n */

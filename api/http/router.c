@@ -4,6 +4,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#define MAX_ADDED_ROUTES 64
+
+/* Routes added at start-up, after the table; ends with a NULL method. */
+static route added[MAX_ADDED_ROUTES + 1];
+static int nadded;
+
+void router_add(const char *method, const char *pattern, handler_fn handler, const void *resource,
+                unsigned roles, unsigned flags, const char *audit_resource,
+                const char *audit_action)
+{
+    if (nadded == MAX_ADDED_ROUTES) {
+        fprintf(stderr, "router: more than %d routes added; raise MAX_ADDED_ROUTES\n",
+                MAX_ADDED_ROUTES);
+        return;
+    }
+    added[nadded++] = (route){method, pattern, handler, roles, flags, audit_resource, audit_action,
+                              resource};
+}
+
+/* Every route: the table's, then those added. */
+#define FOR_EACH_ROUTE(rt)                                                                         \
+    for (int table_ = 0; table_ < 2; table_++)                                                     \
+        for (const route *rt = table_ ? added : routes; rt->method; rt++)
+
 /* Matches one pattern against a path; captures the brace segments. */
 static bool pattern_matches(const char *pattern, const char *path, const char **params,
                             int *nparams, arena *a)
@@ -40,7 +64,8 @@ match_result router_match(request *r, const route **out, char *allow, size_t all
 {
     bool path_found = false;
     allow[0] = '\0';
-    for (const route *rt = routes; rt->method; rt++) {
+    FOR_EACH_ROUTE(rt)
+    {
         if (!pattern_matches(rt->pattern, r->path, NULL, NULL, NULL))
             continue;
         path_found = true;
@@ -57,7 +82,8 @@ match_result router_match(request *r, const route **out, char *allow, size_t all
 
 void router_print(void)
 {
-    for (const route *rt = routes; rt->method; rt++) {
+    FOR_EACH_ROUTE(rt)
+    {
         printf("%s %s", rt->method, rt->pattern);
         if (rt->flags & ROUTE_PUBLIC) {
             printf(" public\n");

@@ -9,7 +9,9 @@
 
 #include "http.h"
 
-typedef void (*handler_fn)(request *r);
+/* A handler answers the request (sets a response) and returns true; false
+ * means it did not, which dispatch turns into a 500. */
+typedef bool (*handler_fn)(request *r);
 
 enum {
     ROUTE_PUBLIC = 1 << 0, /* no token (health, readiness, metrics) */
@@ -27,10 +29,18 @@ typedef struct route {
     /* For routes that touch a woman's record: what the audit row names
      * (resource and action); NULL elsewhere. */
     const char *audit_resource, *audit_action;
+    /* What the handler serves (the record layer's definition), or NULL. */
+    const void *resource;
 } route;
 
 /* Defined in server/routes.c; ends with a NULL method. */
 extern const route routes[];
+
+/* Adds a route at start-up (the record layer's, from each definition);
+ * matched after the table above. */
+void router_add(const char *method, const char *pattern, handler_fn handler, const void *resource,
+                unsigned roles, unsigned flags, const char *audit_resource,
+                const char *audit_action);
 
 typedef enum match_result {
     MATCH_OK,

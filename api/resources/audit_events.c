@@ -4,21 +4,13 @@
 
 #include "db.h"
 #include "problem.h"
-#include "resource.h"
+#include "json.h"
+#include "record.h"
+#include "sql_statements.h"
 #include "resources.h"
 #include "uuid.h"
 
-const stmt_def audit_event_stmts[] = {
-    /* $1 org, $2 woman, $3 before id (cursor), $4 limit + 1. Newest first. */
-    {"audit_list",
-     "SELECT e.id, audit_event_json(e)::text FROM audit_events e "
-     "WHERE e.organisation_id = $1 AND e.service_user_ids @> ARRAY[$2::uuid] "
-     "AND ($3::bigint IS NULL OR e.id < $3) ORDER BY e.id DESC LIMIT $4",
-     4, STMT_REPEATABLE},
-    {NULL, NULL, 0, 0},
-};
-
-void audit_list(request *r)
+bool audit_list(request *r)
 {
     field_errors e = {0};
     int limit;
@@ -39,13 +31,18 @@ void audit_list(request *r)
     }
     if (e.count) {
         problem_fields(r, 400, &e);
-        return;
+        return true;
     }
-    const char *params[] = {r->who->org, woman, before, arena_printf(r->a, "%d", limit + 1)};
-    PGresult *res = db_exec(r, "audit_list", 4, params);
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "woman", json_object_new_string(woman));
+    json_object_object_add(args, "before", before ? json_object_new_string(before) : NULL);
+    json_object_object_add(args, "limit", json_object_new_int(limit + 1));
+    const char *text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    PGresult *res = db_run(r, &sql_audit_list, text);
     if (!db_ok(res)) {
         db_problem(r, res);
-        return;
+        return true;
     }
-    list_respond(r, res, limit, 1, -1);
+    return list_respond(r, res, limit, 1, -1);
 }

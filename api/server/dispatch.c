@@ -104,7 +104,8 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
         problem(r, 400, "This request takes no body.");
         return;
     }
-    rt->handler(r);
+    if (!rt->handler(r) && r->status == 0)
+        log_error("dispatch", "a handler did not answer", r->request_id, rt->pattern);
 }
 
 void dispatch(worker_ctx *w, request *r, int body_error)

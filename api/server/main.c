@@ -27,6 +27,7 @@
 #include "resources.h"
 #include "revocation.h"
 #include "router.h"
+#include "vocabulary.h"
 
 #define REQUEST_ARENA_MAX (32u * 1024 * 1024)
 
@@ -255,10 +256,11 @@ static int serve(void)
 
 static void usage(void)
 {
-    printf("usage: perinatal-api [serve | migrate | routes | config]\n"
+    printf("usage: perinatal-api [serve | migrate | routes | vocabulary | config]\n"
            "  serve    run the FastCGI server (the default)\n"
            "  migrate  apply the missing database migrations\n"
            "  routes   print the route table\n"
+           "  vocabulary  print the coded values the API accepts (domain code)\n"
            "  config   print the environment variables it reads\n");
 }
 
@@ -266,7 +268,12 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "serve";
     if (!strcmp(cmd, "routes")) {
+        resources_register();
         router_print();
+        return 0;
+    }
+    if (!strcmp(cmd, "vocabulary")) {
+        vocabulary_print();
         return 0;
     }
     if (!strcmp(cmd, "config")) {

@@ -1,34 +1,51 @@
-/* Audit rows for refusals and replays (the admins' view of the trail is
- * resources/audit_events.c). */
+/* The one writer of audit rows (see audit.h). */
 #include "audit.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include <json-c/json.h>
 
+#include "db.h"
+#include "json.h"
 #include "log.h"
-#include "nhs_number.h"
-#include "resource.h"
+#include "problem.h"
 #include "router.h"
+#include "sql_statements.h"
 #include "uuid.h"
 
-const stmt_def audit_stmts[] = {
-    /* $1 org, $2 teams, $3 sub, $4 role, $5 action, $6 resource, $7 id,
-     * $8 request id, $9 outcome, $10 NHS number of a lookup. The woman is
-     * found from the id where it names her record or one of her referrals,
-     * or from the NHS number looked up. */
-    {"audit_fallback",
-     AUDIT_INSERT
-     "SELECT $1, $2::uuid[], $3, $4, $5, $6, $7::uuid, "
-     "CASE WHEN $10::text IS NOT NULL THEN ARRAY(SELECT id FROM service_users "
-     "WHERE organisation_id = $1 AND nhs_number = $10) "
-     "WHEN $7::uuid IS NULL THEN '{}'::uuid[] "
-     "WHEN $6 = 'service_user' THEN ARRAY[$7::uuid] "
-     "WHEN $6 = 'referral' THEN coalesce((SELECT array_agg(service_user_id) FROM referrals "
-     "WHERE id = $7::uuid AND organisation_id = $1), '{}') "
-     "ELSE '{}'::uuid[] END, $8, $9",
-     10, 0},
-    {NULL, NULL, 0, 0},
-};
+static audit_women_fn women_finder;
+
+void audit_set_women_finder(audit_women_fn fn)
+{
+    women_finder = fn;
+}
+
+static bool write_row(request *r, const char *resource, const char *action, const char *id,
+                      const char *women, const char *outcome)
+{
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "resource", json_object_new_string(resource));
+    json_object_object_add(args, "action", json_object_new_string(action));
+    json_object_object_add(args, "id", id ? json_object_new_string(id) : NULL);
+    json_object_object_add(args, "women", json_object_new_string(women));
+    json_object_object_add(args, "outcome", json_object_new_string(outcome));
+    const char *text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    PGresult *res = db_run(r, &sql_audit_insert, text);
+    if (!db_ok(res))
+        return false;
+    r->audited = true;
+    return true;
+}
+
+bool audit_record(request *r, const char *resource, const char *action, const char *id,
+                  const char *women, const char *outcome)
+{
+    if (write_row(r, resource, action, id, women, outcome))
+        return true;
+    log_error("audit", "could not record an access", r->request_id, NULL);
+    problem(r, 503, "The access could not be recorded; try again shortly.");
+    response_header(r, "Retry-After", "2");
+    return false;
+}
 
 static const char *outcome_of(int status)
 {
@@ -56,25 +73,9 @@ void audit_fallback(request *r)
     const char *id =
         r->npath_params > 0 && uuid_valid(r->path_params[0]) ? r->path_params[0] : NULL;
     const char *action = rt->audit_action;
-    /* A list filtered by NHS number is a lookup, of her. */
-    const char *nhs = NULL;
-    if (!strcmp(action, "list") && !strcmp(rt->audit_resource, "service_user") &&
-        (nhs = request_query(r, "nhs_number"))) {
-        action = "lookup";
-        if (!nhs_number_valid(nhs))
-            nhs = NULL;
-    }
-    const char *params[] = {r->who->org,
-                            scope_teams(r),
-                            r->who->sub,
-                            role_name(r->who->role),
-                            action,
-                            rt->audit_resource,
-                            id,
-                            r->request_id,
-                            outcome_of(r->status),
-                            nhs};
-    PGresult *res = db_exec(r, "audit_fallback", 10, params);
-    if (!db_ok(res))
-        log_error("audit", "could not record a refused or replayed request", r->request_id, NULL);
+    const char *women = women_finder ? women_finder(r, &action) : "{}";
+    /* The answer is already a refusal or a replay: a failure is logged. */
+    if (!write_row(r, rt->audit_resource, action, id, women, outcome_of(r->status)))
+        log_error("audit", "could not record a refused or replayed request", r->request_id,
+                  NULL);
 }

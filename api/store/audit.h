@@ -1,21 +1,28 @@
-/* The audit trail of access to women's records. Statements that touch a
- * record write their own row in the same statement (AUDIT_INSERT); anything
- * refused before or without such a statement gets its row from
- * audit_fallback, called by dispatch. */
+/* The audit trail of access to women's records: one row per access, written
+ * by audit_record, which the record layer calls once per access (inside
+ * the write's transaction for a change; committed before the answer leaves
+ * for a read). A request refused before its handler wrote a row gets one
+ * from audit_fallback, called by dispatch. This is the one place a row is
+ * written, so batching rows (group commit) changes only this file. */
 #ifndef PERINATAL_AUDIT_H
 #define PERINATAL_AUDIT_H
 
-#include "db.h"
+#include <stdbool.h>
+
 #include "http.h"
 
-/* The column list every audit row is written with; follow it with a SELECT
- * of: organisation, teams, sub, role, action, resource, resource id, the
- * women's ids, request id, outcome. */
-#define AUDIT_INSERT                                                                               \
-    "INSERT INTO audit_events (organisation_id, teams, sub, role, action, resource, "              \
-    "resource_id, service_user_ids, request_id, outcome) "
+/* Writes the row: resource ("referral"), action ("read"), the record's id
+ * (or NULL), the women it names as a PostgreSQL uuid[] literal, outcome.
+ * False: the row could not be written, and the request is answered 503 (a
+ * read must not return data that left no trace). */
+bool audit_record(request *r, const char *resource, const char *action, const char *id,
+                  const char *women, const char *outcome);
 
-extern const stmt_def audit_stmts[];
+/* The women a refused request on its route named, as a uuid[] literal; may
+ * change the action ("list" to "lookup"). Provided by the record layer,
+ * which knows each resource's table. */
+typedef const char *(*audit_women_fn)(request *r, const char **action);
+void audit_set_women_finder(audit_women_fn fn);
 
 /* Writes the row for an audited route whose handler wrote none (a refusal,
  * a replay, an error). */

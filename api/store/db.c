@@ -5,37 +5,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "problem.h"
+#include "sql_statements.h"
 
-#define MAX_STMT_TABLES 32
+#define MAX_EXTRA_STMTS 256
+#define MAX_CONSTRAINT_TABLES 32
 
-static const stmt_def *stmt_tables[MAX_STMT_TABLES];
-static int nstmt_tables;
-static const constraint_message *constraint_tables[MAX_STMT_TABLES];
+static const stmt_def *extra_stmts[MAX_EXTRA_STMTS];
+static int nextra_stmts;
+static const constraint_message *constraint_tables[MAX_CONSTRAINT_TABLES];
 static int nconstraint_tables;
 
-void db_register(const stmt_def *defs)
+void db_register_one(const stmt_def *def)
 {
-    if (nstmt_tables < MAX_STMT_TABLES)
-        stmt_tables[nstmt_tables++] = defs;
+    if (nextra_stmts < MAX_EXTRA_STMTS)
+        extra_stmts[nextra_stmts++] = def;
+    else
+        log_error("db", "too many statements; raise MAX_EXTRA_STMTS", def->name, NULL);
 }
 
 void db_register_constraints(const constraint_message *msgs)
 {
-    if (nconstraint_tables < MAX_STMT_TABLES)
+    if (nconstraint_tables < MAX_CONSTRAINT_TABLES)
         constraint_tables[nconstraint_tables++] = msgs;
 }
 
-static const stmt_def *find_stmt(const char *name)
+static bool prepare_one(db *d, const stmt_def *s)
 {
-    for (int t = 0; t < nstmt_tables; t++)
-        for (const stmt_def *s = stmt_tables[t]; s->name; s++)
-            if (!strcmp(s->name, name))
-                return s;
-    return NULL;
+    if (s->flags & STMT_PLAN_PER_CALL)
+        return true;
+    PGresult *res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_error("db", "cannot prepare statement", s->name, PQresultErrorMessage(res));
+    PQclear(res);
+    return ok;
 }
 
 /* Server notices and session-ending messages go to the JSON log, not raw
@@ -59,19 +67,12 @@ static bool prepare_all(db *d)
     PQclear(res);
     if (!ok)
         return false;
-    for (int t = 0; t < nstmt_tables; t++) {
-        for (const stmt_def *s = stmt_tables[t]; s->name; s++) {
-            if (s->flags & STMT_PLAN_PER_CALL)
-                continue;
-            res = PQprepare(d->conn, s->name, s->sql, s->nparams, NULL);
-            ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-            if (!ok)
-                log_error("db", "cannot prepare statement", s->name, PQresultErrorMessage(res));
-            PQclear(res);
-            if (!ok)
-                return false;
-        }
-    }
+    for (const stmt_def *const *s = sql_statements; *s; s++)
+        if (!prepare_one(d, *s))
+            return false;
+    for (int i = 0; i < nextra_stmts; i++)
+        if (!prepare_one(d, extra_stmts[i]))
+            return false;
     return true;
 }
 
@@ -137,14 +138,16 @@ bool db_ok(const PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
-PGresult *db_exec(request *r, const char *name, int nparams, const char *const *params)
+PGresult *db_run(request *r, const stmt_def *def, const char *args)
+{
+    const char *params[] = {access_context(r), args};
+    return db_exec(r, def, 2, params);
+}
+
+PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *const *params)
 {
     db *d = r->db;
-    const stmt_def *def = find_stmt(name);
-    if (!def) {
-        log_error("db", "unknown statement", name, NULL);
-        return NULL;
-    }
+    const char *name = def->name;
     for (int attempt = 0; attempt < 2; attempt++) {
         /* A write cannot be retried blindly, so first learn whether the
          * server has already closed the connection (a restart). */
@@ -159,8 +162,6 @@ PGresult *db_exec(request *r, const char *name, int nparams, const char *const *
                             : PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
         if (res)
             arena_defer(r->a, clear_result, res);
-        if ((def->flags & STMT_AUDITS) && db_ok(res))
-            r->audited = true;
         if (PQstatus(d->conn) == CONNECTION_OK)
             return res;
         /* The connection broke under us (server restart): retry once when it

@@ -8,25 +8,9 @@
 #include <string.h>
 
 #include "db.h"
+#include "json.h"
+#include "sql_statements.h"
 #include "problem.h"
-
-const stmt_def idempotency_stmts[] = {
-    {"idem_claim",
-     "INSERT INTO idempotency_keys (owner_sub, key, request_hash, organisation_id) "
-     "VALUES ($1, $2, encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), 'hex'), "
-     "$6) ON CONFLICT DO NOTHING RETURNING 1",
-     6, 0},
-    {"idem_fetch",
-     "SELECT request_hash = encode(sha256(convert_to($3 || ' ' || $4 || E'\\n' || $5, 'UTF8')), "
-     "'hex'), status, location, etag, body FROM idempotency_keys "
-     "WHERE owner_sub = $1 AND key = $2 AND organisation_id = $6",
-     6, STMT_REPEATABLE},
-    {"idem_store",
-     "UPDATE idempotency_keys SET status = $3, location = $4, etag = $5, body = $6 "
-     "WHERE owner_sub = $1 AND key = $2 AND organisation_id = $7",
-     7, 0},
-    {NULL, NULL, 0, 0},
-};
 
 static bool key_sane(const char *k)
 {
@@ -47,13 +31,19 @@ idem_state idem_begin(request *r)
         problem(r, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
         return IDEM_ANSWERED;
     }
-    const char *body = arena_strndup(r->a, r->body ? r->body : "", r->body_len);
-    const char *params[] = {r->who->sub, r->idempotency_key, r->method, r->path, body, r->who->org};
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "key", json_object_new_string(r->idempotency_key));
+    json_object_object_add(args, "method", json_object_new_string(r->method));
+    json_object_object_add(args, "path", json_object_new_string(r->path));
+    json_object_object_add(args, "body",
+                           json_object_new_string_len(r->body ? r->body : "", (int)r->body_len));
+    const char *text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
     if (!db_begin(r)) {
         db_problem(r, NULL);
         return IDEM_ANSWERED;
     }
-    PGresult *res = db_exec(r, "idem_claim", 6, params);
+    PGresult *res = db_run(r, &sql_idem_claim, text);
     if (!db_ok(res)) {
         db_problem(r, res);
         db_rollback(r);
@@ -61,7 +51,7 @@ idem_state idem_begin(request *r)
     }
     if (PQntuples(res) == 1)
         return IDEM_PROCEED;
-    res = db_exec(r, "idem_fetch", 6, params);
+    res = db_run(r, &sql_idem_fetch, text);
     db_rollback(r);
     if (!db_ok(res) || PQntuples(res) != 1) {
         db_problem(r, res);
@@ -113,10 +103,16 @@ void idem_finish(request *r, idem_state st)
     }
     char status[8];
     snprintf(status, sizeof(status), "%d", r->status);
-    const char *body = arena_strndup(r->a, r->response_body, r->response_len);
-    const char *params[] = {r->who->sub, r->idempotency_key, status, location, etag,
-                            body,        r->who->org};
-    PGresult *res = db_exec(r, "idem_store", 7, params);
+    json_object *args = json_object_new_object();
+    json_object_object_add(args, "key", json_object_new_string(r->idempotency_key));
+    json_object_object_add(args, "status", json_object_new_string(status));
+    json_object_object_add(args, "location", json_object_new_string(location));
+    json_object_object_add(args, "etag", json_object_new_string(etag));
+    json_object_object_add(args, "response",
+                           json_object_new_string_len(r->response_body, (int)r->response_len));
+    const char *text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    PGresult *res = db_run(r, &sql_idem_store, text);
     if (!db_ok(res) || !db_commit(r)) {
         db_rollback(r);
         db_problem(r, res);

@@ -13,7 +13,7 @@ typedef struct migration {
 } migration;
 
 extern const migration migrations[]; /* generated; ends with a NULL name */
-/* db/repeatable/*.sql, in name order: functions that change over time,
+/* The files of db/repeatable, in name order: functions that change over time,
  * written CREATE OR REPLACE and applied again after every run. */
 extern const migration repeatables[];
 

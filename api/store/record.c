@@ -8,10 +8,13 @@
 
 #include "access.h"
 #include "audit.h"
+#include "base64.h"
 #include "config.h"
 #include "idempotency.h"
+#include "json_body.h"
 #include "log.h"
 #include "nhs_number.h"
+#include "principal.h"
 #include "problem.h"
 #include "router.h"
 #include "sql_statements.h"
@@ -216,8 +219,33 @@ static const char *item_pattern(const record_def *d, const char *suffix)
     return sql_dup(buf);
 }
 
+/* For dispatch's audit row of a refused request: whom it asked about. */
+static const char *refused_women(request *r, const char **action)
+{
+    const record_def *d = r->route->resource;
+    if (!d)
+        return "{}";
+    const char *lookup = d->lookup_param && !strcmp(*action, "list")
+                             ? request_query(r, d->lookup_param)
+                             : NULL;
+    if (lookup) {
+        *action = "lookup";
+        if (!nhs_number_valid(lookup))
+            return "{}";
+        json_object *args = json_object_new_object();
+        json_object_object_add(args, "value", json_object_new_string(lookup));
+        const char *text = json_to_arena(r->a, args, NULL);
+        json_object_put(args);
+        PGresult *res = db_run(r, d->lookup_women, text);
+        return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
+    }
+    const char *id = r->npath_params > 0 ? r->path_params[0] : NULL;
+    return id && uuid_valid(id) ? record_women(r, d, id) : "{}";
+}
+
 void record_register(const record_def *const *defs)
 {
+    audit_set_women_finder(refused_women);
     for (const record_def *const *p = defs; *p && ngenerated < MAX_RECORDS; p++) {
         const record_def *d = *p;
         generate(&generated[ngenerated++], d);
@@ -423,13 +451,13 @@ bool record_history(request *r)
  * opaque. */
 const char *cursor_encode(arena *a, const char *raw)
 {
-    return base64url_encode(a, raw, strlen(raw));
+    return base64_url_encode(a, (const unsigned char *)raw, strlen(raw));
 }
 
 const char *cursor_decode(arena *a, const char *cursor)
 {
     unsigned char buf[256];
-    long n = base64url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
+    long n = base64_url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
     if (n <= 0 || memchr(buf, '\0', (size_t)n))
         return NULL;
     buf[n] = '\0';

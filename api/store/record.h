@@ -19,6 +19,7 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
+#include "json_validate.h"
 
 typedef enum filter_kind {
     FILTER_ENUM,       /* one of values */

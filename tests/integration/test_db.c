@@ -17,6 +17,7 @@
 #include "db.h"
 #include "migrate.h"
 #include "resources.h"
+#include "router.h"
 
 #define ORG_A "00000000-0000-4000-8000-00000000000a"
 #define ORG_B "00000000-0000-4000-8000-00000000000b"
@@ -199,6 +200,12 @@ static principal who_a = {.sub = "it-user",
                           .teams = {TEAM_A}};
 static principal who_b = {.sub = "it-user-b", .jti = "j", .role = ROLE_ADMIN, .org = ORG_B};
 
+/* The service-user routes' handlers, as the router would call them. */
+static const route service_user_route = {.resource = &service_user_record};
+#define service_users_create record_create
+#define service_users_get record_get
+#define service_users_update record_update
+
 static request *new_request(const char *method, const char *body, const principal *who)
 {
     arena_reset(&a);
@@ -208,6 +215,7 @@ static request *new_request(const char *method, const char *body, const principa
     r->path = "/v1/service-users";
     r->db = &app_db;
     r->who = who;
+    r->route = &service_user_route;
     strcpy(r->request_id, "it");
     if (body) {
         r->body = arena_strdup(&a, body);
