@@ -28,6 +28,17 @@ void router_add(const char *method, const char *pattern, handler_fn handler, con
     for (int table_ = 0; table_ < 2; table_++)                                                     \
         for (const route *rt = table_ ? added : routes; rt->method; rt++)
 
+const route *router_route(int i)
+{
+    int n = 0;
+    FOR_EACH_ROUTE(rt)
+    {
+        if (n++ == i)
+            return rt;
+    }
+    return NULL;
+}
+
 /* Matches one pattern against a path; captures the brace segments. */
 static bool pattern_matches(const char *pattern, const char *path, const char **params,
                             int *nparams, arena *a)

@@ -48,6 +48,10 @@ typedef enum match_result {
     MATCH_NO_METHOD, /* 405, allow holds the methods */
 } match_result;
 
+/* The i-th route of all (the table's, then those added); NULL past the
+ * last. */
+const route *router_route(int i);
+
 /* Finds the route for method and path; fills r->path_params. */
 match_result router_match(request *r, const route **out, char *allow, size_t allowlen);
 

@@ -38,7 +38,7 @@ SNAPSHOT_SQL = (
     "select concat_ws(',', (select count(*) from teams), (select count(*) from staff), "
     "(select count(*) from service_users), (select coalesce(sum(version), 0) from service_users), "
     "(select count(*) from referrals), (select coalesce(sum(version), 0) from referrals), "
-    "(select count(*) from referral_transitions), (select count(*) from service_user_teams), "
+    "(select count(*) from workflow_transitions), (select count(*) from service_user_teams), "
     "(select count(*) from revoked_tokens), (select count(*) from idempotency_keys))")
 
 

@@ -1,7 +1,7 @@
 """The attack suite (issue 4, point 7). Each case asserts the exact status,
 that the error is a clean problem document (no library name, SQL text, file
 path or server version), and that nothing was written: the row counts (and
-version sums) of service_users, referrals, referral_transitions,
+version sums) of service_users, referrals, workflow_transitions,
 service_user_teams, idempotency_keys, teams, staff and revoked_tokens are
 unchanged (audit rows may be added). Where a hostile string is valid input
 it must be stored verbatim, and the writes are then exactly the expected
@@ -64,11 +64,11 @@ SNAPSHOT_SQL = (
     "select concat_ws(',', (select count(*) from service_users), "
     "(select coalesce(sum(version), 0) from service_users), (select count(*) from referrals), "
     "(select coalesce(sum(version), 0) from referrals), "
-    "(select count(*) from referral_transitions), (select count(*) from service_user_teams), "
+    "(select count(*) from workflow_transitions), (select count(*) from service_user_teams), "
     "(select count(*) from idempotency_keys), (select count(*) from teams), "
     "(select count(*) from staff), (select count(*) from revoked_tokens))")
 NAMES = ("service_users", "service_user_versions", "referrals", "referral_versions",
-         "referral_transitions", "service_user_teams", "idempotency_keys", "teams", "staff",
+         "workflow_transitions", "service_user_teams", "idempotency_keys", "teams", "staff",
          "revoked_tokens")
 
 
@@ -572,7 +572,7 @@ class SqlMetacharacters(Attack):
                         self.assertEqual(delta(before, snapshot()),
                                          {"service_users": 1, "service_user_versions": 1,
                                           "referrals": 1, "referral_versions": 1,
-                                          "referral_transitions": 1, "service_user_teams": 1})
+                                          "workflow_transitions": 1, "service_user_teams": 1})
                     else:
                         assert_problem(r, kind, "/" + field)
                         self.assertEqual(delta(before, snapshot()), {})
@@ -616,7 +616,7 @@ class SqlMetacharacters(Attack):
                     r = post("/v1/referrals/%s/transitions" % ref["id"], body, token=tok)
                     self.assertEqual(r.status, 201, r)
                     self.assertEqual(delta(before, snapshot()),
-                                     {"referral_versions": 1, "referral_transitions": 1})
+                                     {"referral_versions": 1, "workflow_transitions": 1})
                     h = get("/v1/referrals/%s/transitions" % ref["id"], token=tok)
                     last = h.body["items"][-1]
                     stored = dict(last.get("details") or {}, notes=last.get("notes"))

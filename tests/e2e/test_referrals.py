@@ -237,7 +237,7 @@ class Workflow(unittest.TestCase):
         self.assertEqual(move(r["id"], "withdrawn", reason="moved away").status, 201)
         body = assert_problem(move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n"), 409)
         self.assertIn("no further steps", body["detail"])
-        self.assertEqual(db_count("select count(*) from referral_transitions where referral_id = "
+        self.assertEqual(db_count("select count(*) from workflow_transitions where record_id = "
                                   "'%s'" % r["id"]), 2)
 
     def test_each_outcome_needs_what_it_records(self):
@@ -298,8 +298,8 @@ class Workflow(unittest.TestCase):
             results = list(pool.map(attempt, range(8)))
         self.assertEqual(results.count(201), 1, results)
         self.assertEqual(results.count(409), 7, results)
-        self.assertEqual(db_count("select count(*) from referral_transitions where referral_id = "
-                                  "'%s' and to_status = 'triaged'" % r["id"]), 1)
+        self.assertEqual(db_count("select count(*) from workflow_transitions where record_id = "
+                                  "'%s' and to_state = 'triaged'" % r["id"]), 1)
 
     def test_stale_if_match_is_412(self):
         r = refer()
