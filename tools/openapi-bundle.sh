@@ -30,12 +30,19 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 # Bundle into a temporary file next to the output and move it into place, so
 # a failed run never leaves a half-written document behind.
 tmp="$(mktemp "$(dirname "$out")/.openapi-bundle.XXXXXX.yaml")"
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "$tmp.head"' EXIT
 cd "$tools"
 timeout "${PERINATAL_BUNDLE_TIMEOUT:-120}" \
     npx --no-install redocly bundle --config "$tools/redocly.yaml" \
         --component-renaming-conflicts-severity error \
         --output "$tmp" "$src" >&2
+# Say at the top that the file is generated, for whoever opens it to edit.
+{
+    echo "# Generated from openapi/src/ by tools/openapi-bundle.sh: do not edit;"
+    echo "# change the files under openapi/src/ and run the script again."
+    cat "$tmp"
+} > "$tmp.head"
+mv "$tmp.head" "$tmp"
 chmod 0644 "$tmp"
 mv "$tmp" "$out"
 trap - EXIT
