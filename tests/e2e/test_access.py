@@ -162,9 +162,7 @@ class Roles(unittest.TestCase):
         # The list above is every /v1 route the application has, with the
         # roles the brief gives it: a new route must be added here (and to
         # the OpenAPI roles) when it appears.
-        binary = os.environ.get("PERINATAL_API_BIN")
-        if not binary or not os.path.exists(binary):
-            self.skipTest("PERINATAL_API_BIN not available")
+        binary = e2e.required_path("PERINATAL_API_BIN")
         out = subprocess.run([binary, "routes"], capture_output=True, text=True, timeout=20)
         self.assertEqual(out.returncode, 0, out.stderr)
         table = {}
@@ -863,9 +861,7 @@ class Revocation(unittest.TestCase):
 
 class Logs(unittest.TestCase):
     def test_no_personal_data_or_token_and_one_line_per_request(self):
-        log_path = os.environ.get("PERINATAL_APP_LOG")
-        if not log_path or not os.path.exists(log_path):
-            self.skipTest("PERINATAL_APP_LOG is not set or does not exist")
+        log_path = e2e.required_path("PERINATAL_APP_LOG")
         sub = "e2e-log-" + uuid.uuid4().hex[:8]
         tok = mint("clinician", sub=sub)
         given = "Gwendolyn" + uuid.uuid4().hex[:6]
