@@ -75,6 +75,20 @@ DEMO_ORG = os.environ["PERINATAL_DEMO_ORG"]
 STATE_DIR = os.environ["PERINATAL_STATE_DIR"]
 DATABASE_URL = os.environ["PERINATAL_DATABASE_URL"]
 MIGRATE_DATABASE_URL = os.environ["PERINATAL_MIGRATE_DATABASE_URL"]
+
+
+def required_path(name):
+    """The existing path named by the environment variable `name`. A test
+    that needs it fails (AssertionError) when it is unset or missing instead
+    of skipping: a skipped check passes a run that checked nothing."""
+    value = os.environ.get(name)
+    if not value:
+        raise AssertionError("%s is not set (run through scripts/test)" % name)
+    if not os.path.exists(value):
+        raise AssertionError("%s=%s does not exist" % (name, value))
+    return value
+
+
 STACK_BIN = os.environ.get("PERINATAL_STACK_BIN") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "stack")
 

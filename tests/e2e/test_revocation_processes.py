@@ -11,22 +11,20 @@ import time
 import unittest
 
 import fcgi
-from e2e import STATE_DIR, main, mint, post, token
+from e2e import STATE_DIR, main, mint, post, required_path, token
 
-API_BIN = os.environ.get("PERINATAL_API_BIN", "")
 
 
 class EveryProcess(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(API_BIN):
-            raise unittest.SkipTest("PERINATAL_API_BIN not set")
+        api_bin = required_path("PERINATAL_API_BIN")
         cls.dir = tempfile.mkdtemp(prefix="perinatal-second-")
         cls.sock = os.path.join(cls.dir, "api-2.sock")
         env = dict(os.environ, PERINATAL_LISTEN=cls.sock, PERINATAL_WORKERS="2",
                    PERINATAL_SOCKET_MODE="0600")
         cls.log = open(os.path.join(cls.dir, "api-2.log"), "w")
-        cls.proc = subprocess.Popen([API_BIN], env=env, stdout=cls.log, stderr=cls.log)
+        cls.proc = subprocess.Popen([api_bin], env=env, stdout=cls.log, stderr=cls.log)
         for _ in range(100):
             if os.path.exists(cls.sock):
                 break

@@ -239,9 +239,7 @@ class RequestId(unittest.TestCase):
             self.check_replaced(rid)
 
     def test_id_is_in_the_application_log(self):
-        log = os.environ.get("PERINATAL_APP_LOG")
-        if not log or not os.path.exists(log):
-            self.skipTest("PERINATAL_APP_LOG not set or not readable")
+        log = e2e.required_path("PERINATAL_APP_LOG")
         rid = "e2e-log-" + uuid.uuid4().hex
         r = get("/v1/teams?limit=1", token=token("admin"), headers={"X-Request-Id": rid})
         self.assertEqual(r.headers.get("x-request-id"), rid)

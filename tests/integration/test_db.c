@@ -1,6 +1,12 @@
 /* Integration tests against a real PostgreSQL: a throwaway database is made
  * in the test cluster (PERINATAL_TEST_ADMIN_DB_URL, a superuser), migrated,
- * used through the real handlers and statements, and dropped. */
+ * used through the real handlers and statements, and dropped.
+ *
+ * Each test makes what it needs (its own organisations, team and rows, with
+ * fresh ids) and relies on no other test having run: run one alone by
+ * naming it (test_integration_db create_read_update_through_handlers, a
+ * cmocka filter pattern), or all in reverse order with --reverse (ctest runs
+ * both orders). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +24,6 @@
 #include "migrate.h"
 #include "resources.h"
 #include "router.h"
-
-#define ORG_A "00000000-0000-4000-8000-00000000000a"
-#define ORG_B "00000000-0000-4000-8000-00000000000b"
-#define TEAM_A "00000000-0000-4000-8000-0000000000aa"
 
 static char dbname[64], admin_url[1024], owner_url[1024], app_url[1024];
 static arena a;
@@ -44,6 +46,54 @@ static void sql_ok(const char *conninfo, const char *query)
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
         fail_msg("%s: %s", query, PQresultErrorMessage(res));
     PQclear(res);
+}
+
+/* The integer in a result's field (the test fails if it is not one). */
+static long int_value(PGresult *res, int row, int col)
+{
+    const char *s = PQgetvalue(res, row, col);
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end)
+        fail_msg("not an integer: '%s'", s);
+    return v;
+}
+
+/* A new organisation with one team, fresh ids each call, so that no test
+ * sees another's rows. team may be NULL. */
+static void new_org(char org[37], char team[37])
+{
+    PGresult *res = sql(owner_url, "INSERT INTO organisations (name) VALUES ('it') RETURNING id");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("organisation: %s", PQresultErrorMessage(res));
+    snprintf(org, 37, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!team)
+        return;
+    char q[256];
+    snprintf(q, sizeof(q),
+             "INSERT INTO teams (organisation_id, name, type, created_by) VALUES "
+             "('%s', 'Team', 'perinatal_community', 'it') RETURNING id",
+             org);
+    res = sql(owner_url, q);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("team: %s", PQresultErrorMessage(res));
+    snprintf(team, 37, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+}
+
+/* A clinician of org's team (team may be NULL: an admin of org). */
+static void set_principal(principal *who, const char *sub, const char *org, const char *team)
+{
+    memset(who, 0, sizeof(*who));
+    snprintf(who->sub, sizeof(who->sub), "%s", sub);
+    snprintf(who->jti, sizeof(who->jti), "j-%s", sub);
+    snprintf(who->org, sizeof(who->org), "%s", org);
+    who->role = team ? ROLE_CLINICIAN : ROLE_ADMIN;
+    if (team) {
+        snprintf(who->teams[0], sizeof(who->teams[0]), "%s", team);
+        who->nteams = 1;
+    }
 }
 
 /* The SQLSTATE a statement fails with ("" if it succeeds). */
@@ -81,12 +131,6 @@ static int setup(void **state)
     sql_ok(admin_url, q);
     if (!migrate_run(owner_url))
         return -1;
-    char seed[512];
-    snprintf(seed, sizeof(seed),
-             "INSERT INTO organisations (id, name) VALUES ('" ORG_A "', 'A'), ('" ORG_B "', 'B'); "
-             "INSERT INTO teams (id, organisation_id, name, type, created_by) VALUES "
-             "('" TEAM_A "', '" ORG_A "', 'Team A', 'perinatal_community', 'it')");
-    sql_ok(owner_url, seed);
     resources_register();
     if (!db_connect(&app_db, app_url))
         return -1;
@@ -111,8 +155,8 @@ static void migrate_is_safe_to_run_twice(void **state)
     (void)state;
     assert_true(migrate_run(owner_url));
     PGresult *res = sql(owner_url, "SELECT count(*), max(version) FROM schema_migrations");
-    assert_int_equal(atoi(PQgetvalue(res, 0, 0)), migrate_latest_version());
-    assert_int_equal(atoi(PQgetvalue(res, 0, 1)), migrate_latest_version());
+    assert_int_equal(int_value(res, 0, 0), migrate_latest_version());
+    assert_int_equal(int_value(res, 0, 1), migrate_latest_version());
     PQclear(res);
 }
 
@@ -133,9 +177,14 @@ static void app_role_cannot_change_the_schema(void **state)
 static void audit_trail_is_append_only(void **state)
 {
     (void)state;
-    sql_ok(app_url, "INSERT INTO audit_events (organisation_id, sub, role, action, resource, "
-                    "request_id, outcome) VALUES ('" ORG_A "', 's', 'admin', 'read', "
-                    "'service_user', 'r', 'ok')");
+    char org[37], q[512];
+    new_org(org, NULL);
+    /* Its own row, so the row triggers below have a row to fire on. */
+    snprintf(q, sizeof(q),
+             "INSERT INTO audit_events (organisation_id, sub, role, action, resource, "
+             "request_id, outcome) VALUES ('%s', 's', 'admin', 'read', 'service_user', 'r', 'ok')",
+             org);
+    sql_ok(app_url, q);
     /* The application's role: no grant to change or remove a row. */
     assert_string_equal(sql_state(app_url, "UPDATE audit_events SET outcome = 'error'"), "42501");
     assert_string_equal(sql_state(app_url, "DELETE FROM audit_events"), "42501");
@@ -144,40 +193,46 @@ static void audit_trail_is_append_only(void **state)
     assert_string_equal(sql_state(owner_url, "UPDATE audit_events SET outcome = 'error'"), "42501");
     assert_string_equal(sql_state(owner_url, "DELETE FROM audit_events"), "42501");
     assert_string_equal(sql_state(owner_url, "TRUNCATE audit_events"), "42501");
-    PGresult *res = sql(owner_url, "SELECT count(*) FROM audit_events WHERE outcome = 'ok'");
-    assert_true(atoi(PQgetvalue(res, 0, 0)) >= 1);
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM audit_events WHERE organisation_id = '%s' AND outcome = 'ok'",
+             org);
+    PGresult *res = sql(owner_url, q);
+    assert_int_equal(int_value(res, 0, 0), 1);
     PQclear(res);
 }
 
 static void database_holds_the_rules_too(void **state)
 {
     (void)state;
+    char org_a[37], org_b[37];
+    new_org(org_a, NULL);
+    new_org(org_b, NULL);
     /* Bad NHS number, stage without its date, and a duplicate in one org. */
     const char *base = "INSERT INTO service_users (organisation_id, created_by, nhs_number, "
                        "given_name, family_name, date_of_birth, perinatal_stage, "
                        "estimated_due_date, delivery_date) VALUES ";
     char q[1024];
     snprintf(q, sizeof(q),
-             "%s('" ORG_A "', 't', '9434765918', 'A', 'B', '1990-01-01', "
+             "%s('%s', 't', '9434765918', 'A', 'B', '1990-01-01', "
              "'pre_conception', NULL, NULL)",
-             base);
+             base, org_a);
     assert_string_equal(sql_state(owner_url, q), "23514");
     snprintf(q, sizeof(q),
-             "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+             "%s('%s', 't', '9434765919', 'A', 'B', '1990-01-01', "
              "'pregnant', NULL, NULL)",
-             base);
+             base, org_a);
     assert_string_equal(sql_state(owner_url, q), "23514");
     snprintf(q, sizeof(q),
-             "%s('" ORG_A "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+             "%s('%s', 't', '9434765919', 'A', 'B', '1990-01-01', "
              "'postnatal', NULL, '2026-01-01')",
-             base);
+             base, org_a);
     assert_string_equal(sql_state(owner_url, q), "");
     assert_string_equal(sql_state(owner_url, q), "23505");
     /* The same woman may be on another organisation's record. */
     snprintf(q, sizeof(q),
-             "%s('" ORG_B "', 't', '9434765919', 'A', 'B', '1990-01-01', "
+             "%s('%s', 't', '9434765919', 'A', 'B', '1990-01-01', "
              "'postnatal', NULL, '2026-01-01')",
-             base);
+             base, org_b);
     assert_string_equal(sql_state(owner_url, q), "");
     /* NHS number rule in SQL agrees with the C one on its edge cases. */
     PGresult *res =
@@ -191,14 +246,6 @@ static void database_holds_the_rules_too(void **state)
     assert_string_equal(PQgetvalue(res, 0, 4), "f");
     PQclear(res);
 }
-
-static principal who_a = {.sub = "it-user",
-                          .jti = "j",
-                          .role = ROLE_CLINICIAN,
-                          .org = ORG_A,
-                          .nteams = 1,
-                          .teams = {TEAM_A}};
-static principal who_b = {.sub = "it-user-b", .jti = "j", .role = ROLE_ADMIN, .org = ORG_B};
 
 /* The service-user routes' handlers, as the router would call them. */
 static const route service_user_route = {.resource = &service_user_record};
@@ -216,7 +263,7 @@ static request *new_request(const char *method, const char *body, const principa
     r->db = &app_db;
     r->who = who;
     r->route = &service_user_route;
-    strcpy(r->request_id, "it");
+    snprintf(r->request_id, sizeof(r->request_id), "it");
     if (body) {
         r->body = arena_strdup(&a, body);
         r->body_len = strlen(body);
@@ -238,18 +285,29 @@ static const char *header(request *r, const char *name)
     "\"date_of_birth\":\"1990-05-01\",\"perinatal_status\":{\"stage\":\"pregnant\","               \
     "\"estimated_due_date\":\"2027-02-01\"}}"
 
-static char created_id[37];
-
-static void create_read_update_through_handlers(void **state)
+/* Creates WOMAN through the handler as who; her id goes to id. */
+static void create_woman(const principal *who, char id[37])
 {
-    (void)state;
-    request *r = new_request("POST", WOMAN, &who_a);
+    request *r = new_request("POST", WOMAN, who);
     service_users_create(r);
     assert_int_equal(r->status, 201);
     const char *loc = header(r, "Location");
     assert_non_null(loc);
-    snprintf(created_id, sizeof(created_id), "%s", loc + strlen("/v1/service-users/"));
+    snprintf(id, 37, "%s", loc + strlen("/v1/service-users/"));
     assert_string_equal(header(r, "ETag"), "\"1\"");
+}
+
+static void create_read_update_through_handlers(void **state)
+{
+    (void)state;
+    char org_a[37], team_a[37], org_b[37], created_id[37];
+    principal who_a, who_b;
+    new_org(org_a, team_a);
+    new_org(org_b, NULL);
+    set_principal(&who_a, "it-user", org_a, team_a);
+    set_principal(&who_b, "it-user-b", org_b, NULL);
+    create_woman(&who_a, created_id);
+    request *r;
 
     r = new_request("GET", NULL, &who_a);
     r->path_params[0] = created_id;
@@ -284,6 +342,12 @@ static void create_read_update_through_handlers(void **state)
 static void idempotent_create_replays(void **state)
 {
     (void)state;
+    char org[37], team[37], existing[37];
+    principal who_a;
+    new_org(org, team);
+    set_principal(&who_a, "it-user", org, team);
+    /* WOMAN is on the record already, so a second create of her is 409. */
+    create_woman(&who_a, existing);
     const char *body =
         "{\"nhs_number\":\"1100000003\",\"given_name\":\"Bea\",\"family_name\":\"C\","
         "\"date_of_birth\":\"1991-05-01\",\"perinatal_status\":"
@@ -312,14 +376,23 @@ static void idempotent_create_replays(void **state)
     r->idempotency_key = "k-2";
     service_users_create(r);
     assert_int_equal(r->status, 409);
-    PGresult *res = sql(owner_url, "SELECT count(*) FROM idempotency_keys WHERE key = 'k-2'");
-    assert_string_equal(PQgetvalue(res, 0, 0), "0");
+    char q[256];
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM idempotency_keys WHERE key = 'k-2' AND organisation_id = '%s'",
+             org);
+    PGresult *res = sql(owner_url, q);
+    assert_int_equal(int_value(res, 0, 0), 0);
     PQclear(res);
 }
 
 static void reconnects_after_the_connection_is_killed(void **state)
 {
     (void)state;
+    char org[37], team[37], created_id[37];
+    principal who_a;
+    new_org(org, team);
+    set_principal(&who_a, "it-user", org, team);
+    create_woman(&who_a, created_id);
     /* Kill every backend of the app role, as a server restart would. */
     char q[256];
     snprintf(q, sizeof(q),
@@ -335,9 +408,9 @@ static void reconnects_after_the_connection_is_killed(void **state)
     assert_int_equal(r->status, 200); /* reconnected, prepared again, retried */
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    struct CMUnitTest tests[] = {
         cmocka_unit_test(migrate_is_safe_to_run_twice),
         cmocka_unit_test(app_role_cannot_change_the_schema),
         cmocka_unit_test(audit_trail_is_append_only),
@@ -346,5 +419,17 @@ int main(void)
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    size_t n = sizeof(tests) / sizeof(tests[0]);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--reverse")) {
+            for (size_t j = 0; j < n / 2; j++) {
+                struct CMUnitTest t = tests[j];
+                tests[j] = tests[n - 1 - j];
+                tests[n - 1 - j] = t;
+            }
+        } else {
+            cmocka_set_test_filter(argv[i]); /* e.g. "idempotent*" */
+        }
+    }
+    return _cmocka_run_group_tests("integration_db", tests, n, setup, teardown);
 }

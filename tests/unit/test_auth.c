@@ -88,8 +88,10 @@ static char *sign(const char *key, const char *kid, const char *claims)
                      0);
     char *t = jwt_encode_str(jwt);
     jwt_free(jwt);
-    char *out = malloc(strlen(t) + 8);
-    sprintf(out, "Bearer %s", t);
+    size_t len = strlen(t) + 8;
+    char *out = malloc(len);
+    assert_non_null(out);
+    snprintf(out, len, "Bearer %s", t);
     free(t);
     return out;
 }
@@ -133,17 +135,13 @@ static char *claims(const char *extra_or_null, const char *omit)
             break;
         }
     }
-    strcpy(buf, "{");
-    for (int i = 0; i < n; i++) {
-        if (i)
-            strcat(buf, ",");
-        strcat(buf, parts[i]);
-    }
-    if (extra_or_null) {
-        strcat(buf, ",");
-        strcat(buf, extra_or_null);
-    }
-    strcat(buf, "}");
+    size_t used = 0;
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "," : "{", parts[i]);
+    if (extra_or_null)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, ",%s", extra_or_null);
+    snprintf(buf + used, sizeof(buf) - used, "}");
+    assert_true(used + 1 < sizeof(buf));
     return buf;
 }
 
@@ -329,7 +327,8 @@ static void oversize_and_malformed_refused(void **state)
 {
     (void)state;
     char *big = malloc(10000);
-    strcpy(big, "Bearer ");
+    assert_non_null(big);
+    memcpy(big, "Bearer ", 7);
     memset(big + 7, 'a', 9000);
     big[9007] = '\0';
     big[100] = '.';
