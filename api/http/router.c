@@ -19,8 +19,8 @@ void router_add(const char *method, const char *pattern, handler_fn handler, con
                 MAX_ADDED_ROUTES);
         return;
     }
-    added[nadded++] = (route){method, pattern, handler, roles, flags, audit_resource, audit_action,
-                              resource};
+    added[nadded++] =
+        (route){method, pattern, handler, roles, flags, audit_resource, audit_action, resource};
 }
 
 /* Every route: the table's, then those added. */

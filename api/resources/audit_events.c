@@ -3,11 +3,11 @@
 #include <string.h>
 
 #include "db.h"
-#include "problem.h"
 #include "json.h"
+#include "problem.h"
 #include "record.h"
-#include "sql_statements.h"
 #include "resources.h"
+#include "sql_statements.h"
 #include "uuid.h"
 
 bool audit_list(request *r)

@@ -7,9 +7,9 @@
 
 #include "db.h"
 #include "json_body.h"
-#include "sql_statements.h"
 #include "resources.h"
 #include "revocation.h"
+#include "sql_statements.h"
 
 static const field_spec revocation_fields[] = {
     {"jti", FIELD_STRING, FIELD_REQUIRED, 1, 128, NULL, NULL, NULL},

@@ -43,7 +43,6 @@ static const char *postcode_check(const char *s)
     return NULL;
 }
 
-
 static const field_spec consent_fields[] = {
     {"partner_involvement", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
     {"share_with_gp", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},

@@ -5,19 +5,38 @@
 #include <stdio.h>
 
 const char *const vocab_team_types[] = {
-    "perinatal_community", "mmhs",   "mbu",          "cmht",
-    "early_intervention",  "crisis_home_treatment", "psychiatric_liaison", "maternity",
-    "health_visiting",     "camhs",  "social_care",  NULL,
+    "perinatal_community",
+    "mmhs",
+    "mbu",
+    "cmht",
+    "early_intervention",
+    "crisis_home_treatment",
+    "psychiatric_liaison",
+    "maternity",
+    "health_visiting",
+    "camhs",
+    "social_care",
+    NULL,
 };
 const char *const vocab_professions[] = {
-    "psychiatrist",        "nurse",         "psychologist", "occupational_therapist",
-    "social_worker",       "nursery_nurse", "peer_support_worker", "midwife",
-    "health_visitor",      "other",         NULL,
+    "psychiatrist",
+    "nurse",
+    "psychologist",
+    "occupational_therapist",
+    "social_worker",
+    "nursery_nurse",
+    "peer_support_worker",
+    "midwife",
+    "health_visitor",
+    "other",
+    NULL,
 };
 const char *const vocab_perinatal_stages[] = {"pre_conception", "pregnant", "postnatal", NULL};
 const char *const vocab_referral_sources[] = {
-    "gp",   "family",        "cmht",                "social_care", "midwife", "health_visitor",
-    "self", "mbu_discharge", "psychiatric_liaison", "crisis_team", "other",   NULL,
+    "gp",          "family",        "cmht",
+    "social_care", "midwife",       "health_visitor",
+    "self",        "mbu_discharge", "psychiatric_liaison",
+    "crisis_team", "other",         NULL,
 };
 const char *const vocab_referral_channels[] = {"online_form", "telephone", "letter", "electronic",
                                                NULL};
@@ -37,8 +56,8 @@ const char *const vocab_referral_criteria[] = {
     NULL,
 };
 const char *const vocab_referral_statuses[] = {
-    "received",  "triaged",   "mdt_review",       "accepted",   "signposted",
-    "referred_on", "declined", "withdrawn", "unable_to_engage", "discharged", NULL,
+    "received", "triaged",   "mdt_review",       "accepted",   "signposted", "referred_on",
+    "declined", "withdrawn", "unable_to_engage", "discharged", NULL,
 };
 const char *const vocab_pathways[] = {"perinatal", "mmhs", NULL};
 const char *const vocab_risk_levels[] = {"low", "moderate", "high", NULL};

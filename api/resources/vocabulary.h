@@ -7,7 +7,7 @@
 #define PERINATAL_VOCABULARY_H
 
 typedef struct vocabulary {
-    const char *domain; /* vocabulary.domain */
+    const char *domain;       /* vocabulary.domain */
     const char *const *codes; /* NULL-terminated, in vocabulary.position order */
 } vocabulary;
 

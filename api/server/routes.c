@@ -5,7 +5,6 @@
 #include "resources.h"
 #include "router.h"
 
-
 #define NO_AUDIT NULL, NULL
 
 /* The routes that are not records'; each record's routes are added from its

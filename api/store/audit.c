@@ -76,6 +76,5 @@ void audit_fallback(request *r)
     const char *women = women_finder ? women_finder(r, &action) : "{}";
     /* The answer is already a refusal or a replay: a failure is logged. */
     if (!write_row(r, rt->audit_resource, action, id, women, outcome_of(r->status)))
-        log_error("audit", "could not record a refused or replayed request", r->request_id,
-                  NULL);
+        log_error("audit", "could not record a refused or replayed request", r->request_id, NULL);
 }

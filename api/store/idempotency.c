@@ -9,8 +9,8 @@
 
 #include "db.h"
 #include "json.h"
-#include "sql_statements.h"
 #include "problem.h"
+#include "sql_statements.h"
 
 static bool key_sane(const char *k)
 {

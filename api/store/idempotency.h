@@ -15,7 +15,6 @@ typedef enum idem_state {
     IDEM_ANSWERED, /* the response is set (replay, 422, or an error) */
 } idem_state;
 
-
 idem_state idem_begin(request *r);
 /* Stores the response (when it is a success) and commits, or rolls back. */
 void idem_finish(request *r, idem_state st);

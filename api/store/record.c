@@ -61,8 +61,7 @@ static void from_in_scope(char *out, size_t n, const record_def *d)
 static void json_expr(char *out, size_t n, const record_def *d)
 {
     if (d->json_for_referrer)
-        snprintf(out, n,
-                 "CASE WHEN ($1::access).role = 'referrer' THEN %s(t) ELSE %s(t) END::text",
+        snprintf(out, n, "CASE WHEN ($1::access).role = 'referrer' THEN %s(t) ELSE %s(t) END::text",
                  d->json_for_referrer, d->json);
     else
         snprintf(out, n, "%s(t)::text", d->json);
@@ -159,16 +158,16 @@ static void generate(record_stmts *g, const record_def *d)
     g->def = d;
 
     snprintf(sql, sizeof(sql),
-             "SELECT t.version::text, %s, %s::text %s WHERE t.id = ($2::jsonb ->> 'id')::uuid", json,
-             woman, from);
+             "SELECT t.version::text, %s, %s::text %s WHERE t.id = ($2::jsonb ->> 'id')::uuid",
+             json, woman, from);
     define(&g->get, g->names[0], sizeof(g->names[0]), d->name, "get", sql, STMT_REPEATABLE);
 
     /* The current record, locked, for a PATCH or a workflow step. */
     snprintf(sql, sizeof(sql),
              "SELECT t.version::text, %s(t)::text, %s::text, %s%s%s %s "
              "WHERE t.id = ($2::jsonb ->> 'id')::uuid FOR UPDATE OF t",
-             d->json, woman, d->workflow ? "t." : "", d->workflow ? d->workflow->state_column : "NULL",
-             "::text", from);
+             d->json, woman, d->workflow ? "t." : "",
+             d->workflow ? d->workflow->state_column : "NULL", "::text", from);
     define(&g->lock, g->names[1], sizeof(g->names[1]), d->name, "lock", sql, 0);
 
     const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc);
@@ -225,9 +224,8 @@ static const char *refused_women(request *r, const char **action)
     const record_def *d = r->route->resource;
     if (!d)
         return "{}";
-    const char *lookup = d->lookup_param && !strcmp(*action, "list")
-                             ? request_query(r, d->lookup_param)
-                             : NULL;
+    const char *lookup =
+        d->lookup_param && !strcmp(*action, "list") ? request_query(r, d->lookup_param) : NULL;
     if (lookup) {
         *action = "lookup";
         if (!nhs_number_valid(lookup))
@@ -249,20 +247,20 @@ void record_register(const record_def *const *defs)
     for (const record_def *const *p = defs; *p && ngenerated < MAX_RECORDS; p++) {
         const record_def *d = *p;
         generate(&generated[ngenerated++], d);
-        const char *audit = d->woman_column ? d->name : NULL;
+        const char *audited = d->woman_column ? d->name : NULL;
         if (d->insert)
-            router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY, audit,
-                       "create");
-        router_add("GET", d->collection, record_list, d, d->read_roles, 0, audit, "list");
-        router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audit, "read");
+            router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY,
+                       audited, "create");
+        router_add("GET", d->collection, record_list, d, d->read_roles, 0, audited, "list");
+        router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited, "read");
         if (d->update)
             router_add("PATCH", item_pattern(d, ""), record_update, d, d->update_roles, ROUTE_BODY,
-                       audit, "update");
+                       audited, "update");
         if (d->workflow) {
             router_add("POST", item_pattern(d, "/transitions"), record_transition, d,
-                       d->workflow->roles, ROUTE_BODY, audit, "transition");
+                       d->workflow->roles, ROUTE_BODY, audited, "transition");
             router_add("GET", item_pattern(d, "/transitions"), record_history, d,
-                       d->workflow->roles, 0, audit, "history");
+                       d->workflow->roles, 0, audited, "history");
         }
     }
 }
@@ -827,7 +825,7 @@ static bool refusals_allow(request *r, const char *refusals)
     for (size_t i = 0; i < n; i++) {
         json_object *x = json_object_array_get_idx(list, i), *v;
         const char *detail = json_object_object_get_ex(x, "detail", &v) ? json_object_get_string(v)
-                                                                         : "This step is refused.";
+                                                                        : "This step is refused.";
         if (json_object_object_get_ex(x, "status", &v) && json_object_get_int(v) == 409) {
             problem_typed(r, 409, "transition-not-allowed", "Transition not allowed",
                           arena_strdup(r->a, detail));
@@ -915,8 +913,7 @@ bool record_transition(request *r)
     if (!audit(r, d, "transition", id, woman_array(r, res, 0, 2), "ok"))
         goto done;
     set_etag(r, PQgetvalue(res, 0, 0));
-    response_header(r, "Location",
-                    arena_printf(r->a, "%s/%s/transitions", d->collection, id));
+    response_header(r, "Location", arena_printf(r->a, "%s/%s/transitions", d->collection, id));
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 done:
     write_end(r, st);

@@ -49,11 +49,11 @@ typedef struct record_view {
 /* A workflow (db: workflows, workflow_steps): the state column, the body of
  * a step, and the statement that applies a step's fields to the record. */
 typedef struct workflow_def {
-    const char *name;          /* workflows.name */
-    const char *state_column;  /* "status" */
-    const field_spec *fields;  /* the step body: "to", "notes" and every step's fields */
-    const stmt_def *apply;     /* $2 {id, from, body} -> version, json, woman */
-    unsigned roles;            /* who may reach the route; each step narrows it */
+    const char *name;         /* workflows.name */
+    const char *state_column; /* "status" */
+    const field_spec *fields; /* the step body: "to", "notes" and every step's fields */
+    const stmt_def *apply;    /* $2 {id, from, body} -> version, json, woman */
+    unsigned roles;           /* who may reach the route; each step narrows it */
 } workflow_def;
 
 /* Where a refused create points (the statement returned no row). */
@@ -83,7 +83,7 @@ typedef struct record_def {
     bool (*before_create)(request *r, json_object *body, json_object *args);
     const stmt_def *insert; /* $2 {body, ...} -> id, version, json, woman */
     record_refusal insert_refused;
-    const stmt_def *update; /* $2 {id, version, body} -> version, json, woman */
+    const stmt_def *update;       /* $2 {id, version, body} -> version, json, woman */
     const record_filter *filters; /* terminated by a NULL param */
     /* A list filtered by this parameter is a lookup of one woman; women
      * names the statement that finds her by it ($2 {value}) for the audit
