@@ -642,6 +642,12 @@ class Audit(unittest.TestCase):
         r = get("/v1/referrals/%s/transitions" % ref["id"], token=self.cli_a)
         self.check(w, r, self.sub_a, "clinician", "history", "ok", resource="referral",
                    resource_id=ref["id"])
+        # An allowed step without the fields it needs is refused (422): rejected.
+        r = post("/v1/referrals/%s/transitions" % ref["id"], {"to": "triaged"},
+                 token=self.cli_a)
+        assert_problem(r, 422, "/duty_clinician_id")
+        self.check(w, r, self.sub_a, "clinician", "transition", "rejected", resource="referral",
+                   resource_id=ref["id"])
         r = post("/v1/referrals/%s/transitions" % ref["id"],
                  {"to": "withdrawn", "reason": "She moved away."}, token=self.cli_a)
         self.assertEqual(r.status, 201, r)
@@ -651,12 +657,12 @@ class Audit(unittest.TestCase):
         assert_problem(r, 404)
         self.check(w, r, self.sub_b, "clinician", "read", "not_found", resource="referral",
                    resource_id=ref["id"])
-        # A step without the fields it needs is refused (422) before the
-        # referral's state is looked at: rejected.
+        # A step the state does not allow is a conflict (409) whatever the
+        # body: no field would make it possible.
         r = post("/v1/referrals/%s/transitions" % ref["id"], {"to": "triaged"},
                  token=self.cli_a)
-        assert_problem(r, 422, "/duty_clinician_id")
-        self.check(w, r, self.sub_a, "clinician", "transition", "rejected", resource="referral",
+        assert_problem(r, 409)
+        self.check(w, r, self.sub_a, "clinician", "transition", "conflict", resource="referral",
                    resource_id=ref["id"])
         # A complete step that the state does not allow (withdrawn is final)
         # is a conflict (409).
