@@ -138,6 +138,8 @@ static const char *list_sql(arena *a, const record_def *d, const char *where, co
                           "'after_id')::uuid)");
     for (const record_filter *f = d->filters; f && f->param; f++)
         filter_condition(&b, f);
+    if (d->parent_column)
+        strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'parent')::uuid", d->parent_column);
     const char *dir = desc ? " DESC" : "";
     if (sort)
         strbuf_printf(&b, " ORDER BY t.%s%s, t.id%s", sort, dir, dir);
@@ -151,21 +153,28 @@ static void generate(record_stmts *g, const record_def *d)
 {
     arena a;
     arena_init(&a, 1 << 20);
-    char from[512], json[256], sql[SQL_MAX];
+    char from[768], json[256], sql[SQL_MAX];
     from_in_scope(from, sizeof(from), d);
     json_expr(json, sizeof(json), d);
     const char *woman = arena_strdup(&a, col_or_null(d->woman_column, "uuid"));
     g->def = d;
+    /* The FROM clause and the condition every by-id statement shares. */
+    size_t used = strlen(from);
+    if (d->parent_column)
+        snprintf(from + used, sizeof(from) - used,
+                 " WHERE t.%s = ($2::jsonb ->> 'parent')::uuid AND", d->parent_column);
+    else
+        snprintf(from + used, sizeof(from) - used, " WHERE");
 
     snprintf(sql, sizeof(sql),
-             "SELECT t.version::text, %s, %s::text %s WHERE t.id = ($2::jsonb ->> 'id')::uuid",
-             json, woman, from);
+             "SELECT t.version::text, %s, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid", json,
+             woman, from);
     define(&g->get, g->names[0], sizeof(g->names[0]), d->name, "get", sql, STMT_REPEATABLE);
 
     /* The current record, locked, for a PATCH or a workflow step. */
     snprintf(sql, sizeof(sql),
              "SELECT t.version::text, %s(t)::text, %s::text, %s%s%s %s "
-             "WHERE t.id = ($2::jsonb ->> 'id')::uuid FOR UPDATE OF t",
+             "t.id = ($2::jsonb ->> 'id')::uuid FOR UPDATE OF t",
              d->json, woman, d->workflow ? "t." : "",
              d->workflow ? d->workflow->state_column : "NULL", "::text", from);
     define(&g->lock, g->names[1], sizeof(g->names[1]), d->name, "lock", sql, 0);
@@ -192,7 +201,7 @@ static void generate(record_stmts *g, const record_def *d)
         snprintf(sql, sizeof(sql),
                  "SELECT (SELECT coalesce(json_agg(workflow_transition_json(h) ORDER BY h.id), "
                  "'[]') FROM workflow_transitions h WHERE h.workflow = '%s' AND h.record_id = "
-                 "t.id)::text, %s::text %s WHERE t.id = ($2::jsonb ->> 'id')::uuid",
+                 "t.id)::text, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid",
                  d->workflow->name, woman, from);
         define(&g->history, g->names[8], sizeof(g->names[8]), d->name, "history", sql,
                STMT_REPEATABLE);
@@ -237,7 +246,7 @@ static const char *refused_women(request *r, const char **action)
         PGresult *res = db_run(r, d->lookup_women, text);
         return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
     }
-    const char *id = r->npath_params > 0 ? r->path_params[0] : NULL;
+    const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
     return id && uuid_valid(id) ? record_women(r, d, id) : "{}";
 }
 
@@ -289,18 +298,38 @@ static void set_etag(request *r, const char *version)
  * other unknown id (and never reaches the database). */
 static const char *path_id(request *r, const record_def *d)
 {
-    const char *id = r->npath_params > 0 ? r->path_params[0] : NULL;
-    if (!id || !uuid_valid(id)) {
+    int want = d->parent_column ? 2 : 1;
+    const char *id = r->npath_params == want ? r->path_params[want - 1] : NULL;
+    if (!id || !uuid_valid(id) || (want == 2 && !uuid_valid(r->path_params[0]))) {
         problem(r, 404, arena_printf(r->a, "No such %s.", d->noun));
         return NULL;
     }
     return id;
 }
 
-static json_object *args_with_id(const char *id)
+/* The parent's id of a nested collection (NULL for others); answers 404
+ * when it cannot be one. */
+static bool path_parent(request *r, const record_def *d, const char **parent)
+{
+    *parent = NULL;
+    if (!d->parent_column)
+        return true;
+    if (r->npath_params < 1 || !uuid_valid(r->path_params[0])) {
+        problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
+        return false;
+    }
+    *parent = r->path_params[0];
+    return true;
+}
+
+/* The arguments of a by-id statement: the id, and a nested record's parent. */
+static json_object *record_args(request *r, const record_def *d, const char *id)
 {
     json_object *args = json_object_new_object();
-    json_object_object_add(args, "id", json_object_new_string(id));
+    if (id)
+        json_object_object_add(args, "id", json_object_new_string(id));
+    if (d->parent_column && r->npath_params > 0)
+        json_object_object_add(args, "parent", json_object_new_string(r->path_params[0]));
     return args;
 }
 
@@ -326,7 +355,7 @@ const char *record_women(request *r, const record_def *d, const char *id)
     const record_stmts *g = stmts_of(d);
     if (!g || !id || !d->woman_column)
         return "{}";
-    PGresult *res = run(r, &g->women, args_with_id(id));
+    PGresult *res = run(r, &g->women, record_args(r, d, id));
     if (!db_ok(res) || PQntuples(res) != 1)
         return "{}";
     return PQgetvalue(res, 0, 0);
@@ -357,13 +386,16 @@ static bool apply_rules(request *r, const record_def *d, json_object *record)
 bool record_create(request *r)
 {
     const record_def *d = def_of(r);
+    const char *parent;
+    if (!path_parent(r, d, &parent))
+        return true;
     json_object *body = request_json_body(r, d->fields, VALIDATE_CREATE);
     if (!body || !apply_rules(r, d, body))
         return true;
     idem_state st = write_begin(r);
     if (st == IDEM_ANSWERED)
         return true;
-    json_object *args = json_object_new_object();
+    json_object *args = record_args(r, d, NULL);
     json_object_object_add(args, "body", json_object_get(body));
     if (d->before_create && !d->before_create(r, body, args)) {
         json_object_put(args);
@@ -375,6 +407,10 @@ bool record_create(request *r)
         goto done;
     }
     if (PQntuples(res) != 1) {
+        if (parent) { /* the parent is not there (for this caller) */
+            problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
+            goto done;
+        }
         field_errors e = {0};
         field_errors_add(&e, d->insert_refused.pointer, d->insert_refused.detail);
         problem_fields(r, 422, &e);
@@ -383,7 +419,7 @@ bool record_create(request *r)
     const char *id = PQgetvalue(res, 0, 0);
     if (!audit(r, d, "create", id, woman_array(r, res, 0, 3), "ok"))
         goto done;
-    response_header(r, "Location", arena_printf(r->a, "%s/%s", d->collection, id));
+    response_header(r, "Location", arena_printf(r->a, "%s/%s", r->path, id));
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:
@@ -395,7 +431,7 @@ done:
 static PGresult *read_one(request *r, const record_def *d, const stmt_def *s, const char *id,
                           const char *action)
 {
-    PGresult *res = run(r, s, args_with_id(id));
+    PGresult *res = run(r, s, record_args(r, d, id));
     if (!db_ok(res)) {
         db_problem(r, res);
         return NULL;
@@ -576,6 +612,9 @@ bool record_list(request *r)
 {
     const record_def *d = def_of(r);
     const record_stmts *g = stmts_of(d);
+    const char *parent;
+    if (!path_parent(r, d, &parent))
+        return true;
     field_errors e = {0};
     int limit, view_index = 0;
     list_limit(r, &limit, &e);
@@ -589,7 +628,7 @@ bool record_list(request *r)
     list_check_params(r, allowed, &e);
     const record_view *view = chosen_view(r, d, &view_index, &e);
     const char *sort = view ? view->sort_column : d->sort_column;
-    json_object *args = json_object_new_object();
+    json_object *args = record_args(r, d, NULL);
     for (const record_filter *f = d->filters; f && f->param; f++)
         read_filter(r, f, args, &e);
     const char *cursor = request_query(r, "cursor");
@@ -753,7 +792,7 @@ bool record_update(request *r)
     }
     if (!apply_rules(r, d, record))
         goto done;
-    json_object *args = args_with_id(id);
+    json_object *args = record_args(r, d, id);
     json_object_object_add(args, "version", json_object_new_string(PQgetvalue(res, 0, 0)));
     json_object_object_add(args, "body", json_object_get(record));
     res = run(r, d->update, args);
@@ -913,7 +952,7 @@ bool record_transition(request *r)
     if (!audit(r, d, "transition", id, woman_array(r, res, 0, 2), "ok"))
         goto done;
     set_etag(r, PQgetvalue(res, 0, 0));
-    response_header(r, "Location", arena_printf(r->a, "%s/%s/transitions", d->collection, id));
+    response_header(r, "Location", r->path);
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 done:
     write_end(r, st);

@@ -64,9 +64,12 @@ typedef struct record_refusal {
 typedef struct record_def {
     const char *name;       /* "referral": the audit trail's resource name */
     const char *noun;       /* "referral", in messages */
-    const char *collection; /* "/v1/referrals" */
+    const char *collection; /* "/v1/referrals", or nested: "/v1/staff/{staff_id}/training" */
     const char *id_param;   /* "referral_id": the path parameter's name */
     const char *table;      /* "referrals" */
+    /* A nested collection's parent: the column holding the parent's id (the
+     * collection's first path parameter) and its noun for the 404. */
+    const char *parent_column, *parent_noun;
     const char *json;       /* "referral_json": the representation */
     /* What a referrer sees instead (where it stands), or NULL. */
     const char *json_for_referrer;

@@ -21,3 +21,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'active', s.active, 'organisation_id', s.organisation_id, 'version', s.version,
         'created_at', s.created_at, 'updated_at', s.updated_at)
 $$;
+
+CREATE OR REPLACE FUNCTION staff_training_json(t staff_training) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', t.id, 'staff_id', t.staff_id, 'course', t.course, 'provider', t.provider,
+        'completed_on', t.completed_on, 'valid_until', t.valid_until,
+        'organisation_id', t.organisation_id, 'version', t.version,
+        'created_at', t.created_at, 'updated_at', t.updated_at)
+$$;

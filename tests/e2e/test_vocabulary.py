@@ -1,0 +1,88 @@
+"""One source per vocabulary: the database's vocabulary table (our words with
+the national codes beside them) is the source; the C validation tables
+(`perinatal-api vocabulary`) and the OpenAPI document's enums must say the
+same, in the same order, and the national codes the document lists must be
+the table's."""
+import os
+import subprocess
+import unittest
+
+import yaml
+
+from e2e import main, psql, required_path
+
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "openapi",
+                    "openapi.yaml")
+
+# Vocabulary domain -> the OpenAPI schema whose enum lists it.
+SCHEMAS = {
+    "team_type": "TeamType",
+    "profession": "Profession",
+    "perinatal_stage": "PerinatalStage",
+    "referral_source": "ReferralSource",
+    "referral_channel": "ReferralChannel",
+    "referral_priority": "ReferralPriority",
+    "referral_criterion": "ReferralCriterion",
+    "referral_status": "ReferralStatus",
+    "pathway": "ReferralPathway",
+    "risk_level": "RiskLevel",
+}
+
+# Vocabulary domain -> where the document lists its national codes.
+NATIONAL_CODES = {
+    "team_type": ("Team", "national_code"),
+    "referral_source": ("Referral", "source_code"),
+    "referral_priority": ("Referral", "priority_code"),
+}
+
+
+def table():
+    """{domain: [(code, national_code), ...]} in position order."""
+    rows = psql("select domain, code, coalesce(national_code, '') from vocabulary "
+                "order by domain, position")
+    out = {}
+    for line in rows.splitlines():
+        domain, code, national = line.split("|")
+        out.setdefault(domain, []).append((code, national))
+    return out
+
+
+def c_tables():
+    binary = required_path("PERINATAL_API_BIN")
+    out = subprocess.run([binary, "vocabulary"], capture_output=True, text=True, timeout=30,
+                         check=True).stdout
+    tables = {}
+    for line in out.splitlines():
+        domain, code = line.split(" ")
+        tables.setdefault(domain, []).append(code)
+    return tables
+
+
+class Vocabulary(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = table()
+        with open(SPEC, encoding="utf-8") as f:
+            cls.schemas = yaml.safe_load(f)["components"]["schemas"]
+
+    def test_c_validation_tables_are_the_database_table(self):
+        c = c_tables()
+        self.assertEqual(sorted(c), sorted(self.db))
+        for domain, rows in self.db.items():
+            self.assertEqual(c[domain], [code for code, _ in rows], domain)
+
+    def test_openapi_enums_are_the_database_table(self):
+        self.assertEqual(sorted(SCHEMAS), sorted(self.db))
+        for domain, schema in SCHEMAS.items():
+            enum = self.schemas[schema]["enum"]
+            self.assertEqual(enum, [code for code, _ in self.db[domain]], domain)
+
+    def test_openapi_national_codes_are_the_database_table(self):
+        for domain, (schema, prop) in NATIONAL_CODES.items():
+            enum = [c for c in self.schemas[schema]["properties"][prop]["enum"] if c is not None]
+            codes = sorted({n for _, n in self.db[domain] if n})
+            self.assertEqual(sorted(enum), codes, domain)
+
+
+if __name__ == "__main__":
+    main()
