@@ -42,8 +42,9 @@ typedef struct request {
     const principal *who;
     const struct route *route;
     struct db *db;
-    bool audited;       /* an audit row for this request is written (and not rolled back) */
-    const char *access; /* the access context literal, once built (store/access.c) */
+    bool audited;        /* an audit row for this request is written (and not rolled back) */
+    const char *access;  /* the access context literal, once built (store/access.c) */
+    bool include_voided; /* an admin asked for records entered in error too */
     /* output */
     int status;
     strbuf headers; /* extra response header lines, each ending in \r\n */

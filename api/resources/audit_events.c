@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "json.h"
 #include "problem.h"
 #include "record.h"
 #include "resources.h"
@@ -33,16 +32,8 @@ bool audit_list(request *r)
         problem_fields(r, 400, &e);
         return true;
     }
-    json_object *args = json_object_new_object();
-    json_object_object_add(args, "woman", json_object_new_string(woman));
-    json_object_object_add(args, "before", before ? json_object_new_string(before) : NULL);
-    json_object_object_add(args, "limit", json_object_new_int(limit + 1));
-    const char *text = json_to_arena(r->a, args, NULL);
-    json_object_put(args);
-    PGresult *res = db_run(r, &sql_audit_list, text);
-    if (!db_ok(res)) {
-        db_problem(r, res);
-        return true;
-    }
-    return list_respond(r, res, limit, 1, -1);
+    PGresult *res = db_query(r, &sql_audit_list,
+                             db_args(r->a, "woman", woman, "before", before, "limit",
+                                     arena_printf(r->a, "%d", limit + 1), DB_ARGS_END));
+    return !res || list_respond(r, res, limit, 1, -1);
 }

@@ -1,10 +1,7 @@
 /* The one writer of audit rows (see audit.h). */
 #include "audit.h"
 
-#include <json-c/json.h>
-
 #include "db.h"
-#include "json.h"
 #include "log.h"
 #include "problem.h"
 #include "router.h"
@@ -21,15 +18,9 @@ void audit_set_women_finder(audit_women_fn fn)
 static bool write_row(request *r, const char *resource, const char *action, const char *id,
                       const char *women, const char *outcome)
 {
-    json_object *args = json_object_new_object();
-    json_object_object_add(args, "resource", json_object_new_string(resource));
-    json_object_object_add(args, "action", json_object_new_string(action));
-    json_object_object_add(args, "id", id ? json_object_new_string(id) : NULL);
-    json_object_object_add(args, "women", json_object_new_string(women));
-    json_object_object_add(args, "outcome", json_object_new_string(outcome));
-    const char *text = json_to_arena(r->a, args, NULL);
-    json_object_put(args);
-    PGresult *res = db_run(r, &sql_audit_insert, text);
+    const char *args = db_args(r->a, "resource", resource, "action", action, "id", id, "women",
+                               women, "outcome", outcome, DB_ARGS_END);
+    PGresult *res = db_run(r, &sql_audit_insert, args);
     if (!db_ok(res))
         return false;
     r->audited = true;

@@ -1,6 +1,7 @@
 /* libpq wrapper. */
 #include "db.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,39 @@ PGresult *db_run(request *r, const stmt_def *def, const char *args)
 {
     const char *params[] = {access_context(r), args};
     return db_exec(r, def, 2, params);
+}
+
+PGresult *db_query(request *r, const stmt_def *def, const char *args)
+{
+    PGresult *res = db_run(r, def, args);
+    if (db_ok(res))
+        return res;
+    db_problem(r, res);
+    return NULL;
+}
+
+const char *db_args(arena *a, const char *name, ...)
+{
+    strbuf b;
+    strbuf_init(&b, a, 1 << 20);
+    strbuf_puts(&b, "{");
+    va_list ap;
+    va_start(ap, name);
+    for (const char *key = name; key; key = va_arg(ap, const char *)) {
+        const char *value = va_arg(ap, const char *);
+        strbuf_printf(&b, "%s\"", b.len > 1 ? "," : "");
+        strbuf_json_escape(&b, key);
+        if (value) {
+            strbuf_puts(&b, "\":\"");
+            strbuf_json_escape(&b, value);
+            strbuf_puts(&b, "\"");
+        } else {
+            strbuf_puts(&b, "\":null");
+        }
+    }
+    va_end(ap);
+    strbuf_puts(&b, "}");
+    return b.failed ? NULL : b.data;
 }
 
 PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *const *params)

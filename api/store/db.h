@@ -54,6 +54,15 @@ PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *cons
  * (a JSON object's text). */
 PGresult *db_run(request *r, const stmt_def *def, const char *args);
 
+/* db_run that answers the request with the right problem (db_problem) when
+ * the statement fails, and then returns NULL. */
+PGresult *db_query(request *r, const stmt_def *def, const char *args);
+
+/* The arguments object of a statement from (name, value) pairs of strings,
+ * ending with DB_ARGS_END; a NULL value is JSON null. In the arena. */
+const char *db_args(arena *a, const char *name, ...);
+#define DB_ARGS_END ((const char *)NULL)
+
 /* True when the result is a success (tuples or command ok). */
 bool db_ok(const PGresult *res);
 

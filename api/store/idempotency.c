@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "json.h"
 #include "problem.h"
 #include "sql_statements.h"
 
@@ -31,14 +30,9 @@ idem_state idem_begin(request *r)
         problem(r, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
         return IDEM_ANSWERED;
     }
-    json_object *args = json_object_new_object();
-    json_object_object_add(args, "key", json_object_new_string(r->idempotency_key));
-    json_object_object_add(args, "method", json_object_new_string(r->method));
-    json_object_object_add(args, "path", json_object_new_string(r->path));
-    json_object_object_add(args, "body",
-                           json_object_new_string_len(r->body ? r->body : "", (int)r->body_len));
-    const char *text = json_to_arena(r->a, args, NULL);
-    json_object_put(args);
+    const char *body = arena_strndup(r->a, r->body ? r->body : "", r->body_len);
+    const char *text = db_args(r->a, "key", r->idempotency_key, "method", r->method, "path",
+                               r->path, "body", body, DB_ARGS_END);
     if (!db_begin(r)) {
         db_problem(r, NULL);
         return IDEM_ANSWERED;
@@ -103,15 +97,9 @@ void idem_finish(request *r, idem_state st)
     }
     char status[8];
     snprintf(status, sizeof(status), "%d", r->status);
-    json_object *args = json_object_new_object();
-    json_object_object_add(args, "key", json_object_new_string(r->idempotency_key));
-    json_object_object_add(args, "status", json_object_new_string(status));
-    json_object_object_add(args, "location", json_object_new_string(location));
-    json_object_object_add(args, "etag", json_object_new_string(etag));
-    json_object_object_add(args, "response",
-                           json_object_new_string_len(r->response_body, (int)r->response_len));
-    const char *text = json_to_arena(r->a, args, NULL);
-    json_object_put(args);
+    const char *body = arena_strndup(r->a, r->response_body, r->response_len);
+    const char *text = db_args(r->a, "key", r->idempotency_key, "status", status, "location",
+                               location, "etag", etag, "response", body, DB_ARGS_END);
     PGresult *res = db_run(r, &sql_idem_store, text);
     if (!db_ok(res) || !db_commit(r)) {
         db_rollback(r);

@@ -28,9 +28,9 @@
 /* The statements generated for one definition. */
 typedef struct record_stmts {
     const record_def *def;
-    stmt_def get, lock, list, women, history;
+    stmt_def get, lock, list, women, history, void_;
     stmt_def views[4];
-    char names[9][64];
+    char names[10][64];
 } record_stmts;
 
 static record_stmts generated[MAX_RECORDS];
@@ -110,6 +110,14 @@ static void filter_condition(strbuf *b, const record_filter *f)
     }
 }
 
+/* Records entered in error are left out unless the arguments ask for them
+ * (an admin's ?include=voided). */
+static const char *visible(const record_def *d)
+{
+    return d->voidable ? " AND (t.voided_at IS NULL OR ($2::jsonb ->> 'include_voided') = 'true')"
+                       : "";
+}
+
 /* One list statement: the filters fold away when absent (planned per call). */
 static const char *list_sql(arena *a, const record_def *d, const char *where, const char *sort,
                             bool desc)
@@ -138,6 +146,7 @@ static const char *list_sql(arena *a, const record_def *d, const char *where, co
                           "'after_id')::uuid)");
     for (const record_filter *f = d->filters; f && f->param; f++)
         filter_condition(&b, f);
+    strbuf_puts(&b, visible(d));
     if (d->parent_column)
         strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'parent')::uuid", d->parent_column);
     const char *dir = desc ? " DESC" : "";
@@ -167,16 +176,17 @@ static void generate(record_stmts *g, const record_def *d)
         snprintf(from + used, sizeof(from) - used, " WHERE");
 
     snprintf(sql, sizeof(sql),
-             "SELECT t.version::text, %s, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid", json,
-             woman, from);
+             "SELECT t.version::text, %s, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid%s", json,
+             woman, from, visible(d));
     define(&g->get, g->names[0], sizeof(g->names[0]), d->name, "get", sql, STMT_REPEATABLE);
 
     /* The current record, locked, for a PATCH or a workflow step. */
     snprintf(sql, sizeof(sql),
              "SELECT t.version::text, %s(t)::text, %s::text, %s%s%s %s "
-             "t.id = ($2::jsonb ->> 'id')::uuid FOR UPDATE OF t",
+             "t.id = ($2::jsonb ->> 'id')::uuid%s FOR UPDATE OF t",
              d->json, woman, d->workflow ? "t." : "",
-             d->workflow ? d->workflow->state_column : "NULL", "::text", from);
+             d->workflow ? d->workflow->state_column : "NULL", "::text", from,
+             d->voidable ? " AND t.voided_at IS NULL" : "");
     define(&g->lock, g->names[1], sizeof(g->names[1]), d->name, "lock", sql, 0);
 
     const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc);
@@ -201,14 +211,26 @@ static void generate(record_stmts *g, const record_def *d)
         snprintf(sql, sizeof(sql),
                  "SELECT (SELECT coalesce(json_agg(workflow_transition_json(h) ORDER BY h.id), "
                  "'[]') FROM workflow_transitions h WHERE h.workflow = '%s' AND h.record_id = "
-                 "t.id)::text, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid",
-                 d->workflow->name, woman, from);
+                 "t.id)::text, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid%s",
+                 d->workflow->name, woman, from, visible(d));
         define(&g->history, g->names[8], sizeof(g->names[8]), d->name, "history", sql,
                STMT_REPEATABLE);
+    }
+    if (d->voidable) {
+        /* After the lock (scope, and not yet entered in error). */
+        snprintf(sql, sizeof(sql),
+                 "UPDATE %s t SET voided_at = now(), voided_by = ($1::access).sub, "
+                 "void_reason = $2::jsonb -> 'body' ->> 'reason', version = t.version + 1, "
+                 "updated_at = now() WHERE t.id = ($2::jsonb ->> 'id')::uuid "
+                 "RETURNING t.version::text, %s(t)::text, %s::text",
+                 d->table, d->json, woman);
+        define(&g->void_, g->names[9], sizeof(g->names[9]), d->name, "void", sql, 0);
     }
     arena_free(&a);
 
     db_register_one(&g->get);
+    if (d->voidable)
+        db_register_one(&g->void_);
     db_register_one(&g->lock);
     db_register_one(&g->list);
     for (int k = 0; k < i; k++)
@@ -239,11 +261,7 @@ static const char *refused_women(request *r, const char **action)
         *action = "lookup";
         if (!nhs_number_valid(lookup))
             return "{}";
-        json_object *args = json_object_new_object();
-        json_object_object_add(args, "value", json_object_new_string(lookup));
-        const char *text = json_to_arena(r->a, args, NULL);
-        json_object_put(args);
-        PGresult *res = db_run(r, d->lookup_women, text);
+        PGresult *res = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
         return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
     }
     const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
@@ -271,6 +289,9 @@ void record_register(const record_def *const *defs)
             router_add("GET", item_pattern(d, "/transitions"), record_history, d,
                        d->workflow->roles, 0, audited, "history");
         }
+        if (d->voidable)
+            router_add("POST", item_pattern(d, "/entered-in-error"), record_void, d, ROLE_CLINICIAN,
+                       ROUTE_BODY, audited, "void");
     }
 }
 
@@ -330,7 +351,30 @@ static json_object *record_args(request *r, const record_def *d, const char *id)
         json_object_object_add(args, "id", json_object_new_string(id));
     if (d->parent_column && r->npath_params > 0)
         json_object_object_add(args, "parent", json_object_new_string(r->path_params[0]));
+    if (r->include_voided)
+        json_object_object_add(args, "include_voided", json_object_new_string("true"));
     return args;
+}
+
+/* ?include=voided: records entered in error too, for admins only. False:
+ * answered (400 for another value, 403 for another role). */
+static bool read_include(request *r, const record_def *d)
+{
+    const char *include = request_query(r, "include");
+    if (!include)
+        return true;
+    if (!d->voidable || strcmp(include, "voided") != 0) {
+        field_errors e = {0};
+        field_errors_add(&e, "include", d->voidable ? "must be voided" : "is not a parameter here");
+        problem_fields(r, 400, &e);
+        return false;
+    }
+    if (r->who->role != ROLE_ADMIN) {
+        problem(r, 403, "Only admins read records entered in error.");
+        return false;
+    }
+    r->include_voided = true;
+    return true;
 }
 
 /* Runs a statement of the common shape; the args object is released. */
@@ -339,6 +383,27 @@ static PGresult *run(request *r, const stmt_def *s, json_object *args)
     const char *text = json_to_arena(r->a, args, NULL);
     json_object_put(args);
     return db_run(r, s, text);
+}
+
+/* db_query expecting exactly the one row its statement promises: anything
+ * else is answered 500 (NULL then). */
+static PGresult *query_row(request *r, const stmt_def *s, const char *args)
+{
+    PGresult *res = db_query(r, s, args);
+    if (res && PQntuples(res) != 1) {
+        log_error("record", "expected one row", r->request_id, s->name);
+        problem(r, 500, NULL);
+        return NULL;
+    }
+    return res;
+}
+
+/* run, answering with the problem when the statement fails (NULL then). */
+static PGresult *query(request *r, const stmt_def *s, json_object *args)
+{
+    const char *text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    return db_query(r, s, text);
 }
 
 /* An audited resource's row for this access. False: answered (503). */
@@ -401,11 +466,9 @@ bool record_create(request *r)
         json_object_put(args);
         goto done;
     }
-    PGresult *res = run(r, d->insert, args);
-    if (!db_ok(res)) {
-        db_problem(r, res);
+    PGresult *res = query(r, d->insert, args);
+    if (!res)
         goto done;
-    }
     if (PQntuples(res) != 1) {
         if (parent) { /* the parent is not there (for this caller) */
             problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
@@ -431,11 +494,9 @@ done:
 static PGresult *read_one(request *r, const record_def *d, const stmt_def *s, const char *id,
                           const char *action)
 {
-    PGresult *res = run(r, s, record_args(r, d, id));
-    if (!db_ok(res)) {
-        db_problem(r, res);
+    PGresult *res = query(r, s, record_args(r, d, id));
+    if (!res)
         return NULL;
-    }
     if (PQntuples(res) != 1) {
         if (audit(r, d, action, id, record_women(r, d, id), "not_found"))
             problem(r, 404, arena_printf(r->a, "No such %s.", d->noun));
@@ -448,6 +509,8 @@ bool record_get(request *r)
 {
     const record_def *d = def_of(r);
     const char *id = path_id(r, d);
+    if (id && !read_include(r, d))
+        return true;
     PGresult *res = id ? read_one(r, d, &stmts_of(d)->get, id, "read") : NULL;
     if (!res || !audit(r, d, "read", id, woman_array(r, res, 0, 2), "ok"))
         return true;
@@ -463,8 +526,10 @@ bool record_history(request *r)
     if (!id)
         return true;
     field_errors e = {0};
-    static const char *const none[] = {NULL};
+    static const char *const none[] = {"include", NULL};
     list_check_params(r, none, &e);
+    if (!e.count && !read_include(r, d))
+        return true;
     if (e.count) {
         problem_fields(r, 400, &e);
         return true;
@@ -622,10 +687,14 @@ bool record_list(request *r)
     int n = 0;
     for (const record_filter *f = d->filters; f && f->param && n < 12; f++)
         allowed[n++] = f->param;
-    for (const record_view *v = d->views; v && v->param && n < 15; v++)
+    for (const record_view *v = d->views; v && v->param && n < 14; v++)
         allowed[n++] = v->param;
+    if (d->voidable)
+        allowed[n++] = "include";
     allowed[n] = NULL;
     list_check_params(r, allowed, &e);
+    if (!e.count && !read_include(r, d))
+        return true;
     const record_view *view = chosen_view(r, d, &view_index, &e);
     const char *sort = view ? view->sort_column : d->sort_column;
     json_object *args = record_args(r, d, NULL);
@@ -651,11 +720,9 @@ bool record_list(request *r)
         return true;
     }
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
-    PGresult *res = run(r, view ? &g->views[view_index] : &g->list, args);
-    if (!db_ok(res)) {
-        db_problem(r, res);
+    PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
+    if (!res)
         return true;
-    }
     if (d->woman_column && !audit_page(r, d, res, limit))
         return true;
     return list_respond(r, res, limit, 2, sort ? 1 : -1);
@@ -668,9 +735,7 @@ static bool audit_page(request *r, const record_def *d, PGresult *res, int limit
     const char *lookup = d->lookup_param ? request_query(r, d->lookup_param) : NULL;
     int rows = PQntuples(res), shown = rows > limit ? limit : rows;
     if (lookup && shown == 0) {
-        json_object *args = json_object_new_object();
-        json_object_object_add(args, "value", json_object_new_string(lookup));
-        PGresult *w = run(r, d->lookup_women, args);
+        PGresult *w = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
         const char *women = db_ok(w) && PQntuples(w) == 1 ? PQgetvalue(w, 0, 0) : "{}";
         return audit(r, d, "lookup", NULL, women, "not_found");
     }
@@ -753,6 +818,18 @@ static void drop_nulls(json_object *obj)
     }
 }
 
+/* Ends the transaction of a change answered in place (200): commits it,
+ * or rolls it back when the answer is a refusal. */
+static void end_change(request *r)
+{
+    if (r->status == 200) {
+        if (!db_commit(r))
+            db_problem(r, NULL);
+    } else {
+        db_rollback(r);
+    }
+}
+
 /* Locks the record in scope inside the open transaction. NULL: answered
  * (404, audited, or a database problem). */
 static PGresult *lock_record(request *r, const record_def *d, const char *id, const char *action)
@@ -795,22 +872,16 @@ bool record_update(request *r)
     json_object *args = record_args(r, d, id);
     json_object_object_add(args, "version", json_object_new_string(PQgetvalue(res, 0, 0)));
     json_object_object_add(args, "body", json_object_get(record));
-    res = run(r, d->update, args);
-    if (!db_ok(res) || PQntuples(res) != 1) {
-        db_problem(r, res);
+    const char *args_text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    if (!(res = query_row(r, d->update, args_text)))
         goto done;
-    }
     if (!audit(r, d, "update", id, woman_array(r, res, 0, 2), "ok"))
         goto done;
     set_etag(r, PQgetvalue(res, 0, 0));
     response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 done:
-    if (r->status == 200) {
-        if (!db_commit(r))
-            db_problem(r, NULL);
-    } else {
-        db_rollback(r);
-    }
+    end_change(r);
     return true;
 }
 
@@ -912,11 +983,9 @@ bool record_transition(request *r)
     json_object_object_add(args, "body", json_object_get(body));
     const char *args_text = json_to_arena(r->a, args, NULL);
     json_object_put(args);
-    PGresult *step = db_run(r, &sql_workflow_step, args_text);
-    if (!db_ok(step) || PQntuples(step) != 1) {
-        db_problem(r, step);
+    PGresult *step = query_row(r, &sql_workflow_step, args_text);
+    if (!step)
         goto done;
-    }
     /* allowed steps, roles, required, optional, refusals (NULL when the
      * step is not listed from here) */
     const char *allowed = PQgetisnull(step, 0, 0) ? "" : PQgetvalue(step, 0, 0);
@@ -939,16 +1008,9 @@ bool record_transition(request *r)
     }
     if (!refusals_allow(r, PQgetvalue(step, 0, 4)))
         goto done;
-    res = db_run(r, w->apply, args_text);
-    if (!db_ok(res) || PQntuples(res) != 1) {
-        db_problem(r, res);
+    if (!(res = query_row(r, w->apply, args_text)) ||
+        !db_query(r, &sql_workflow_history_insert, args_text))
         goto done;
-    }
-    PGresult *hist = db_run(r, &sql_workflow_history_insert, args_text);
-    if (!db_ok(hist)) {
-        db_problem(r, hist);
-        goto done;
-    }
     if (!audit(r, d, "transition", id, woman_array(r, res, 0, 2), "ok"))
         goto done;
     set_etag(r, PQgetvalue(res, 0, 0));
@@ -956,5 +1018,40 @@ bool record_transition(request *r)
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 done:
     write_end(r, st);
+    return true;
+}
+
+/* ---- Entered in error ----------------------------------------------------- */
+
+static const field_spec void_fields[] = {
+    {"reason", FIELD_STRING, FIELD_REQUIRED, 1, 4000, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+bool record_void(request *r)
+{
+    const record_def *d = def_of(r);
+    const char *id = path_id(r, d);
+    json_object *body = id ? request_json_body(r, void_fields, VALIDATE_CREATE) : NULL;
+    if (!body)
+        return true;
+    if (!db_begin(r)) {
+        db_problem(r, NULL);
+        return true;
+    }
+    PGresult *res = lock_record(r, d, id, "void");
+    if (!res)
+        goto done;
+    json_object *args = record_args(r, d, id);
+    json_object_object_add(args, "body", json_object_get(body));
+    const char *args_text = json_to_arena(r->a, args, NULL);
+    json_object_put(args);
+    if (!(res = query_row(r, &stmts_of(d)->void_, args_text)) ||
+        !audit(r, d, "void", id, woman_array(r, res, 0, 2), "ok"))
+        goto done;
+    set_etag(r, PQgetvalue(res, 0, 0));
+    response_json(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+done:
+    end_change(r);
     return true;
 }

@@ -70,7 +70,7 @@ typedef struct record_def {
     /* A nested collection's parent: the column holding the parent's id (the
      * collection's first path parameter) and its noun for the 404. */
     const char *parent_column, *parent_noun;
-    const char *json;       /* "referral_json": the representation */
+    const char *json; /* "referral_json": the representation */
     /* What a referrer sees instead (where it stands), or NULL. */
     const char *json_for_referrer;
     /* The scope rule's columns (NULL when the record has none): the woman it
@@ -97,6 +97,11 @@ typedef struct record_def {
     bool sort_desc;
     const record_view *views; /* terminated by a NULL param; may be NULL */
     const workflow_def *workflow;
+    /* A clinical record that may be entered in error: its table has
+     * voided_at, voided_by and void_reason; POST <item>/entered-in-error
+     * (a clinician in scope, with a reason) hides it from every list and
+     * read but an admin's ?include=voided. Nothing is deleted. */
+    bool voidable;
     unsigned create_roles, read_roles, update_roles;
     const constraint_message *constraints;
 } record_def;
@@ -112,6 +117,7 @@ bool record_list(request *r);
 bool record_update(request *r);
 bool record_transition(request *r);
 bool record_history(request *r);
+bool record_void(request *r);
 
 /* The women a record is about, as a PostgreSQL array, for the audit row of
  * an access that was refused or found nothing ("{}" when none). */

@@ -34,6 +34,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'reason', r.closed_reason),
         'risk_assessment', r.risk_assessment, 'onward_referral', r.onward_referral,
         'discharge_plan', r.discharge_plan,
+        'entered_in_error', CASE WHEN r.voided_at IS NOT NULL THEN json_build_object(
+            'at', r.voided_at, 'by', r.voided_by, 'reason', r.void_reason) END,
         'submitted_by', r.submitted_by, 'version', r.version,
         'created_at', r.created_at, 'updated_at', r.updated_at)
 $$;

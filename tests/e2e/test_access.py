@@ -124,6 +124,8 @@ class Roles(unittest.TestCase):
         # A referrer's referral to the demo team: its clinicians, the
         # admins and that referrer all may read it.
         cls.referral = refer(token("referrer"), e2e.DEMO_TEAM)
+        # One to be marked entered in error (the others stay readable).
+        cls.erroneous = refer(token("referrer"), e2e.DEMO_TEAM)
         cls.nonce = uuid.uuid4().hex[:10]
 
     def routes(self):
@@ -153,6 +155,8 @@ class Roles(unittest.TestCase):
             ("POST", ref + "/transitions", {"to": "withdrawn", "reason": "E2E role " + n},
              {"admin", "clinician"}),
             ("GET", ref + "/transitions", None, {"admin", "clinician"}),
+            ("POST", "/v1/referrals/%s/entered-in-error" % self.erroneous["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -175,6 +179,7 @@ class Roles(unittest.TestCase):
             p = path.split("?")[0]
             p = p.replace(self.woman["id"], "{service_user_id}")
             p = p.replace(self.referral["id"], "{referral_id}")
+            p = p.replace(self.erroneous["id"], "{referral_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)
