@@ -43,7 +43,8 @@ ins AS (
             WHERE o.service_user_id = su.id AND o.team_id <> x.team_id
                 AND t.type IN ('cmht', 'early_intervention', 'crisis_home_treatment',
                     'psychiatric_liaison', 'camhs')
-                AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')),
+                AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')
+                AND o.voided_at IS NULL),
         ($1::access).sub, ($1::access).role
     FROM x, rcv, service_users su
     WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid

@@ -247,6 +247,81 @@ static void database_holds_the_rules_too(void **state)
     PQclear(res);
 }
 
+/* A new workflow is rows, a guard function and the generic trigger: no C.
+ * The trigger refuses an unlisted step whoever writes it; the guards of a
+ * step say why it is refused, or nothing when it may go ahead. */
+static void workflows_are_data(void **state)
+{
+    (void)state;
+    char q[2048];
+    unsigned suffix = (unsigned)getpid();
+    snprintf(q, sizeof(q),
+             "CREATE TABLE it_things_%u (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), "
+             "state text NOT NULL DEFAULT 'open');"
+             "INSERT INTO workflows VALUES ('it_%u', 'open');"
+             "INSERT INTO workflow_steps (workflow, from_state, to_state, roles, guards) VALUES "
+             "('it_%u', 'open', 'closed', '{clinician}', '{it_guard_%u}');"
+             "CREATE FUNCTION it_guard_%u(a access, id uuid, body jsonb) RETURNS jsonb "
+             "LANGUAGE sql AS $$ SELECT jsonb_build_object('status', 409, 'detail', "
+             "'consent not in force') WHERE NOT body ? 'consent' $$;"
+             "CREATE TRIGGER it_things_%u_workflow BEFORE UPDATE OF state ON it_things_%u "
+             "FOR EACH ROW EXECUTE FUNCTION workflow_state_follows('it_%u', 'state');"
+             "INSERT INTO it_things_%u DEFAULT VALUES",
+             suffix, suffix, suffix, suffix, suffix, suffix, suffix, suffix, suffix);
+    sql_ok(owner_url, q);
+    snprintf(q, sizeof(q),
+             "SELECT workflow_refusals('it_%u', 'open', 'closed', NULL, id, '{}')::text, "
+             "workflow_refusals('it_%u', 'open', 'closed', NULL, id, '{\"consent\": true}')::text "
+             "FROM it_things_%u",
+             suffix, suffix, suffix);
+    PGresult *res = sql(owner_url, q);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_non_null(strstr(PQgetvalue(res, 0, 0), "consent not in force"));
+    assert_string_equal(PQgetvalue(res, 0, 1), "[]");
+    PQclear(res);
+    snprintf(q, sizeof(q), "UPDATE it_things_%u SET state = 'elsewhere'", suffix);
+    assert_string_equal(sql_state(owner_url, q), "23514");
+    snprintf(q, sizeof(q), "UPDATE it_things_%u SET state = 'closed'", suffix);
+    assert_string_equal(sql_state(owner_url, q), "");
+    /* closed has no step back. */
+    snprintf(q, sizeof(q), "UPDATE it_things_%u SET state = 'open'", suffix);
+    assert_string_equal(sql_state(owner_url, q), "23514");
+}
+
+/* The one scope rule, as every statement uses it: an admin sees its
+ * organisation, a clinician what its teams hold or the women linked to
+ * them, a referrer what it submitted, nobody another organisation's. */
+static void access_scope_is_the_one_rule(void **state)
+{
+    (void)state;
+    char org[37], team[37], other_org[37], other_team[37];
+    new_org(org, team);
+    new_org(other_org, other_team);
+    char q[2048];
+    snprintf(q, sizeof(q),
+             "WITH a AS (SELECT '(%s,adm,admin,,r)'::access AS adm, "
+             "'(%s,cli,clinician,\"{%s}\",r)'::access AS cli, "
+             "'(%s,ref,referrer,,r)'::access AS ref) "
+             "SELECT EXISTS (SELECT FROM access_scope(adm, '%s', NULL, '%s', 'x')), "
+             "EXISTS (SELECT FROM access_scope(adm, '%s', NULL, NULL, NULL)), "
+             "EXISTS (SELECT FROM access_scope(cli, '%s', NULL, '%s', NULL)), "
+             "EXISTS (SELECT FROM access_scope(cli, '%s', NULL, '%s', NULL)), "
+             "EXISTS (SELECT FROM access_scope(cli, '%s', NULL, NULL, NULL)), "
+             "EXISTS (SELECT FROM access_scope(cli, '%s', gen_random_uuid(), NULL, NULL)), "
+             "EXISTS (SELECT FROM access_scope(ref, '%s', NULL, '%s', 'ref')), "
+             "EXISTS (SELECT FROM access_scope(ref, '%s', NULL, '%s', 'other')) FROM a",
+             org, org, team, org,                  /* contexts */
+             org, team, other_org,                 /* admin: own org yes, other no */
+             org, team, org, other_team, org, org, /* clinician */
+             org, team, org, team /* referrer */);
+    PGresult *res = sql(owner_url, q);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    const char *want[] = {"t", "f", "t", "f", "t", "f", "t", "f"};
+    for (int i = 0; i < 8; i++)
+        assert_string_equal(PQgetvalue(res, 0, i), want[i]);
+    PQclear(res);
+}
+
 /* The service-user routes' handlers, as the router would call them. */
 static const route service_user_route = {.resource = &service_user_record};
 #define service_users_create record_create
@@ -415,6 +490,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(app_role_cannot_change_the_schema),
         cmocka_unit_test(audit_trail_is_append_only),
         cmocka_unit_test(database_holds_the_rules_too),
+        cmocka_unit_test(workflows_are_data),
+        cmocka_unit_test(access_scope_is_the_one_rule),
         cmocka_unit_test(create_read_update_through_handlers),
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
