@@ -39,7 +39,9 @@ SNAPSHOT_SQL = (
     "(select count(*) from service_users), (select coalesce(sum(version), 0) from service_users), "
     "(select count(*) from referrals), (select coalesce(sum(version), 0) from referrals), "
     "(select count(*) from workflow_transitions), (select count(*) from service_user_teams), "
-    "(select count(*) from revoked_tokens), (select count(*) from idempotency_keys))")
+    "(select count(*) from revoked_tokens), (select count(*) from idempotency_keys), "
+    "(select count(*) from staff_training), "
+    "(select coalesce(sum(version), 0) from staff_training))")
 
 
 def snapshot():
@@ -126,6 +128,12 @@ class Roles(unittest.TestCase):
         cls.referral = refer(token("referrer"), e2e.DEMO_TEAM)
         # One to be marked entered in error (the others stay readable).
         cls.erroneous = refer(token("referrer"), e2e.DEMO_TEAM)
+        # A training record of the duty psychiatrist, for its by-id routes.
+        r = post("/v1/staff/%s/training" % DUTY,
+                 {"course": "E2E access course", "completed_on": e2e.today(-30)},
+                 token=token("admin"))
+        assert r.status == 201, r
+        cls.training = r.body
         cls.nonce = uuid.uuid4().hex[:10]
 
     def routes(self):
@@ -133,6 +141,8 @@ class Roles(unittest.TestCase):
         valid: if a role check were missing, they would be written."""
         su = "/v1/service-users/" + self.woman["id"]
         ref = "/v1/referrals/" + self.referral["id"]
+        training = "/v1/staff/%s/training" % DUTY
+        record = training + "/" + self.training["id"]
         n = self.nonce
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
@@ -144,6 +154,11 @@ class Roles(unittest.TestCase):
             ("GET", "/v1/staff", None, {"admin", "clinician"}),
             ("GET", "/v1/staff/" + DUTY, None, {"admin", "clinician"}),
             ("PATCH", "/v1/staff/" + DUTY, {"name": "E2E role " + n}, {"admin"}),
+            ("POST", training, {"course": "E2E role " + n, "completed_on": e2e.today(-30)},
+             {"admin"}),
+            ("GET", training, None, {"admin", "clinician"}),
+            ("GET", record, None, {"admin", "clinician"}),
+            ("PATCH", record, {"course": "E2E role " + n}, {"admin"}),
             ("POST", "/v1/service-users", service_user_body(), {"admin", "clinician"}),
             ("GET", "/v1/service-users", None, {"admin", "clinician"}),
             ("GET", su, None, {"admin", "clinician"}),
@@ -180,6 +195,7 @@ class Roles(unittest.TestCase):
             p = p.replace(self.woman["id"], "{service_user_id}")
             p = p.replace(self.referral["id"], "{referral_id}")
             p = p.replace(self.erroneous["id"], "{referral_id}")
+            p = p.replace(self.training["id"], "{training_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)
