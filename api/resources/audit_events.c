@@ -9,13 +9,13 @@
 #include "sql_statements.h"
 #include "uuid.h"
 
-bool audit_list(request *r)
+bool audit_events_list(request *r)
 {
     field_errors e = {0};
     int limit;
     static const char *const allowed[] = {"service_user", NULL};
-    list_limit(r, &limit, &e);
-    list_check_params(r, allowed, &e);
+    record_list_limit(r, &limit, &e);
+    record_list_check_params(r, allowed, &e);
     const char *woman = request_query(r, "service_user");
     if (!woman)
         field_errors_add(&e, "service_user", "is required: whose record's trail to show");
@@ -23,7 +23,7 @@ bool audit_list(request *r)
         field_errors_add(&e, "service_user", "must be a service user id (UUID)");
     const char *cursor = request_query(r, "cursor"), *before = NULL;
     if (cursor) {
-        before = cursor_decode(r->a, cursor);
+        before = record_cursor_decode(r->a, cursor);
         if (!before || !*before || strspn(before, "0123456789") != strlen(before) ||
             strlen(before) > 18)
             field_errors_add(&e, "cursor", "is not a cursor this API returned");
@@ -35,5 +35,5 @@ bool audit_list(request *r)
     PGresult *res = db_query(r, &sql_audit_list,
                              db_args(r->a, "woman", woman, "before", before, "limit",
                                      arena_printf(r->a, "%d", limit + 1), DB_ARGS_END));
-    return !res || list_respond(r, res, limit, 1, -1);
+    return !res || record_list_respond(r, res, limit, 1, -1);
 }

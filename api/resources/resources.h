@@ -28,7 +28,7 @@ bool revoked_tokens_create(request *r);
 
 /* audit_events.c: GET /v1/audit?service_user=<id>, who looked at her record
  * (admins). */
-bool audit_list(request *r);
+bool audit_events_list(request *r);
 
 /* Registers every record (statements, constraint messages, routes). */
 void resources_register(void);

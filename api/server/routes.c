@@ -13,7 +13,7 @@ const route routes[] = {
     {"GET", "/healthz", health_live, 0, ROUTE_PUBLIC, NO_AUDIT, NULL},
     {"GET", "/readyz", health_ready, 0, ROUTE_PUBLIC, NO_AUDIT, NULL},
     {"GET", "/metrics", health_metrics, 0, ROUTE_PUBLIC, NO_AUDIT, NULL},
-    {"GET", "/v1/audit", audit_list, ROLE_ADMIN, 0, NO_AUDIT, NULL},
+    {"GET", "/v1/audit", audit_events_list, ROLE_ADMIN, 0, NO_AUDIT, NULL},
     {"POST", "/v1/revoked-tokens", revoked_tokens_create, ROLE_ADMIN, ROUTE_BODY, NO_AUDIT, NULL},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

@@ -107,7 +107,7 @@ void idem_finish(request *r, idem_state st)
     }
 }
 
-idem_state write_begin(request *r)
+idem_state idem_write_begin(request *r)
 {
     idem_state st = idem_begin(r);
     if (st == IDEM_NONE && !db_begin(r)) {
@@ -117,7 +117,7 @@ idem_state write_begin(request *r)
     return st;
 }
 
-void write_end(request *r, idem_state st)
+void idem_write_end(request *r, idem_state st)
 {
     if (st == IDEM_PROCEED) {
         idem_finish(r, st);

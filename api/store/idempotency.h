@@ -22,9 +22,9 @@ void idem_finish(request *r, idem_state st);
 /* A write of several statements: claims the Idempotency-Key (which opens
  * the transaction) or opens a plain one. IDEM_ANSWERED: the response is
  * already set. */
-idem_state write_begin(request *r);
+idem_state idem_write_begin(request *r);
 /* Commits when the response is 201 (storing it under the key), else rolls
  * back. */
-void write_end(request *r, idem_state st);
+void idem_write_end(request *r, idem_state st);
 
 #endif

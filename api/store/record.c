@@ -457,7 +457,7 @@ bool record_create(request *r)
     json_object *body = request_json_body(r, d->fields, VALIDATE_CREATE);
     if (!body || !apply_rules(r, d, body))
         return true;
-    idem_state st = write_begin(r);
+    idem_state st = idem_write_begin(r);
     if (st == IDEM_ANSWERED)
         return true;
     json_object *args = record_args(r, d, NULL);
@@ -486,7 +486,7 @@ bool record_create(request *r)
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:
-    write_end(r, st);
+    idem_write_end(r, st);
     return true;
 }
 
@@ -527,7 +527,7 @@ bool record_history(request *r)
         return true;
     field_errors e = {0};
     static const char *const none[] = {"include", NULL};
-    list_check_params(r, none, &e);
+    record_list_check_params(r, none, &e);
     if (!e.count && !read_include(r, d))
         return true;
     if (e.count) {
@@ -548,12 +548,12 @@ bool record_history(request *r)
 /* The cursor is the last row of the previous page ("id", or "key|id" for a
  * list sorted by a timestamp), base64url-encoded so clients treat it as
  * opaque. */
-const char *cursor_encode(arena *a, const char *raw)
+const char *record_cursor_encode(arena *a, const char *raw)
 {
     return base64_url_encode(a, (const unsigned char *)raw, strlen(raw));
 }
 
-const char *cursor_decode(arena *a, const char *cursor)
+const char *record_cursor_decode(arena *a, const char *cursor)
 {
     unsigned char buf[256];
     long n = base64_url_decode(cursor, strlen(cursor), buf, sizeof(buf) - 1);
@@ -563,7 +563,7 @@ const char *cursor_decode(arena *a, const char *cursor)
     return arena_strdup(a, (const char *)buf);
 }
 
-bool list_limit(request *r, int *limit, field_errors *e)
+bool record_list_limit(request *r, int *limit, field_errors *e)
 {
     const char *s = request_query(r, "limit");
     *limit = LIST_DEFAULT_LIMIT;
@@ -579,7 +579,7 @@ bool list_limit(request *r, int *limit, field_errors *e)
     return true;
 }
 
-void list_check_params(request *r, const char *const *allowed, field_errors *e)
+void record_list_check_params(request *r, const char *const *allowed, field_errors *e)
 {
     for (int i = 0; i < r->nquery; i++) {
         const char *name = r->query[i].name;
@@ -591,7 +591,7 @@ void list_check_params(request *r, const char *const *allowed, field_errors *e)
     }
 }
 
-bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
+bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
 {
     int rows = PQntuples(res), shown = rows > limit ? limit : rows;
     strbuf b;
@@ -606,7 +606,7 @@ bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_co
         const char *id = PQgetvalue(res, shown - 1, 0);
         const char *raw =
             key_col < 0 ? id : arena_printf(r->a, "%s|%s", PQgetvalue(res, shown - 1, key_col), id);
-        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", cursor_encode(r->a, raw));
+        strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", record_cursor_encode(r->a, raw));
     } else {
         strbuf_puts(&b, "],\"next_cursor\":null}");
     }
@@ -682,7 +682,7 @@ bool record_list(request *r)
         return true;
     field_errors e = {0};
     int limit, view_index = 0;
-    list_limit(r, &limit, &e);
+    record_list_limit(r, &limit, &e);
     const char *allowed[16];
     int n = 0;
     for (const record_filter *f = d->filters; f && f->param && n < 12; f++)
@@ -692,7 +692,7 @@ bool record_list(request *r)
     if (d->voidable)
         allowed[n++] = "include";
     allowed[n] = NULL;
-    list_check_params(r, allowed, &e);
+    record_list_check_params(r, allowed, &e);
     if (!e.count && !read_include(r, d))
         return true;
     const record_view *view = chosen_view(r, d, &view_index, &e);
@@ -702,7 +702,7 @@ bool record_list(request *r)
         read_filter(r, f, args, &e);
     const char *cursor = request_query(r, "cursor");
     if (cursor) {
-        const char *raw = cursor_decode(r->a, cursor);
+        const char *raw = record_cursor_decode(r->a, cursor);
         const char *bar = raw && sort ? strchr(raw, '|') : NULL;
         const char *after = sort ? (bar ? bar + 1 : NULL) : raw;
         const char *key = bar ? arena_strndup(r->a, raw, (size_t)(bar - raw)) : NULL;
@@ -725,7 +725,7 @@ bool record_list(request *r)
         return true;
     if (d->woman_column && !audit_page(r, d, res, limit))
         return true;
-    return list_respond(r, res, limit, 2, sort ? 1 : -1);
+    return record_list_respond(r, res, limit, 2, sort ? 1 : -1);
 }
 
 /* The audit row of a list names every woman shown; a lookup (a list
@@ -963,7 +963,7 @@ bool record_transition(request *r)
     json_object *v;
     json_object_object_get_ex(body, "to", &v);
     const char *to = json_object_get_string(v);
-    idem_state st = write_begin(r);
+    idem_state st = idem_write_begin(r);
     if (st == IDEM_ANSWERED)
         return true;
     PGresult *res = lock_record(r, d, id, "transition");
@@ -1017,7 +1017,7 @@ bool record_transition(request *r)
     response_header(r, "Location", r->path);
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 done:
-    write_end(r, st);
+    idem_write_end(r, st);
     return true;
 }
 

@@ -124,13 +124,13 @@ bool record_void(request *r);
 const char *record_women(request *r, const record_def *def, const char *id);
 
 /* Helpers for handlers outside the record layer (the audit trail's list). */
-bool list_limit(request *r, int *limit, field_errors *e);
-void list_check_params(request *r, const char *const *allowed, field_errors *e);
-const char *cursor_encode(arena *a, const char *raw);
-const char *cursor_decode(arena *a, const char *cursor);
+bool record_list_limit(request *r, int *limit, field_errors *e);
+void record_list_check_params(request *r, const char *const *allowed, field_errors *e);
+const char *record_cursor_encode(arena *a, const char *raw);
+const char *record_cursor_decode(arena *a, const char *cursor);
 /* Answers a list from rows fetched with limit + 1: items from body_col, and
  * a cursor from the last shown row: its id (column 0), or "key|id" when
  * key_col names the sort key's column (>= 0). */
-bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_col);
+bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int key_col);
 
 #endif
