@@ -4,14 +4,7 @@
 -- The woman a referral carries by her details: found by NHS number in the
 -- organisation, or recorded. $2 {body: {service_user: {...}}}.
 WITH ins AS (
-    INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
-        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
-        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
-        estimated_due_date, delivery_date, infant_count)
-    SELECT ($1::access).org, ($1::access).sub, c.*
-    FROM service_user_columns($2::jsonb -> 'body' -> 'service_user') c
-    ON CONFLICT (organisation_id, nhs_number) DO NOTHING
-    RETURNING id)
+    SELECT (s).id FROM service_user_new($1::access, $2::jsonb -> 'body' -> 'service_user') s)
 SELECT id FROM ins
 UNION ALL
 SELECT id FROM service_users

@@ -175,6 +175,7 @@ const record_def service_user_record = {
     .fields = service_user_fields,
     .rules = service_user_rules,
     .insert = &sql_service_user_insert,
+    .insert_refused = {409, "/nhs_number", "A woman with this NHS number is already recorded."},
     .update = &sql_service_user_update,
     .filters = service_user_filters,
     .lookup_param = "nhs_number",

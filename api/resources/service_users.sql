@@ -2,19 +2,13 @@
 
 -- name: service_user_insert
 -- A clinician who registers a woman brings her into the scope of its teams.
-WITH ins AS (
-    INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
-        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
-        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
-        estimated_due_date, delivery_date, infant_count)
-    SELECT ($1::access).org, ($1::access).sub, c.*
-    FROM service_user_columns($2::jsonb -> 'body') c
-    RETURNING id, version, service_user_json(service_users)::text AS body),
+-- No row: her NHS number is recorded already.
+WITH ins AS (SELECT s FROM service_user_new($1::access, $2::jsonb -> 'body') s),
 link AS (
     INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
-    SELECT ins.id, t, ($1::access).org, 'registration'
+    SELECT (ins.s).id, t, ($1::access).org, 'registration'
     FROM ins, unnest(($1::access).teams) AS t)
-SELECT id, version, body, id::text FROM ins;
+SELECT (s).id, (s).version, service_user_json(s)::text, (s).id::text FROM ins;
 
 -- name: service_user_update
 UPDATE service_users s SET (nhs_number, given_name, family_name, date_of_birth,

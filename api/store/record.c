@@ -474,9 +474,14 @@ bool record_create(request *r)
             problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
             goto done;
         }
-        field_errors e = {0};
-        field_errors_add(&e, d->insert_refused.pointer, d->insert_refused.detail);
-        problem_fields(r, 422, &e);
+        const record_refusal *no = &d->insert_refused;
+        if (no->status == 409) {
+            problem_typed(r, 409, "conflict", "The record conflicts with another", no->detail);
+        } else {
+            field_errors e = {0};
+            field_errors_add(&e, no->pointer, no->detail);
+            problem_fields(r, 422, &e);
+        }
         goto done;
     }
     const char *id = PQgetvalue(res, 0, 0);

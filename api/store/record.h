@@ -56,8 +56,10 @@ typedef struct workflow_def {
     unsigned roles;           /* who may reach the route; each step narrows it */
 } workflow_def;
 
-/* Where a refused create points (the statement returned no row). */
+/* What a create the insert refused (no row) answers: 422 with the pointer,
+ * or 409 (a conflict with another record). */
 typedef struct record_refusal {
+    int status;
     const char *pointer, *detail;
 } record_refusal;
 

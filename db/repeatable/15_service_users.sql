@@ -42,3 +42,17 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         (body -> 'perinatal_status' ->> 'delivery_date')::date,
         (body -> 'perinatal_status' ->> 'infant_count')::int
 $$;
+
+-- Records a woman from her JSON for the caller's organisation, unless one
+-- with her NHS number is there already (then no row): registration and a
+-- referral that carries her details both record her through this.
+CREATE OR REPLACE FUNCTION service_user_new(a access, body jsonb) RETURNS SETOF service_users
+LANGUAGE sql AS $$
+    INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
+        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
+        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
+        estimated_due_date, delivery_date, infant_count)
+    SELECT a.org, a.sub, c.* FROM service_user_columns(body) c
+    ON CONFLICT (organisation_id, nhs_number) DO NOTHING
+    RETURNING *
+$$;
