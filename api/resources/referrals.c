@@ -26,7 +26,8 @@ static const field_spec referral_fields[] = {
     {"channel", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_referral_channels, NULL, NULL},
     {"received_at", FIELD_TIMESTAMP, 0, 0, 0, NULL, NULL, NULL},
     {"priority", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_referral_priorities, NULL, NULL},
-    {"criteria", FIELD_ENUM_ARRAY, FIELD_REQUIRED, 1, 11, vocab_referral_criteria, NULL, NULL},
+    /* Optional at receipt (she or her family may refer); one to accept. */
+    {"criteria", FIELD_ENUM_ARRAY, 0, 1, 12, vocab_referral_criteria, NULL, NULL},
     {"reason", FIELD_STRING, FIELD_REQUIRED, 1, 4000, NULL, NULL, NULL},
     {"referrer", FIELD_OBJECT, 0, 0, 0, NULL, NULL, referrer_fields},
     {"open_to_other_mental_health_team", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
@@ -40,6 +41,8 @@ static const field_spec referral_fields[] = {
     {"flags", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"outcome", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"source_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"reason_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"closed_without_contact", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"priority_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"risk_assessment", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"onward_referral", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -70,9 +73,27 @@ static const field_spec discharge_fields[] = {
     {"referred_to", FIELD_STRING, 0, 1, 500, NULL, NULL, NULL},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
+static const field_spec camhs_fields[] = {
+    {"date", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
+    {"with_whom", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
+    {"outcome", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_camhs_outcomes, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const field_spec co_working_fields[] = {
+    {"arrangement", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_co_working_arrangements, NULL, NULL},
+    {"other_team", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
+    {"agreed_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
 static const field_spec transition_fields[] = {
     {"to", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_referral_statuses, NULL, NULL},
     {"notes", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
+    {"priority", FIELD_ENUM, 0, 0, 0, vocab_referral_priorities, NULL, NULL},
+    {"priority_reason", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
+    {"criteria", FIELD_ENUM_ARRAY, 0, 1, 12, vocab_referral_criteria, NULL, NULL},
+    {"advice", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
+    {"camhs_discussion", FIELD_OBJECT, 0, 0, 0, NULL, NULL, camhs_fields},
+    {"co_working", FIELD_OBJECT, 0, 0, 0, NULL, NULL, co_working_fields},
     {"first_contact_at", FIELD_TIMESTAMP, 0, 0, 0, NULL, NULL, NULL},
     {"duty_clinician_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
     {"meeting_date", FIELD_DATE, 0, 0, 0, NULL, NULL, NULL},
@@ -124,6 +145,12 @@ static void referral_rules(request *r, json_object *body, field_errors *e)
     if (r->who->role == ROLE_REFERRER && has(body, "received_at"))
         field_errors_add(e, "/received_at", "is set by the server for referrers");
     const char *source = get_str(body, "source");
+    /* Seen on discharge: received as routine, raised by triage if need be. */
+    const char *priority = get_str(body, "priority");
+    if (source && !strcmp(source, "mbu_discharge") && priority && !strcmp(priority, "emergency"))
+        field_errors_add(e, "/priority",
+                         "a discharge from a mother and baby unit is received as routine (she is "
+                         "seen on discharge); triage raises it if need be");
     if (source && strcmp(source, "self") != 0 && !has(body, "referrer"))
         field_errors_add(e, "/referrer",
                          "say who referred her (name), unless she referred herself");
@@ -169,9 +196,20 @@ static const record_filter referral_filters[] = {
  * first (the condition matches the partial indexes referrals_*overdue_idx). */
 static const record_view referral_views[] = {
     {"overdue", "true",
-     "t.responded_at IS NULL AND t.status IN ('received', 'triaged', 'mdt_review') "
+     "t.responded_at IS NULL AND t.status IN ('received', 'triaged', 'mdt_review', 'accepted') "
      "AND t.due_at < now()",
      "due_at", false},
+    /* The duty clinician's list: not yet triaged, flagged and still open,
+     * or past due and not yet seen; soonest due first. */
+    {"worklist", "duty",
+     "(t.status = 'received' OR (referral_open(t.status) AND (t.flag_discuss_individually "
+     "OR t.flag_discuss_with_camhs OR t.flag_offer_joint_working)) OR (t.responded_at IS NULL "
+     "AND t.status IN ('received', 'triaged', 'mdt_review', 'accepted') AND t.due_at < now()))",
+     "due_at", false},
+    /* The MDT's list: referrals for its next meeting, oldest first. */
+    {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false},
+    /* The caseload: accepted and not yet discharged. */
+    {"worklist", "caseload", "t.status = 'accepted'", "received_at", true},
     {NULL, NULL, NULL, NULL, false},
 };
 
@@ -183,6 +221,9 @@ static const constraint_message referral_constraints[] = {
     {"referrals_responded_at_check", 422, "/first_contact_at",
      "The first contact cannot be before the referral was received."},
     {"workflow_step_check", 409, "/to", "This step is not allowed from the current status."},
+    {"referrals_team_type_check", 422, "/team_id",
+     "Referrals are to a perinatal community team or a maternal mental health service; "
+     "refer elsewhere with the referred_on step."},
     {"service_users_nhs_number_unique", 409, "/service_user/nhs_number",
      "A woman with this NHS number is already recorded."},
     {NULL, 0, NULL, NULL},
@@ -194,6 +235,7 @@ static const workflow_def referral_workflow = {
     .fields = transition_fields,
     .apply = &sql_referral_apply,
     .roles = ROLE_CLINICIAN | ROLE_ADMIN,
+    .corrections = true,
 };
 
 const record_def referral_record = {

@@ -24,12 +24,15 @@ ins AS (
     INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel,
         received_at, priority, criteria, reason, referrer_name, referrer_organisation,
         referrer_contact, open_to_other_mh_team, due_at, flag_discuss_individually,
-        flag_discuss_with_camhs, flag_offer_joint_working, submitted_by, submitted_by_role)
+        flag_discuss_with_camhs, flag_offer_joint_working, submitted_by, submitted_by_role,
+        source_code)
     SELECT ($1::access).org, su.id, x.team_id, x.source, x.channel, rcv.at, x.priority,
-        x.criteria, x.reason, x.referrer ->> 'name', x.referrer ->> 'organisation',
+        coalesce(x.criteria, '{}'), x.reason, x.referrer ->> 'name', x.referrer ->> 'organisation',
         x.referrer ->> 'contact', coalesce(x.open_to_other_mental_health_team, false),
         referral_due_at(rcv.at, x.priority),
-        referral_outside_window(rcv.at, su.delivery_date, x.criteria),
+        -- A discharge from an MBU is always seen: never outside the window.
+        x.source <> 'mbu_discharge'
+            AND referral_outside_window(rcv.at, su.delivery_date, x.criteria),
         referral_under_18(rcv.at, su.date_of_birth),
         coalesce(x.open_to_other_mental_health_team, false) OR EXISTS (
             SELECT 1 FROM referrals o JOIN teams t ON t.id = o.team_id
@@ -38,7 +41,7 @@ ins AS (
                     'psychiatric_liaison', 'camhs')
                 AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')
                 AND o.voided_at IS NULL),
-        ($1::access).sub, ($1::access).role
+        ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role)
     FROM x, rcv, service_users su
     WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
         AND su.organisation_id = ($1::access).org
@@ -47,6 +50,12 @@ ins AS (
         AND (($2::jsonb ->> 'by_details')::boolean
             OR EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL,
                 NULL)))
+        -- Referrals are to a perinatal community team or an MMHS; others go
+        -- through referred_on. (A team that does not exist is the foreign
+        -- key's to report.)
+        AND (NOT coalesce((SELECT tm.type NOT IN ('perinatal_community', 'mmhs') FROM teams tm
+                WHERE tm.id = x.team_id AND tm.organisation_id = ($1::access).org), false)
+            OR raise_rule('referrals_team_type_check'))
     -- Referrers, and clinicians referring to a team not theirs, learn only
     -- where the referral stands: nothing about a woman beyond their scope.
     RETURNING id, version, received_at, service_user_id, team_id,
@@ -65,16 +74,32 @@ link AS (
 SELECT id, version, body, service_user_id::text FROM ins;
 
 -- name: referral_apply
--- A workflow step's fields onto the referral. $2 {id, from, to, body}.
+-- A workflow step's fields onto the referral. $2 {id, from, to, body}. A
+-- change of priority moves the due time: an upgrade to emergency is due 4
+-- hours after the change (when it became known), a downgrade 28 days after
+-- receipt. Taking over full care turns another trust's I1 into I2.
 WITH j AS (SELECT $2::jsonb -> 'body' AS j)
-UPDATE referrals r SET status = j.j ->> 'to',
+UPDATE referrals r SET status = $2::jsonb ->> 'to',
     responded_at = coalesce(r.responded_at, (j.j ->> 'first_contact_at')::timestamptz),
+    priority = coalesce(j.j ->> 'priority', r.priority),
+    due_at = CASE j.j ->> 'priority'
+        WHEN 'emergency' THEN now() + interval '4 hours'
+        WHEN 'routine' THEN referral_due_at(r.received_at, 'routine')
+        ELSE r.due_at END,
+    criteria = CASE WHEN j.j ? 'criteria'
+        THEN ARRAY(SELECT jsonb_array_elements_text(j.j -> 'criteria')) ELSE r.criteria END,
     pathway = coalesce(j.j ->> 'pathway', r.pathway),
     allocated_clinician_id = coalesce((j.j ->> 'allocated_clinician_id')::uuid,
         r.allocated_clinician_id),
     signposted_to = coalesce(j.j ->> 'signposted_to', r.signposted_to),
     referred_to = coalesce(j.j ->> 'referred_to', r.referred_to),
     closed_reason = coalesce(j.j ->> 'reason', r.closed_reason),
+    advice = coalesce(j.j ->> 'advice', r.advice),
+    camhs_discussion = coalesce(j.j -> 'camhs_discussion', r.camhs_discussion),
+    co_working = coalesce(j.j -> 'co_working', r.co_working),
+    source_code = CASE WHEN r.source_code = 'I1'
+        AND j.j -> 'co_working' ->> 'arrangement' = 'full_care_transfer' THEN 'I2'
+        ELSE r.source_code END,
     risk_assessment = coalesce(j.j -> 'risk_assessment', r.risk_assessment),
     onward_referral = coalesce(j.j -> 'onward_referral', r.onward_referral),
     discharge_plan = coalesce(j.j -> 'discharge_plan', r.discharge_plan),

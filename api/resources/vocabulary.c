@@ -53,14 +53,18 @@ const char *const vocab_referral_criteria[] = {
     "mbu_discharge",
     "tokophobia_birth_trauma_ptsd",
     "perinatal_loss_trauma",
+    "complex_illness_in_perinatal_period",
     NULL,
 };
 const char *const vocab_referral_statuses[] = {
-    "received", "triaged",   "mdt_review",       "accepted",   "signposted", "referred_on",
-    "declined", "withdrawn", "unable_to_engage", "discharged", NULL,
+    "received", "triaged",   "mdt_review",       "accepted",   "signposted",   "referred_on",
+    "declined", "withdrawn", "unable_to_engage", "discharged", "advice_given", NULL,
 };
 const char *const vocab_pathways[] = {"perinatal", "mmhs", NULL};
 const char *const vocab_risk_levels[] = {"low", "moderate", "high", NULL};
+const char *const vocab_referral_reasons[] = {"13", "27", "29", NULL};
+const char *const vocab_camhs_outcomes[] = {"consultation", "joint_working", "camhs_leads", NULL};
+const char *const vocab_co_working_arrangements[] = {"co_working", "full_care_transfer", NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -73,6 +77,9 @@ const vocabulary vocabularies[] = {
     {"referral_status", vocab_referral_statuses},
     {"pathway", vocab_pathways},
     {"risk_level", vocab_risk_levels},
+    {"referral_reason", vocab_referral_reasons},
+    {"camhs_outcome", vocab_camhs_outcomes},
+    {"co_working_arrangement", vocab_co_working_arrangements},
     {NULL, NULL},
 };
 

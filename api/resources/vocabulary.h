@@ -21,6 +21,9 @@ extern const char *const vocab_referral_criteria[];
 extern const char *const vocab_referral_statuses[];
 extern const char *const vocab_pathways[];
 extern const char *const vocab_risk_levels[];
+extern const char *const vocab_referral_reasons[];
+extern const char *const vocab_camhs_outcomes[];
+extern const char *const vocab_co_working_arrangements[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

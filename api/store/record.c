@@ -24,13 +24,14 @@
 #define LIST_MAX_LIMIT 200
 #define MAX_RECORDS 32
 #define SQL_MAX 4096
+#define MAX_VIEWS 6
 
 /* The statements generated for one definition. */
 typedef struct record_stmts {
     const record_def *def;
     stmt_def get, lock, list, women, history, void_;
-    stmt_def views[4];
-    char names[10][64];
+    stmt_def views[MAX_VIEWS];
+    char names[6 + MAX_VIEWS][64];
 } record_stmts;
 
 static record_stmts generated[MAX_RECORDS];
@@ -193,10 +194,11 @@ static void generate(record_stmts *g, const record_def *d)
     define(&g->list, g->names[2], sizeof(g->names[2]), d->name, "list", list,
            STMT_REPEATABLE | STMT_PLAN_PER_CALL);
     int i = 0;
-    for (const record_view *v = d->views; v && v->param && i < 4; v++, i++) {
+    for (const record_view *v = d->views; v && v->param && i < MAX_VIEWS; v++, i++) {
         const char *vsql = list_sql(&a, d, v->where, v->sort_column, v->sort_desc);
         define(&g->views[i], g->names[3 + i], sizeof(g->names[3 + i]), d->name,
-               arena_printf(&a, "list_%s", v->param), vsql, STMT_REPEATABLE | STMT_PLAN_PER_CALL);
+               arena_printf(&a, "list_%s_%s", v->param, v->value), vsql,
+               STMT_REPEATABLE | STMT_PLAN_PER_CALL);
     }
 
     /* Whom an access names even when it was refused: the record's woman,
@@ -205,7 +207,8 @@ static void generate(record_stmts *g, const record_def *d)
              "SELECT coalesce(array_agg(%s), '{}')::text FROM %s t "
              "WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org",
              woman, d->table);
-    define(&g->women, g->names[7], sizeof(g->names[7]), d->name, "women", sql, STMT_REPEATABLE);
+    define(&g->women, g->names[3 + MAX_VIEWS], sizeof(g->names[0]), d->name, "women", sql,
+           STMT_REPEATABLE);
 
     if (d->workflow) {
         snprintf(sql, sizeof(sql),
@@ -213,7 +216,7 @@ static void generate(record_stmts *g, const record_def *d)
                  "'[]') FROM workflow_transitions h WHERE h.workflow = '%s' AND h.record_id = "
                  "t.id)::text, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid%s",
                  d->workflow->name, woman, from, visible(d));
-        define(&g->history, g->names[8], sizeof(g->names[8]), d->name, "history", sql,
+        define(&g->history, g->names[4 + MAX_VIEWS], sizeof(g->names[0]), d->name, "history", sql,
                STMT_REPEATABLE);
     }
     if (d->voidable) {
@@ -224,7 +227,7 @@ static void generate(record_stmts *g, const record_def *d)
                  "updated_at = now() WHERE t.id = ($2::jsonb ->> 'id')::uuid "
                  "RETURNING t.version::text, %s(t)::text, %s::text",
                  d->table, d->json, woman);
-        define(&g->void_, g->names[9], sizeof(g->names[9]), d->name, "void", sql, 0);
+        define(&g->void_, g->names[5 + MAX_VIEWS], sizeof(g->names[0]), d->name, "void", sql, 0);
     }
     arena_free(&a);
 
@@ -280,9 +283,10 @@ void record_register(const record_def *const *defs)
                        audited, "create");
         router_add("GET", d->collection, record_list, d, d->read_roles, 0, audited, "list");
         router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited, "read");
-        if (d->update)
-            router_add("PATCH", item_pattern(d, ""), record_update, d, d->update_roles, ROUTE_BODY,
-                       audited, "update");
+        if (d->update || (d->workflow && d->workflow->corrections))
+            router_add("PATCH", item_pattern(d, ""), record_update, d,
+                       d->update ? d->update_roles : d->workflow->roles, ROUTE_BODY, audited,
+                       "update");
         if (d->workflow) {
             router_add("POST", item_pattern(d, "/transitions"), record_transition, d,
                        d->workflow->roles, ROUTE_BODY, audited, "transition");
@@ -660,21 +664,33 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
         json_object_object_add(args, f->param, json_object_new_string(v));
 }
 
-/* The view a list request names (?overdue=true), or NULL for the default. */
+/* The view a list request names (?overdue=true, ?worklist=duty), or NULL
+ * for the default list; adds an error for a value no view has. */
 static const record_view *chosen_view(request *r, const record_def *d, int *index, field_errors *e)
 {
     int i = 0;
+    const char *param = NULL, *value = NULL;
     for (const record_view *v = d->views; v && v->param; v++, i++) {
-        const char *value = request_query(r, v->param);
-        if (!value)
+        const char *asked = request_query(r, v->param);
+        if (!asked)
             continue;
-        if (!strcmp(value, v->value)) {
+        if (!strcmp(asked, v->value)) {
             *index = i;
             return v;
         }
-        if (strcmp(value, "false") != 0)
-            field_errors_add(e, v->param, "must be true or false");
+        param = v->param;
+        value = asked;
     }
+    if (!value || !strcmp(value, "false"))
+        return NULL;
+    strbuf b;
+    strbuf_init(&b, r->a, 1024);
+    for (const record_view *v = d->views; v->param; v++)
+        if (!strcmp(v->param, param))
+            strbuf_printf(&b, "%s%s", b.len ? ", " : "", v->value);
+    field_errors_add(e, param,
+                     !strcmp(b.data, "true") ? "must be true or false"
+                                             : arena_printf(r->a, "must be one of: %s", b.data));
     return NULL;
 }
 
@@ -693,7 +709,8 @@ bool record_list(request *r)
     for (const record_filter *f = d->filters; f && f->param && n < 12; f++)
         allowed[n++] = f->param;
     for (const record_view *v = d->views; v && v->param && n < 14; v++)
-        allowed[n++] = v->param;
+        if (v == d->views || strcmp(v->param, v[-1].param) != 0)
+            allowed[n++] = v->param;
     if (d->voidable)
         allowed[n++] = "include";
     allowed[n] = NULL;
@@ -842,9 +859,13 @@ static PGresult *lock_record(request *r, const record_def *d, const char *id, co
     return read_one(r, d, &stmts_of(d)->lock, id, action);
 }
 
+static bool correct(request *r, const record_def *d);
+
 bool record_update(request *r)
 {
     const record_def *d = def_of(r);
+    if (!d->update)
+        return correct(r, d);
     const char *id = path_id(r, d);
     json_object *patch = id ? request_json_body(r, d->fields, VALIDATE_PATCH) : NULL;
     const char *version = patch ? if_match_version(r) : NULL;
@@ -957,28 +978,25 @@ static bool refusals_allow(request *r, const char *refusals)
     return true;
 }
 
-bool record_transition(request *r)
+/* One workflow step on the record, inside the open transaction: a
+ * transition to `to`, or a correction (`to` NULL: a step to the current
+ * state, such as a PATCH of an open referral's priority). Answers 201 for a
+ * transition, 200 for a correction. */
+static void take_step(request *r, const record_def *d, const char *id, json_object *body,
+                      const char *to, const char *action)
 {
-    const record_def *d = def_of(r);
     const workflow_def *w = d->workflow;
-    const char *id = path_id(r, d);
-    json_object *body = id ? request_json_body(r, w->fields, VALIDATE_CREATE) : NULL;
-    if (!body)
-        return true;
-    json_object *v;
-    json_object_object_get_ex(body, "to", &v);
-    const char *to = json_object_get_string(v);
-    idem_state st = idem_write_begin(r);
-    if (st == IDEM_ANSWERED)
-        return true;
-    PGresult *res = lock_record(r, d, id, "transition");
+    PGresult *res = lock_record(r, d, id, action);
     if (!res)
-        goto done;
+        return;
     const char *version = PQgetvalue(res, 0, 0), *from = PQgetvalue(res, 0, 3);
-    if (r->if_match) {
+    bool correction = to == NULL;
+    if (correction)
+        to = from;
+    if (r->if_match || correction) {
         const char *wanted = if_match_version(r);
         if (!wanted || !version_matches(r, wanted, version, d->noun))
-            goto done;
+            return;
     }
     json_object *args = json_object_new_object();
     json_object_object_add(args, "workflow", json_object_new_string(w->name));
@@ -990,39 +1008,81 @@ bool record_transition(request *r)
     json_object_put(args);
     PGresult *step = query_row(r, &sql_workflow_step, args_text);
     if (!step)
-        goto done;
+        return;
     /* allowed steps, roles, required, optional, refusals (NULL when the
      * step is not listed from here) */
     const char *allowed = PQgetisnull(step, 0, 0) ? "" : PQgetvalue(step, 0, 0);
     if (PQgetisnull(step, 0, 1)) {
         problem_typed(
             r, 409, "transition-not-allowed", "Transition not allowed",
-            *allowed ? arena_printf(r->a, "From %s the next step can be: %s.", from, allowed)
-                     : arena_printf(r->a, "A %s that is %s has no further steps.", d->noun, from));
-        goto done;
+            correction
+                ? arena_printf(r->a, "A %s that is %s can no longer be changed.", d->noun, from)
+            : *allowed
+                ? arena_printf(r->a, "From %s the next step can be: %s.", from, allowed)
+                : arena_printf(r->a, "A %s that is %s has no further steps.", d->noun, from));
+        return;
     }
     if (!in_list(role_name(r->who->role), PQgetvalue(step, 0, 1))) {
         problem(r, 403, arena_printf(r->a, "Your role may not move a %s to %s.", d->noun, to));
-        goto done;
+        return;
     }
     field_errors e = {0};
     check_step_fields(r, body, to, PQgetvalue(step, 0, 2), PQgetvalue(step, 0, 3), &e);
     if (e.count) {
         problem_fields(r, 422, &e);
-        goto done;
+        return;
     }
     if (!refusals_allow(r, PQgetvalue(step, 0, 4)))
-        goto done;
+        return;
     if (!(res = query_row(r, w->apply, args_text)) ||
         !db_query(r, &sql_workflow_history_insert, args_text))
-        goto done;
-    if (!audit(r, d, "transition", id, woman_array(r, res, 0, 2), "ok"))
-        goto done;
+        return;
+    if (!audit(r, d, action, id, woman_array(r, res, 0, 2), "ok"))
+        return;
     set_etag(r, PQgetvalue(res, 0, 0));
-    response_header(r, "Location", r->path);
-    response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
-done:
+    if (!correction)
+        response_header(r, "Location", r->path);
+    response_json(r, correction ? 200 : 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}
+
+bool record_transition(request *r)
+{
+    const record_def *d = def_of(r);
+    const char *id = path_id(r, d);
+    json_object *body = id ? request_json_body(r, d->workflow->fields, VALIDATE_CREATE) : NULL;
+    if (!body)
+        return true;
+    json_object *v;
+    json_object_object_get_ex(body, "to", &v);
+    idem_state st = idem_write_begin(r);
+    if (st == IDEM_ANSWERED)
+        return true;
+    take_step(r, d, id, body, json_object_get_string(v), "transition");
     idem_write_end(r, st);
+    return true;
+}
+
+/* PATCH of a record with a workflow: a correction (a step that stays in the
+ * current state), with If-Match, recorded in its history. */
+static bool correct(request *r, const record_def *d)
+{
+    const char *id = path_id(r, d);
+    json_object *body = id ? request_json_body(r, d->workflow->fields, VALIDATE_PATCH) : NULL;
+    if (!body)
+        return true;
+    if (json_object_object_get_ex(body, "to", NULL)) {
+        field_errors e = {0};
+        field_errors_add(&e, "/to",
+                         "is not part of a PATCH: take a step with POST .../transitions");
+        problem_fields(r, 400, &e);
+        return true;
+    }
+    if (!db_begin(r)) {
+        db_problem(r, NULL);
+        return true;
+    }
+    take_step(r, d, id, body, NULL, "update");
+    end_change(r);
     return true;
 }
 

@@ -54,6 +54,11 @@ typedef struct workflow_def {
     const field_spec *fields; /* the step body: "to", "notes" and every step's fields */
     const stmt_def *apply;    /* $2 {id, from, body} -> version, json, woman */
     unsigned roles;           /* who may reach the route; each step narrows it */
+    /* PATCH (with If-Match) corrects the record: a step to its current
+     * state, allowed where workflow_steps lists one (open states), taking
+     * that step's fields, guards and history row. For a record without an
+     * update statement. */
+    bool corrections;
 } workflow_def;
 
 /* What a create the insert refused (no row) answers: 422 with the pointer,

@@ -5,7 +5,8 @@
 -- The allowed next steps from here, and the step asked for (NULLs when it is
 -- not listed): who may take it, what it needs, and its guards' refusals.
 SELECT (SELECT string_agg(s.to_state, ', ' ORDER BY s.to_state) FROM workflow_steps s
-        WHERE s.workflow = $2::jsonb ->> 'workflow' AND s.from_state = $2::jsonb ->> 'from'),
+        WHERE s.workflow = $2::jsonb ->> 'workflow' AND s.from_state = $2::jsonb ->> 'from'
+            AND s.to_state <> s.from_state),
     step.roles::text, step.required::text, step.optional::text,
     CASE WHEN step.workflow IS NOT NULL THEN workflow_refusals(step.workflow, step.from_state,
         step.to_state, $1::access, ($2::jsonb ->> 'id')::uuid, $2::jsonb -> 'body')::text END

@@ -1,16 +1,35 @@
 -- Referrals: representations, national codes and the guards of the
 -- referral workflow's steps (workflow_steps.guards).
 
-CREATE OR REPLACE FUNCTION referral_source_code(source text) RETURNS text
+-- The MHSDS referral source code at receipt: a mental health team's
+-- referral is ours (P1) when its referrer holds a token of this
+-- organisation, another trust's (I1) when it came through a referrer's
+-- form; every other source has its own code (M7 for any other service).
+CREATE OR REPLACE FUNCTION referral_source_code(source text, submitted_by_role text) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT national_code('referral_source', source)
+    SELECT coalesce(national_code('referral_source', source),
+        CASE WHEN submitted_by_role = 'referrer' THEN 'I1' ELSE 'P1' END)
+$$;
+
+-- Open: not yet at an outcome (mdt_review is not one).
+CREATE OR REPLACE FUNCTION referral_open(status text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT status IN ('received', 'triaged', 'mdt_review')
+$$;
+
+-- On the clock: open, or accepted and not yet seen (no contact answers it).
+CREATE OR REPLACE FUNCTION referral_on_clock(r referrals) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT r.responded_at IS NULL
+        AND r.status IN ('received', 'triaged', 'mdt_review', 'accepted')
+        AND r.voided_at IS NULL
 $$;
 
 CREATE OR REPLACE FUNCTION referral_json(r referrals) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
         'id', r.id, 'service_user_id', r.service_user_id, 'team_id', r.team_id,
-        'source', r.source, 'source_code', referral_source_code(r.source),
+        'source', r.source, 'source_code', r.source_code, 'reason_code', r.reason_code,
         'channel', r.channel, 'received_at', r.received_at,
         'priority', r.priority,
         'priority_code', national_code('referral_priority', r.priority),
@@ -21,9 +40,13 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'open_to_other_mental_health_team', r.open_to_other_mh_team,
         'status', r.status,
         'due_at', r.due_at, 'responded_at', r.responded_at,
-        'response_breached', r.response_breached,
-        'overdue', r.responded_at IS NULL AND r.due_at < now()
-            AND r.status IN ('received', 'triaged', 'mdt_review'),
+        -- Met or breached once seen; breached too while on the clock past
+        -- due; neither when closed without contact.
+        'response_breached', CASE WHEN r.responded_at IS NOT NULL THEN r.responded_at > r.due_at
+            WHEN referral_on_clock(r) AND r.due_at < now() THEN true END,
+        'overdue', referral_on_clock(r) AND r.due_at < now(),
+        'closed_without_contact', r.responded_at IS NULL
+            AND r.status IN ('signposted', 'advice_given', 'referred_on', 'declined', 'withdrawn'),
         'flags', json_build_object(
             'discuss_individually', r.flag_discuss_individually,
             'discuss_with_camhs', r.flag_discuss_with_camhs,
@@ -31,7 +54,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'outcome', json_build_object(
             'pathway', r.pathway, 'allocated_clinician_id', r.allocated_clinician_id,
             'signposted_to', r.signposted_to, 'referred_to', r.referred_to,
-            'reason', r.closed_reason),
+            'reason', r.closed_reason, 'advice', r.advice,
+            'camhs_discussion', r.camhs_discussion, 'co_working', r.co_working),
         'risk_assessment', r.risk_assessment, 'onward_referral', r.onward_referral,
         'discharge_plan', r.discharge_plan,
         'entered_in_error', CASE WHEN r.voided_at IS NOT NULL THEN json_build_object(
@@ -90,4 +114,88 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
     FROM referrals r
     WHERE r.id = referral_guard_meeting_date.id
         AND (body ->> 'meeting_date')::date < (r.received_at AT TIME ZONE 'Europe/London')::date
+$$;
+
+-- A flagged referral (outside the window, under 18, open to another mental
+-- health team) is accepted or declined by the MDT, not by triage alone.
+CREATE OR REPLACE FUNCTION referral_guard_flagged_needs_mdt(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'This referral is flagged (' || concat_ws(', ',
+            CASE WHEN r.flag_discuss_individually THEN 'outside the window' END,
+            CASE WHEN r.flag_discuss_with_camhs THEN 'under 18' END,
+            CASE WHEN r.flag_offer_joint_working THEN 'open to another mental health team' END)
+        || '): it goes through the MDT first (move it to mdt_review).')
+    FROM referrals r
+    WHERE r.id = referral_guard_flagged_needs_mdt.id AND r.status = 'triaged'
+        AND (r.flag_discuss_individually OR r.flag_discuss_with_camhs
+            OR r.flag_offer_joint_working)
+$$;
+
+-- One criterion at least is needed to accept (given now or before).
+CREATE OR REPLACE FUNCTION referral_guard_criteria(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 422, 'pointer', '/criteria',
+        'detail', 'at least one acceptance criterion is needed to accept')
+    FROM referrals r
+    WHERE r.id = referral_guard_criteria.id
+        AND coalesce(jsonb_array_length(body -> 'criteria'), cardinality(r.criteria)) = 0
+$$;
+
+-- Under 18: the CAMHS discussion is recorded before acceptance.
+CREATE OR REPLACE FUNCTION referral_guard_camhs(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'She was under 18 when referred: record the discussion with CAMHS '
+        || '(camhs_discussion: date, with_whom, outcome) to accept.')
+    FROM referrals r
+    WHERE r.id = referral_guard_camhs.id AND r.flag_discuss_with_camhs
+        AND NOT body ? 'camhs_discussion' AND r.camhs_discussion IS NULL
+$$;
+
+-- Open to another mental health team: acceptance records the arrangement.
+CREATE OR REPLACE FUNCTION referral_guard_co_working(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'She is open to another mental health team: record the arrangement agreed '
+        || '(co_working: arrangement, other_team, agreed_on) to accept.')
+    FROM referrals r
+    WHERE r.id = referral_guard_co_working.id AND r.flag_offer_joint_working
+        AND NOT body ? 'co_working' AND r.co_working IS NULL
+$$;
+
+-- An MBU discharge is always seen by the community team.
+CREATE OR REPLACE FUNCTION referral_guard_mbu_discharge(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'A discharge from a mother and baby unit is always seen on discharge: it cannot be '
+        || 'signposted, referred on or declined.')
+    FROM referrals r
+    WHERE r.id = referral_guard_mbu_discharge.id AND r.source = 'mbu_discharge'
+$$;
+
+-- Discharge needs her seen; without an attended contact the way out is
+-- unable_to_engage, with a risk assessment.
+CREATE OR REPLACE FUNCTION referral_guard_seen(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'She has not been seen (no attended contact): close through unable_to_engage, '
+        || 'with a risk assessment.')
+    FROM referrals r
+    WHERE r.id = referral_guard_seen.id AND r.status = 'accepted' AND r.responded_at IS NULL
+$$;
+
+-- A change of priority says why.
+CREATE OR REPLACE FUNCTION referral_guard_priority(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN body ? 'priority' AND NOT body ? 'priority_reason' THEN jsonb_build_object(
+            'status', 422, 'pointer', '/priority_reason',
+            'detail', 'is required to change the priority')
+        WHEN body ? 'priority_reason' AND NOT body ? 'priority' THEN jsonb_build_object(
+            'status', 422, 'pointer', '/priority', 'detail', 'give the new priority')
+        WHEN body ->> 'priority' = r.priority THEN jsonb_build_object(
+            'status', 422, 'pointer', '/priority', 'detail', 'is the priority already')
+    END
+    FROM referrals r WHERE r.id = referral_guard_priority.id
 $$;
