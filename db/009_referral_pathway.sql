@@ -49,12 +49,14 @@ ALTER TABLE referrals
     -- concern, everything else perinatal mental health.
     ADD COLUMN reason_code text GENERATED ALWAYS AS (
         CASE WHEN 'preconception_advice' = ANY (criteria) THEN '27' ELSE '13' END) STORED;
-UPDATE referrals SET source_code = coalesce(national_code('referral_source', source),
-    CASE WHEN submitted_by_role = 'referrer' THEN 'I1' ELSE 'P1' END);
+-- (Migrations run before db/repeatable/, so they use none of its functions.)
+UPDATE referrals r SET source_code = coalesce((SELECT v.national_code FROM vocabulary v
+        WHERE v.domain = 'referral_source' AND v.code = r.source),
+    CASE WHEN r.submitted_by_role = 'referrer' THEN 'I1' ELSE 'P1' END);
 ALTER TABLE referrals ALTER COLUMN source_code SET NOT NULL;
 ALTER TABLE referrals ADD CONSTRAINT referrals_source_code_check
     CHECK (source_code IN ('A1', 'A2', 'A4', 'B1', 'B2', 'C1', 'I1', 'I2', 'M7', 'P1'));
-ALTER TABLE referrals ADD CONSTRAINT referrals_advice_check
+ALTER TABLE referrals ADD CONSTRAINT referrals_advice_given_check
     CHECK (status <> 'advice_given' OR advice IS NOT NULL);
 
 -- The working lists: an accepted referral nobody has seen is still on the

@@ -670,19 +670,28 @@ static const record_view *chosen_view(request *r, const record_def *d, int *inde
 {
     int i = 0;
     const char *param = NULL, *value = NULL;
+    const record_view *chosen = NULL;
     for (const record_view *v = d->views; v && v->param; v++, i++) {
         const char *asked = request_query(r, v->param);
         if (!asked)
             continue;
         if (!strcmp(asked, v->value)) {
+            if (chosen) {
+                field_errors_add(e, v->param,
+                                 arena_printf(r->a, "cannot be combined with %s", chosen->param));
+                return NULL;
+            }
+            chosen = v;
             *index = i;
-            return v;
+            continue;
         }
         param = v->param;
         value = asked;
     }
+    if (chosen)
+        value = NULL; /* another parameter's "false" or a value checked below */
     if (!value || !strcmp(value, "false"))
-        return NULL;
+        return chosen;
     strbuf b;
     strbuf_init(&b, r->a, 1024);
     for (const record_view *v = d->views; v->param; v++)
@@ -1012,7 +1021,8 @@ static void take_step(request *r, const record_def *d, const char *id, json_obje
     /* allowed steps, roles, required, optional, refusals (NULL when the
      * step is not listed from here) */
     const char *allowed = PQgetisnull(step, 0, 0) ? "" : PQgetvalue(step, 0, 0);
-    if (PQgetisnull(step, 0, 1)) {
+    /* Staying put is a correction (PATCH), never a transition. */
+    if (PQgetisnull(step, 0, 1) || (!correction && !strcmp(to, from))) {
         problem_typed(
             r, 409, "transition-not-allowed", "Transition not allowed",
             correction

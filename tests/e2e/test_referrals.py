@@ -6,8 +6,9 @@ import concurrent.futures
 import datetime
 import unittest
 
-from e2e import (DEMO_TEAMS, assert_problem, db_count, get, main, mint, nhs_number, post,
-                 refer, referral_body, service_user_body, token)
+from e2e import (DEMO_TEAMS, assert_problem, db_count, db_exec, get, main, mint, nhs_number,
+                 patch, post,
+                 refer, referral_body, service_user_body, today, token)
 
 PERINATAL, MMHS, MBU, CMHT = DEMO_TEAMS
 DUTY = "00000000-0000-4000-8000-0000000000b1"
@@ -125,7 +126,9 @@ class ResponseClock(unittest.TestCase):
         due = received + datetime.timedelta(hours=4)
         on_time = refer(priority="emergency", received_at=iso(received))
         late = refer(priority="emergency", received_at=iso(received))
-        self.assertIsNone(on_time["response_breached"])
+        # Unseen and past due: on the clock, already a breach.
+        self.assertTrue(on_time["response_breached"])
+        self.assertTrue(on_time["overdue"])
         ok = move(on_time["id"], "triaged", duty_clinician_id=DUTY, notes="called her",
                   first_contact_at=iso(due))
         self.assertEqual(ok.status, 201, ok)
@@ -194,17 +197,24 @@ class Flags(unittest.TestCase):
     def test_open_to_another_mental_health_team(self):
         self.assertFalse(self.flags()["offer_joint_working"])
         self.assertTrue(self.flags(open_to_other_mental_health_team=True)["offer_joint_working"])
-        # Known to our own CMHT: an open referral there offers joint working here.
-        woman = service_user_body()
-        refer(tok=token("admin"), service_user=woman, team_id=CMHT)
-        self.assertTrue(self.flags(service_user=woman)["offer_joint_working"])
+        # Known to our own CMHT: an open referral there (recorded by that team,
+        # not through this API, which refers only to perinatal and maternal
+        # mental health teams) offers joint working here.
+        first = refer(tok=token("admin"))
+        db_exec("update referrals set team_id = '%s' where id = '%s'" % (CMHT, first["id"]))
+        body = referral_body(service_user_id=first["service_user_id"])
+        del body["service_user"]
+        again = post("/v1/referrals", body, token=token("admin"))
+        self.assertEqual(again.status, 201, again)
+        self.assertTrue(again.body["flags"]["offer_joint_working"])
 
 
 class Workflow(unittest.TestCase):
     def test_the_whole_pathway_with_history(self):
         r = refer()
         steps = [
-            ("triaged", dict(duty_clinician_id=DUTY, notes="Duty triage: urgent MDT")),
+            ("triaged", dict(duty_clinician_id=DUTY, notes="Duty triage: urgent MDT",
+                             first_contact_at=now_iso(seconds=2))),
             ("mdt_review", dict(meeting_date=datetime.date.today().isoformat())),
             ("accepted", dict(pathway="perinatal", allocated_clinician_id=NURSE)),
             ("discharged", dict(discharge_plan={"summary": "Well; GP to continue",
@@ -234,6 +244,8 @@ class Workflow(unittest.TestCase):
                                    allocated_clinician_id=NURSE), 409)
         self.assertIn("triaged, unable_to_engage, withdrawn", body["detail"])
         assert_problem(move(r["id"], "received"), 409)
+        # Staying put is a correction (PATCH), not a transition.
+        assert_problem(move(r["id"], "received", priority="emergency", priority_reason="x"), 409)
         self.assertEqual(move(r["id"], "withdrawn", reason="moved away").status, 201)
         body = assert_problem(move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n"), 409)
         self.assertIn("no further steps", body["detail"])
@@ -264,7 +276,8 @@ class Workflow(unittest.TestCase):
 
     def test_discharge_needs_a_discharge_plan(self):
         r = refer()
-        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n",
+             first_contact_at=now_iso(seconds=2))
         move(r["id"], "mdt_review", meeting_date=datetime.date.today().isoformat())
         move(r["id"], "accepted", pathway="mmhs", allocated_clinician_id=NURSE)
         assert_problem(move(r["id"], "discharged"), 422, "/discharge_plan")
@@ -334,15 +347,15 @@ class Scope(unittest.TestCase):
                             token=mine), 422, "/received_at")
 
     def test_clinician_sees_only_referrals_to_its_teams(self):
-        r = refer(tok=token("admin"), team_id=MBU)
+        r = refer(tok=token("admin"), team_id=MMHS)
         assert_problem(get("/v1/referrals/" + r["id"], token=token("clinician")), 404)
         assert_problem(move(r["id"], "withdrawn", reason="x"), 404)
         assert_problem(get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")),
                        404)
-        mbu = mint("clinician", team=MBU)
-        self.assertEqual(get("/v1/referrals/" + r["id"], token=mbu).status, 200)
+        mmhs = mint("clinician", team=MMHS)
+        self.assertEqual(get("/v1/referrals/" + r["id"], token=mmhs).status, 200)
         self.assertNotIn(r["id"], [x["id"] for x in get(
-            "/v1/referrals?team=%s&limit=200" % MBU, token=token("clinician")).body["items"]])
+            "/v1/referrals?team=%s&limit=200" % MMHS, token=token("clinician")).body["items"]])
 
     def test_other_roles_refused(self):
         for role in ("liaison", "commissioner"):
@@ -377,12 +390,12 @@ class Lists(unittest.TestCase):
     def test_filters_and_cursor_paging(self):
         admin = token("admin")
         source = "crisis_team"
-        made = {refer(tok=admin, source=source, team_id=MBU,
+        made = {refer(tok=admin, source=source, team_id=MMHS,
                       received_at="2025-02-0%dT10:00:00Z" % d)["id"] for d in range(1, 6)}
         seen, cursor = [], None
         while True:
             q = ("/v1/referrals?team=%s&source=%s&received_from=2025-02-01&received_to=2025-02-05"
-                 "&limit=2" % (MBU, source))
+                 "&limit=2" % (MMHS, source))
             r = get(q + ("&cursor=" + cursor if cursor else ""), token=admin)
             self.assertEqual(r.status, 200, r)
             seen += [x["id"] for x in r.body["items"]]
@@ -399,8 +412,307 @@ class Lists(unittest.TestCase):
                             for x in only.body["items"]))
         for bad in ("status=open", "priority=urgent", "team=abc", "overdue=yes",
                     "received_from=2025-13-01", "cursor=xyz", "limit=0", "colour=red",
-                    "source=pharmacy"):
+                    "source=pharmacy", "worklist=everything", "worklist=true"):
             assert_problem(get("/v1/referrals?" + bad, token=admin), 400)
+
+
+def now_iso(**delta):
+    return iso(datetime.datetime.now(UTC).replace(microsecond=0) + datetime.timedelta(**delta))
+
+
+def under_18_woman():
+    born = (datetime.date.today() - datetime.timedelta(days=17 * 365)).isoformat()
+    return service_user_body(date_of_birth=born)
+
+
+def correct(ref, body, etag, tok=None):
+    return patch("/v1/referrals/" + ref, body, token=tok or token("clinician"), etag=etag)
+
+
+class DutyDecides(unittest.TestCase):
+    """Seed 002: the duty clinician "will triage, signpost, give advice,
+    accept referrals"; flagged referrals go through the MDT first."""
+
+    def triaged(self, **over):
+        r = refer(**over)
+        self.assertEqual(move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n").status, 201)
+        return r
+
+    def test_triage_may_decide_each_outcome(self):
+        outcomes = [("accepted", dict(pathway="perinatal", allocated_clinician_id=NURSE)),
+                    ("signposted", dict(signposted_to="Steps2Wellbeing")),
+                    ("advice_given", dict(advice="Continue sertraline; review in 6 weeks.")),
+                    ("referred_on", dict(referred_to="Adult CMHT")),
+                    ("declined", dict(reason="No perinatal need."))]
+        for to, fields in outcomes:
+            with self.subTest(to=to):
+                r = self.triaged()
+                resp = move(r["id"], to, **fields)
+                self.assertEqual(resp.status, 201, resp)
+                self.assertEqual(resp.body["status"], to)
+        # Advice closes the referral: no further steps, advice recorded.
+        body = assert_problem(move(r["id"], "mdt_review", meeting_date=today()), 409)
+        self.assertIn("no further steps", body["detail"])
+
+    def test_advice_needs_the_advice(self):
+        r = self.triaged()
+        assert_problem(move(r["id"], "advice_given"), 422, "/advice")
+        ok = move(r["id"], "advice_given", advice="Seen by GP; no referral needed.")
+        self.assertEqual(ok.body["outcome"]["advice"], "Seen by GP; no referral needed.")
+        self.assertTrue(ok.body["closed_without_contact"])
+
+    def test_flagged_referral_goes_through_the_mdt(self):
+        flagged = self.triaged(open_to_other_mental_health_team=True)
+        body = assert_problem(move(flagged["id"], "accepted", pathway="perinatal",
+                                   allocated_clinician_id=NURSE), 409)
+        self.assertIn("MDT", body["detail"])
+        assert_problem(move(flagged["id"], "declined", reason="x"), 409)
+        # Not flagged: triage may accept or decline.
+        plain = self.triaged()
+        self.assertEqual(move(plain["id"], "declined", reason="x").status, 201)
+        # Through the MDT the flagged one may be accepted (with its arrangement).
+        self.assertEqual(move(flagged["id"], "mdt_review", meeting_date=today()).status, 201)
+        ok = move(flagged["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                  co_working={"arrangement": "co_working", "other_team": "North CMHT",
+                              "agreed_on": today()})
+        self.assertEqual(ok.status, 201, ok)
+        self.assertEqual(ok.body["outcome"]["co_working"]["other_team"], "North CMHT")
+
+    def test_under_18_flag_and_outside_window_need_the_mdt_too(self):
+        young = self.triaged(service_user=under_18_woman())
+        self.assertTrue(young["flags"]["discuss_with_camhs"])
+        body = assert_problem(move(young["id"], "accepted", pathway="perinatal",
+                                   allocated_clinician_id=NURSE), 409)
+        self.assertIn("under 18", body["detail"])
+        late = self.triaged(service_user=postnatal("2024-01-01"))
+        self.assertTrue(late["flags"]["discuss_individually"])
+        assert_problem(move(late["id"], "declined", reason="x"), 409)
+
+
+class Acceptance(unittest.TestCase):
+    def at_mdt(self, **over):
+        r = refer(**over)
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        self.assertEqual(move(r["id"], "mdt_review", meeting_date=today()).status, 201)
+        return r
+
+    def test_under_18_needs_the_camhs_discussion(self):
+        r = self.at_mdt(service_user=under_18_woman())
+        body = assert_problem(move(r["id"], "accepted", pathway="perinatal",
+                                   allocated_clinician_id=NURSE), 409)
+        self.assertIn("camhs_discussion", body["detail"])
+        assert_problem(move(r["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                            camhs_discussion={"date": today(), "with_whom": "CAMHS duty",
+                                              "outcome": "phone call"}), 400,
+                       "/camhs_discussion/outcome")
+        ok = move(r["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                  camhs_discussion={"date": today(), "with_whom": "CAMHS duty",
+                                    "outcome": "joint_working"})
+        self.assertEqual(ok.status, 201, ok)
+        self.assertEqual(ok.body["outcome"]["camhs_discussion"]["outcome"], "joint_working")
+
+    def test_adult_needs_no_camhs_discussion(self):
+        r = self.at_mdt()
+        self.assertEqual(move(r["id"], "accepted", pathway="perinatal",
+                              allocated_clinician_id=NURSE).status, 201)
+
+    def test_open_to_another_team_records_the_arrangement(self):
+        r = self.at_mdt(open_to_other_mental_health_team=True)
+        body = assert_problem(move(r["id"], "accepted", pathway="perinatal",
+                                   allocated_clinician_id=NURSE), 409)
+        self.assertIn("co_working", body["detail"])
+        assert_problem(move(r["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                            co_working={"arrangement": "full_care_transfer"}), 400,
+                       "/co_working/other_team")
+
+    def test_full_care_transfer_from_another_trust_is_i2(self):
+        body = referral_body(source="cmht", open_to_other_mental_health_team=True)
+        r = post("/v1/referrals", body, token=token("referrer")).body
+        self.assertEqual(r.get("source_code") or db_exec(
+            "select source_code from referrals where id = '%s'" % r["id"]), "I1")
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        move(r["id"], "mdt_review", meeting_date=today())
+        ok = move(r["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                  co_working={"arrangement": "full_care_transfer", "other_team": "Wessex CMHT",
+                              "agreed_on": today()})
+        self.assertEqual(ok.status, 201, ok)
+        self.assertEqual(ok.body["source_code"], "I2")
+        h = get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")).body["items"]
+        self.assertEqual(h[-1]["details"]["co_working"]["arrangement"], "full_care_transfer")
+
+    def test_one_criterion_needed_to_accept(self):
+        body = referral_body(source="self", channel="telephone")
+        del body["criteria"]
+        del body["referrer"]
+        r = post("/v1/referrals", body, token=token("referrer"))
+        self.assertEqual(r.status, 201, r)
+        move(r.body["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        assert_problem(move(r.body["id"], "accepted", pathway="perinatal",
+                            allocated_clinician_id=NURSE), 422, "/criteria")
+        ok = move(r.body["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                  criteria=["complex_illness_in_perinatal_period"])
+        self.assertEqual(ok.status, 201, ok)
+        self.assertEqual(ok.body["criteria"], ["complex_illness_in_perinatal_period"])
+
+
+class MbuDischarge(unittest.TestCase):
+    """Seed 002: "will be seen by the Perinatal Mental Health Team on discharge"."""
+
+    def mbu(self, **over):
+        return refer(source="mbu_discharge", criteria=["mbu_discharge"], **over)
+
+    def test_never_outside_the_window(self):
+        self.assertFalse(self.mbu(service_user=postnatal("2024-01-01"))["flags"]
+                         ["discuss_individually"])
+        self.assertTrue(refer(service_user=postnatal("2024-01-01"))["flags"]
+                        ["discuss_individually"])
+
+    def test_received_as_routine(self):
+        assert_problem(post("/v1/referrals", referral_body(
+            source="mbu_discharge", priority="emergency"), token=token("clinician")),
+            422, "/priority")
+        self.assertEqual(self.mbu()["priority"], "routine")
+
+    def test_cannot_be_signposted_referred_on_or_declined(self):
+        r = self.mbu()
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        for to, fields in (("signposted", dict(signposted_to="x")),
+                           ("referred_on", dict(referred_to="x")),
+                           ("declined", dict(reason="x"))):
+            with self.subTest(to=to):
+                body = assert_problem(move(r["id"], to, **fields), 409)
+                self.assertIn("always seen", body["detail"])
+        self.assertEqual(move(r["id"], "accepted", pathway="perinatal",
+                              allocated_clinician_id=NURSE).status, 201)
+
+
+class Corrections(unittest.TestCase):
+    """Triage (or a PATCH while open) may correct the priority, with a reason,
+    and the criteria; the due time follows and the history keeps it."""
+
+    def test_upgrade_at_triage_is_due_four_hours_after_the_change(self):
+        r = refer(received_at=now_iso(days=-3))
+        before = datetime.datetime.now(UTC)
+        ok = move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n", priority="emergency",
+                  priority_reason="Voices telling her to harm the baby.")
+        self.assertEqual(ok.status, 201, ok)
+        due = parse(ok.body["due_at"])
+        self.assertTrue(before + datetime.timedelta(hours=4) - datetime.timedelta(seconds=5)
+                        <= due <= datetime.datetime.now(UTC) + datetime.timedelta(hours=4))
+        h = get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")).body["items"]
+        self.assertEqual(h[-1]["details"]["priority"], "emergency")
+
+    def test_patch_while_open_and_downgrade_is_28_days_after_receipt(self):
+        received = datetime.datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+        r = refer(priority="emergency", received_at=iso(received))
+        assert_problem(correct(r["id"], {"priority": "routine"}, '"1"'), 422, "/priority_reason")
+        assert_problem(correct(r["id"], {"priority": "emergency", "priority_reason": "x"}, '"1"'),
+                       422, "/priority")
+        assert_problem(patch("/v1/referrals/" + r["id"], {"priority": "routine",
+                                                          "priority_reason": "x"},
+                             token=token("clinician")), 428)
+        assert_problem(correct(r["id"], {"priority": "routine", "priority_reason": "x"}, '"9"'),
+                       412)
+        assert_problem(correct(r["id"], {"to": "triaged"}, '"1"'), 400, "/to")
+        ok = correct(r["id"], {"priority": "routine", "priority_reason": "Settled since the call."},
+                     '"1"')
+        self.assertEqual(ok.status, 200, ok)
+        self.assertEqual(ok.headers["etag"], '"2"')
+        self.assertEqual(parse(ok.body["due_at"]), datetime.datetime(2026, 4, 17, 11, 0,
+                                                                     tzinfo=UTC))
+        h = get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")).body["items"]
+        self.assertEqual((h[-1]["from"], h[-1]["to"]), ("received", "received"))
+        self.assertEqual(h[-1]["details"]["priority_reason"], "Settled since the call.")
+
+    def test_criteria_corrected_and_closed_referrals_not(self):
+        r = refer()
+        ok = correct(r["id"], {"criteria": ["preconception_advice"]}, '"1"')
+        self.assertEqual(ok.status, 200, ok)
+        self.assertEqual(ok.body["reason_code"], "27")
+        move(r["id"], "withdrawn", reason="x")
+        body = assert_problem(correct(r["id"], {"criteria": ["smi_pregnant"]}, '"3"'), 409)
+        self.assertIn("no longer", body["detail"])
+        assert_problem(correct(r["id"], {"criteria": ["smi_pregnant"]}, '"3"',
+                               tok=token("referrer")), 403)
+
+
+class ClockAndCodes(unittest.TestCase):
+    def test_accepted_but_unseen_stays_on_the_clock(self):
+        r = refer(team_id=MMHS, priority="emergency", received_at=now_iso(hours=-6))
+        admin = token("admin")
+        move(r["id"], "triaged", tok=admin, duty_clinician_id=DUTY, notes="n")
+        ok = move(r["id"], "accepted", tok=admin, pathway="mmhs", allocated_clinician_id=NURSE)
+        self.assertTrue(ok.body["overdue"])
+        self.assertTrue(ok.body["response_breached"])
+        ids = [x["id"] for x in get("/v1/referrals?overdue=true&team=%s&limit=200" % MMHS,
+                                    token=admin).body["items"]]
+        self.assertIn(r["id"], ids)
+        # Discharge without having seen her: only through unable_to_engage.
+        body = assert_problem(move(r["id"], "discharged", tok=admin,
+                                   discharge_plan={"summary": "x"}), 409)
+        self.assertIn("unable_to_engage", body["detail"])
+
+    def test_closed_without_contact_is_neither_met_nor_breached(self):
+        r = refer(priority="emergency", received_at=now_iso(hours=-6))
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        ok = move(r["id"], "signposted", signposted_to="Steps2Wellbeing")
+        self.assertTrue(ok.body["closed_without_contact"])
+        self.assertIsNone(ok.body["response_breached"])
+        self.assertFalse(ok.body["overdue"])
+
+    def test_team_must_be_perinatal_or_mmhs(self):
+        for team in (MBU, CMHT):
+            assert_problem(post("/v1/referrals", referral_body(team_id=team),
+                                token=token("admin")), 422, "/team_id")
+        self.assertEqual(post("/v1/referrals", referral_body(team_id=MMHS),
+                              token=token("admin")).status, 201)
+
+    def test_source_and_reason_codes_never_null(self):
+        internal = refer(source="crisis_team")
+        self.assertEqual(internal["source_code"], "P1")
+        self.assertEqual(internal["reason_code"], "13")
+        self.assertEqual(refer(source="other")["source_code"], "M7")
+        self.assertEqual(refer(criteria=["preconception_advice"])["reason_code"], "27")
+        external = post("/v1/referrals", referral_body(source="psychiatric_liaison"),
+                        token=token("referrer"))
+        self.assertEqual(db_exec("select source_code from referrals where id = '%s'"
+                                 % external.body["id"]), "I1")
+
+
+class WorkingLists(unittest.TestCase):
+    def ids(self, worklist, team=PERINATAL):
+        r = get("/v1/referrals?worklist=%s&team=%s&limit=200" % (worklist, team),
+                token=token("admin"))
+        self.assertEqual(r.status, 200, r)
+        return [x["id"] for x in r.body["items"]]
+
+    def test_duty_mdt_and_caseload(self):
+        new = refer()
+        flagged = refer(open_to_other_mental_health_team=True)
+        move(flagged["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        quiet = refer()
+        move(quiet["id"], "triaged", duty_clinician_id=DUTY, notes="n",
+             first_contact_at=now_iso(seconds=2))
+        at_mdt = refer()
+        move(at_mdt["id"], "triaged", duty_clinician_id=DUTY, notes="n",
+             first_contact_at=now_iso(seconds=2))
+        move(at_mdt["id"], "mdt_review", meeting_date=today())
+        accepted = refer()
+        move(accepted["id"], "triaged", duty_clinician_id=DUTY, notes="n",
+             first_contact_at=now_iso(seconds=2))
+        move(accepted["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE)
+        duty = self.ids("duty")
+        self.assertIn(new["id"], duty)
+        self.assertIn(flagged["id"], duty)
+        self.assertNotIn(quiet["id"], duty)
+        self.assertNotIn(accepted["id"], duty)
+        mdt = self.ids("mdt")
+        self.assertIn(at_mdt["id"], mdt)
+        self.assertNotIn(new["id"], mdt)
+        caseload = self.ids("caseload")
+        self.assertIn(accepted["id"], caseload)
+        self.assertNotIn(at_mdt["id"], caseload)
+        assert_problem(get("/v1/referrals?worklist=duty&overdue=true", token=token("admin")), 400)
 
 
 if __name__ == "__main__":
