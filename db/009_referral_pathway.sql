@@ -108,3 +108,33 @@ UPDATE workflow_steps SET guards = '{referral_guard_first_contact}'::text[] || C
         WHEN to_state = 'discharged' THEN '{referral_guard_seen}'
         ELSE '{}' END::text[]
 WHERE workflow = 'referral';
+
+-- The woman given inline: when her NHS number matches a woman the caller
+-- may not see and her family name or date of birth differ, the referral is
+-- received but held, attached to no woman, in identity_check, until an admin
+-- attaches it to the woman recorded (her identity confirmed) or corrects
+-- the details. No second record with one NHS number is ever made.
+INSERT INTO vocabulary (domain, position, code, national_code, label) VALUES
+    ('referral_status', 12, 'identity_check', NULL,
+        'Held until an admin has checked who the woman is'),
+    ('identity_resolution', 1, 'attach', NULL,
+        'Her identity is confirmed: attach to the woman recorded with this NHS number'),
+    ('identity_resolution', 2, 'correct', NULL, 'The details were wrong: use the corrected ones');
+ALTER TABLE referrals ALTER COLUMN service_user_id DROP NOT NULL;
+ALTER TABLE referrals ADD COLUMN given_details jsonb;
+ALTER TABLE referrals ADD CONSTRAINT referrals_woman_check
+    CHECK (service_user_id IS NOT NULL OR (status IN ('identity_check', 'withdrawn')
+        AND given_details IS NOT NULL));
+INSERT INTO workflow_steps (workflow, from_state, to_state, roles, required, optional, guards)
+VALUES
+    ('referral', 'identity_check', 'received', '{admin}', '{resolution}', '{service_user}',
+        '{referral_guard_identity}'),
+    ('referral', 'identity_check', 'withdrawn', '{clinician,admin}', '{reason}', '{}', '{}');
+DROP INDEX referrals_overdue_idx;
+DROP INDEX referrals_org_overdue_idx;
+CREATE INDEX referrals_overdue_idx ON referrals (team_id, due_at, id)
+    WHERE responded_at IS NULL
+        AND status IN ('identity_check', 'received', 'triaged', 'mdt_review', 'accepted');
+CREATE INDEX referrals_org_overdue_idx ON referrals (organisation_id, due_at, id)
+    WHERE responded_at IS NULL
+        AND status IN ('identity_check', 'received', 'triaged', 'mdt_review', 'accepted');

@@ -48,6 +48,7 @@ static const field_spec referral_fields[] = {
     {"onward_referral", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"discharge_plan", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"entered_in_error", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"given_details", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"submitted_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -94,6 +95,10 @@ static const field_spec transition_fields[] = {
     {"advice", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
     {"camhs_discussion", FIELD_OBJECT, 0, 0, 0, NULL, NULL, camhs_fields},
     {"co_working", FIELD_OBJECT, 0, 0, 0, NULL, NULL, co_working_fields},
+    /* Resolving the identity check (admins): attach, or correct with the
+     * corrected details. */
+    {"resolution", FIELD_ENUM, 0, 0, 0, vocab_identity_resolutions, NULL, NULL},
+    {"service_user", FIELD_OBJECT, 0, 0, 0, NULL, NULL, service_user_fields},
     {"first_contact_at", FIELD_TIMESTAMP, 0, 0, 0, NULL, NULL, NULL},
     {"duty_clinician_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
     {"meeting_date", FIELD_DATE, 0, 0, 0, NULL, NULL, NULL},
@@ -157,27 +162,30 @@ static void referral_rules(request *r, json_object *body, field_errors *e)
 }
 
 /* A referral that carries the woman's details finds her by NHS number in the
- * organisation, or records her; the insert then refers her by id. */
+ * organisation, or records her; the insert then refers her by id. When her
+ * NHS number matches a woman the caller may not see and the details differ,
+ * the referral is held for an admin's identity check (no woman attached). */
 static bool referral_woman(request *r, json_object *body, json_object *args)
 {
     const char *woman = get_str(body, "service_user_id");
-    bool by_details = has(body, "service_user");
+    bool by_details = has(body, "service_user"), held = false;
     if (by_details) {
         json_object *w = json_object_new_object();
         json_object_object_add(w, "body", json_object_get(body));
-        PGresult *res = db_run(r, &sql_referral_woman, json_to_arena(r->a, w, NULL));
+        PGresult *res = db_query(r, &sql_referral_woman, json_to_arena(r->a, w, NULL));
         json_object_put(w);
-        if (!db_ok(res) || PQntuples(res) != 1) {
-            if (db_ok(res)) /* she was recorded by a concurrent request a moment ago */
-                problem_typed(r, 409, "conflict", "Concurrent change", "Send the referral again.");
-            else
-                db_problem(r, res);
+        if (!res)
+            return false;
+        if (PQntuples(res) != 1) { /* she was recorded by a concurrent request a moment ago */
+            problem_typed(r, 409, "conflict", "Concurrent change", "Send the referral again.");
             return false;
         }
-        woman = PQgetvalue(res, 0, 0);
+        held = !strcmp(PQgetvalue(res, 0, 1), "t");
+        woman = held ? NULL : PQgetvalue(res, 0, 0);
     }
-    json_object_object_add(args, "service_user_id", json_object_new_string(woman));
+    json_object_object_add(args, "service_user_id", woman ? json_object_new_string(woman) : NULL);
     json_object_object_add(args, "by_details", json_object_new_boolean(by_details));
+    json_object_object_add(args, "held", json_object_new_boolean(held));
     return true;
 }
 
@@ -196,15 +204,16 @@ static const record_filter referral_filters[] = {
  * first (the condition matches the partial indexes referrals_*overdue_idx). */
 static const record_view referral_views[] = {
     {"overdue", "true",
-     "t.responded_at IS NULL AND t.status IN ('received', 'triaged', 'mdt_review', 'accepted') "
-     "AND t.due_at < now()",
+     "t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
+     "'mdt_review', 'accepted') AND t.due_at < now()",
      "due_at", false},
     /* The duty clinician's list: not yet triaged, flagged and still open,
      * or past due and not yet seen; soonest due first. */
     {"worklist", "duty",
-     "(t.status = 'received' OR (referral_open(t.status) AND (t.flag_discuss_individually "
-     "OR t.flag_discuss_with_camhs OR t.flag_offer_joint_working)) OR (t.responded_at IS NULL "
-     "AND t.status IN ('received', 'triaged', 'mdt_review', 'accepted') AND t.due_at < now()))",
+     "(t.status IN ('identity_check', 'received') OR (referral_open(t.status) AND "
+     "(t.flag_discuss_individually OR t.flag_discuss_with_camhs OR t.flag_offer_joint_working)) "
+     "OR (t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
+     "'mdt_review', 'accepted') AND t.due_at < now()))",
      "due_at", false},
     /* The MDT's list: referrals for its next meeting, oldest first. */
     {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false},
@@ -224,6 +233,8 @@ static const constraint_message referral_constraints[] = {
     {"referrals_team_type_check", 422, "/team_id",
      "Referrals are to a perinatal community team or a maternal mental health service; "
      "refer elsewhere with the referred_on step."},
+    {"referrals_woman_check", 409, "/service_user",
+     "The referral is held until an admin has checked who the woman is."},
     {"service_users_nhs_number_unique", 409, "/service_user/nhs_number",
      "A woman with this NHS number is already recorded."},
     {NULL, 0, NULL, NULL},

@@ -1,31 +1,63 @@
 -- Referrals (referrals.c). $1 the access context, $2 the arguments.
 
 -- name: referral_woman
--- The woman a referral carries by her details: found by NHS number in the
--- organisation, or recorded. $2 {body: {service_user: {...}}}.
-WITH ins AS (
-    SELECT (s).id FROM service_user_new($1::access, $2::jsonb -> 'body' -> 'service_user') s)
-SELECT id FROM ins
+-- The woman a referral carries by her details ($2 {body: {service_user}}).
+-- Her NHS number new to the organisation: she is recorded. Recorded, and
+-- the caller may see her or her family name and date of birth agree: she
+-- is matched, and a newer perinatal status given (its episode began
+-- later) updates hers. Otherwise the referral is held for an admin's identity check:
+-- no id (held true), and nothing about her record is returned.
+WITH given AS (SELECT $2::jsonb -> 'body' -> 'service_user' AS w),
+ins AS (SELECT (n).id FROM given g, service_user_new($1::access, g.w) n),
+found AS (
+    SELECT s.id, s.family_name = g.w ->> 'family_name'
+            AND s.date_of_birth = (g.w ->> 'date_of_birth')::date AS same,
+        EXISTS (SELECT FROM access_scope($1::access, s.organisation_id, s.id, NULL, NULL))
+            AS seen
+    FROM service_users s, given g
+    WHERE s.organisation_id = ($1::access).org AND s.nhs_number = g.w ->> 'nhs_number'
+        AND NOT EXISTS (SELECT FROM ins)),
+status AS (
+    UPDATE service_users s SET perinatal_stage = c.perinatal_stage,
+        estimated_due_date = c.estimated_due_date, delivery_date = c.delivery_date,
+        infant_count = c.infant_count, version = s.version + 1, updated_at = now()
+    FROM found f, given g, service_user_columns(g.w) c
+    WHERE s.id = f.id AND f.same
+        AND perinatal_episode_start(c.perinatal_stage, c.estimated_due_date, c.delivery_date)
+            > perinatal_episode_start(s.perinatal_stage, s.estimated_due_date, s.delivery_date))
+SELECT id, false FROM ins
 UNION ALL
-SELECT id FROM service_users
-WHERE organisation_id = ($1::access).org
-    AND nhs_number = $2::jsonb -> 'body' -> 'service_user' ->> 'nhs_number'
-LIMIT 1;
+SELECT CASE WHEN same OR seen THEN id END, NOT (same OR seen) FROM found;
 
 -- name: referral_insert
 -- Receipt: the due time and the flags are computed here, once. $2 {body,
--- service_user_id, by_details}. No row: no such woman the caller may refer.
+-- service_user_id, by_details, held}. No row: no such woman the caller may
+-- refer. Held for the identity check: no woman; the flags come from the
+-- details as given.
 WITH x AS (
     SELECT * FROM jsonb_to_record($2::jsonb -> 'body') AS x(team_id uuid, source text,
         channel text, received_at timestamptz, priority text, criteria text[], reason text,
         referrer jsonb, open_to_other_mental_health_team boolean)),
 rcv AS (SELECT coalesce(x.received_at, now()) AS at FROM x),
+woman AS (
+    SELECT su.id, su.delivery_date, su.date_of_birth FROM service_users su
+    WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
+        AND su.organisation_id = ($1::access).org
+        -- By id, a clinician may refer only a woman it can already see; by
+        -- her details (matched by NHS number), anyone may refer her.
+        AND (($2::jsonb ->> 'by_details')::boolean
+            OR EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL,
+                NULL)))
+    UNION ALL
+    SELECT NULL, c.delivery_date, c.date_of_birth
+    FROM service_user_columns($2::jsonb -> 'body' -> 'service_user') c
+    WHERE ($2::jsonb ->> 'held')::boolean),
 ins AS (
     INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel,
         received_at, priority, criteria, reason, referrer_name, referrer_organisation,
         referrer_contact, open_to_other_mh_team, due_at, flag_discuss_individually,
         flag_discuss_with_camhs, flag_offer_joint_working, submitted_by, submitted_by_role,
-        source_code)
+        source_code, status, given_details)
     SELECT ($1::access).org, su.id, x.team_id, x.source, x.channel, rcv.at, x.priority,
         coalesce(x.criteria, '{}'), x.reason, x.referrer ->> 'name', x.referrer ->> 'organisation',
         x.referrer ->> 'contact', coalesce(x.open_to_other_mental_health_team, false),
@@ -41,35 +73,31 @@ ins AS (
                     'psychiatric_liaison', 'camhs')
                 AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')
                 AND o.voided_at IS NULL),
-        ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role)
-    FROM x, rcv, service_users su
-    WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
-        AND su.organisation_id = ($1::access).org
-        -- By id, a clinician may refer only a woman it can already see; by
-        -- her details (matched by NHS number), anyone may refer her.
-        AND (($2::jsonb ->> 'by_details')::boolean
-            OR EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL,
-                NULL)))
+        ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role),
+        CASE WHEN su.id IS NULL THEN 'identity_check' ELSE 'received' END,
+        CASE WHEN su.id IS NULL THEN $2::jsonb -> 'body' -> 'service_user' END
+    FROM x, rcv, woman su
         -- Referrals are to a perinatal community team or an MMHS; others go
         -- through referred_on. (A team that does not exist is the foreign
         -- key's to report.)
-        AND (NOT coalesce((SELECT tm.type NOT IN ('perinatal_community', 'mmhs') FROM teams tm
+    WHERE (NOT coalesce((SELECT tm.type NOT IN ('perinatal_community', 'mmhs') FROM teams tm
                 WHERE tm.id = x.team_id AND tm.organisation_id = ($1::access).org), false)
             OR raise_rule('referrals_team_type_check'))
     -- Referrers, and clinicians referring to a team not theirs, learn only
     -- where the referral stands: nothing about a woman beyond their scope.
-    RETURNING id, version, received_at, service_user_id, team_id,
+    RETURNING id, version, received_at, service_user_id, team_id, status,
         CASE WHEN ($1::access).role = 'referrer'
             OR NOT (team_id = ANY (coalesce(($1::access).teams, ARRAY[team_id])))
         THEN referral_status_json(referrals) ELSE referral_json(referrals) END::text AS body),
 hist AS (
     INSERT INTO workflow_transitions (workflow, record_id, to_state, at, by_sub, by_role)
-    SELECT 'referral', id, 'received', received_at, ($1::access).sub, ($1::access).role
+    SELECT 'referral', id, status, received_at, ($1::access).sub, ($1::access).role
     FROM ins),
 -- Referred to a team: she is in that team's scope from now on.
 link AS (
     INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
     SELECT service_user_id, team_id, ($1::access).org, 'referral' FROM ins
+    WHERE service_user_id IS NOT NULL
     ON CONFLICT DO NOTHING)
 SELECT id, version, body, service_user_id::text FROM ins;
 
@@ -77,9 +105,21 @@ SELECT id, version, body, service_user_id::text FROM ins;
 -- A workflow step's fields onto the referral. $2 {id, from, to, body}. A
 -- change of priority moves the due time: an upgrade to emergency is due 4
 -- hours after the change (when it became known), a downgrade 28 days after
--- receipt. Taking over full care turns another trust's I1 into I2.
-WITH j AS (SELECT $2::jsonb -> 'body' AS j)
+-- receipt. Taking over full care turns another trust's I1 into I2. The
+-- identity check resolved: the referral is attached to her and its flags
+-- are computed again from her record.
+WITH j AS (SELECT $2::jsonb -> 'body' AS j),
+found AS (
+    SELECT w.id, w.delivery_date, w.date_of_birth
+    FROM referral_identity_woman($1::access, ($2::jsonb ->> 'id')::uuid,
+        $2::jsonb ->> 'from', $2::jsonb -> 'body') w)
 UPDATE referrals r SET status = $2::jsonb ->> 'to',
+    service_user_id = coalesce(found.id, r.service_user_id),
+    flag_discuss_individually = CASE WHEN found.id IS NULL THEN r.flag_discuss_individually
+        ELSE r.source <> 'mbu_discharge'
+            AND referral_outside_window(r.received_at, found.delivery_date, r.criteria) END,
+    flag_discuss_with_camhs = CASE WHEN found.id IS NULL THEN r.flag_discuss_with_camhs
+        ELSE referral_under_18(r.received_at, found.date_of_birth) END,
     responded_at = coalesce(r.responded_at, (j.j ->> 'first_contact_at')::timestamptz),
     priority = coalesce(j.j ->> 'priority', r.priority),
     due_at = CASE j.j ->> 'priority'
@@ -104,6 +144,6 @@ UPDATE referrals r SET status = $2::jsonb ->> 'to',
     onward_referral = coalesce(j.j -> 'onward_referral', r.onward_referral),
     discharge_plan = coalesce(j.j -> 'discharge_plan', r.discharge_plan),
     version = r.version + 1, updated_at = now()
-FROM j
+FROM j LEFT JOIN found ON true
 WHERE r.id = ($2::jsonb ->> 'id')::uuid AND r.organisation_id = ($1::access).org
 RETURNING r.version, referral_json(r)::text, r.service_user_id::text;

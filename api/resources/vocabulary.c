@@ -57,14 +57,16 @@ const char *const vocab_referral_criteria[] = {
     NULL,
 };
 const char *const vocab_referral_statuses[] = {
-    "received", "triaged",   "mdt_review",       "accepted",   "signposted",   "referred_on",
-    "declined", "withdrawn", "unable_to_engage", "discharged", "advice_given", NULL,
+    "received",     "triaged",        "mdt_review", "accepted",         "signposted",
+    "referred_on",  "declined",       "withdrawn",  "unable_to_engage", "discharged",
+    "advice_given", "identity_check", NULL,
 };
 const char *const vocab_pathways[] = {"perinatal", "mmhs", NULL};
 const char *const vocab_risk_levels[] = {"low", "moderate", "high", NULL};
 const char *const vocab_referral_reasons[] = {"13", "27", "29", NULL};
 const char *const vocab_camhs_outcomes[] = {"consultation", "joint_working", "camhs_leads", NULL};
 const char *const vocab_co_working_arrangements[] = {"co_working", "full_care_transfer", NULL};
+const char *const vocab_identity_resolutions[] = {"attach", "correct", NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -80,6 +82,7 @@ const vocabulary vocabularies[] = {
     {"referral_reason", vocab_referral_reasons},
     {"camhs_outcome", vocab_camhs_outcomes},
     {"co_working_arrangement", vocab_co_working_arrangements},
+    {"identity_resolution", vocab_identity_resolutions},
     {NULL, NULL},
 };
 

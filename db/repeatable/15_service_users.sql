@@ -56,3 +56,12 @@ LANGUAGE sql AS $$
     ON CONFLICT (organisation_id, nhs_number) DO NOTHING
     RETURNING *
 $$;
+
+-- When her present perinatal episode began, to tell which of two statuses
+-- is the newer: a pregnancy about 280 days before its due date, a postnatal
+-- period on the delivery; pre-conception is older than either.
+CREATE OR REPLACE FUNCTION perinatal_episode_start(stage text, due date, delivered date)
+RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE stage WHEN 'pregnant' THEN due - 280 WHEN 'postnatal' THEN delivered
+        ELSE '-infinity'::date END
+$$;

@@ -14,14 +14,14 @@ $$;
 -- Open: not yet at an outcome (mdt_review is not one).
 CREATE OR REPLACE FUNCTION referral_open(status text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT status IN ('received', 'triaged', 'mdt_review')
+    SELECT status IN ('identity_check', 'received', 'triaged', 'mdt_review')
 $$;
 
 -- On the clock: open, or accepted and not yet seen (no contact answers it).
 CREATE OR REPLACE FUNCTION referral_on_clock(r referrals) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT r.responded_at IS NULL
-        AND r.status IN ('received', 'triaged', 'mdt_review', 'accepted')
+        AND r.status IN ('identity_check', 'received', 'triaged', 'mdt_review', 'accepted')
         AND r.voided_at IS NULL
 $$;
 
@@ -58,6 +58,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'camhs_discussion', r.camhs_discussion, 'co_working', r.co_working),
         'risk_assessment', r.risk_assessment, 'onward_referral', r.onward_referral,
         'discharge_plan', r.discharge_plan,
+        -- Held for the identity check: the details as they were given.
+        'given_details', r.given_details,
         'entered_in_error', CASE WHEN r.voided_at IS NOT NULL THEN json_build_object(
             'at', r.voided_at, 'by', r.voided_by, 'reason', r.void_reason) END,
         'submitted_by', r.submitted_by, 'version', r.version,
@@ -198,4 +200,54 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             'status', 422, 'pointer', '/priority', 'detail', 'is the priority already')
     END
     FROM referrals r WHERE r.id = referral_guard_priority.id
+$$;
+
+-- Resolving the identity check: attach needs a woman recorded with the NHS
+-- number given; correct needs the corrected details.
+CREATE OR REPLACE FUNCTION referral_guard_identity(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN body ->> 'resolution' = 'correct' AND NOT body ? 'service_user' THEN
+            jsonb_build_object('status', 422, 'pointer', '/service_user',
+                'detail', 'give the corrected details to correct them')
+        WHEN body ->> 'resolution' = 'attach' AND body ? 'service_user' THEN
+            jsonb_build_object('status', 422, 'pointer', '/service_user',
+                'detail', 'attach uses the details given; send resolution correct to change them')
+        WHEN body ->> 'resolution' = 'attach' AND NOT EXISTS (
+            SELECT 1 FROM service_users s WHERE s.organisation_id = a.org
+                AND s.nhs_number = r.given_details ->> 'nhs_number') THEN
+            jsonb_build_object('status', 422, 'pointer', '/resolution',
+                'detail', 'no woman is recorded with this NHS number: correct the details')
+    END
+    FROM referrals r WHERE r.id = referral_guard_identity.id
+$$;
+
+-- The woman a resolved identity check attaches: the one recorded with the
+-- NHS number given (attach), or found or recorded from the corrected
+-- details (correct); she comes into the referral's team's scope. Returns
+-- her row (read inside the function, which sees the row it inserted);
+-- nothing for any other step (from_state is not identity_check).
+CREATE OR REPLACE FUNCTION referral_identity_woman(a access, referral uuid, from_state text,
+    body jsonb)
+RETURNS SETOF service_users LANGUAGE plpgsql AS $$
+DECLARE
+    details jsonb;
+    team uuid;
+    woman service_users;
+BEGIN
+    IF from_state IS DISTINCT FROM 'identity_check' THEN
+        RETURN;
+    END IF;
+    SELECT CASE WHEN body ->> 'resolution' = 'correct' THEN body -> 'service_user'
+        ELSE r.given_details END, r.team_id INTO details, team
+    FROM referrals r WHERE r.id = referral;
+    SELECT * INTO woman FROM service_user_new(a, details);
+    IF woman.id IS NULL THEN
+        SELECT * INTO woman FROM service_users s
+        WHERE s.organisation_id = a.org AND s.nhs_number = details ->> 'nhs_number';
+    END IF;
+    INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
+    VALUES (woman.id, team, a.org, 'referral') ON CONFLICT DO NOTHING;
+    RETURN NEXT woman;
+END
 $$;

@@ -6,9 +6,9 @@ import concurrent.futures
 import datetime
 import unittest
 
-from e2e import (DEMO_TEAMS, assert_problem, db_count, db_exec, get, main, mint, nhs_number,
-                 patch, post,
-                 refer, referral_body, service_user_body, today, token)
+from e2e import (DEMO_TEAMS, assert_problem, create_service_user, db_count, db_exec, get, main,
+                 mint, nhs_number, patch, post, refer, referral_body, service_user_body, today,
+                 token)
 
 PERINATAL, MMHS, MBU, CMHT = DEMO_TEAMS
 DUTY = "00000000-0000-4000-8000-0000000000b1"
@@ -713,6 +713,100 @@ class WorkingLists(unittest.TestCase):
         self.assertIn(accepted["id"], caseload)
         self.assertNotIn(at_mdt["id"], caseload)
         assert_problem(get("/v1/referrals?worklist=duty&overdue=true", token=token("admin")), 400)
+
+
+class IdentityCheck(unittest.TestCase):
+    """The woman given inline: a clinician who knows an NHS number cannot
+    reach another team's woman by referring her with made-up details."""
+
+    def setUp(self):
+        # Registered by the MMHS team: out of the demo (perinatal) team's scope.
+        self.real = service_user_body(family_name="E2E-Real-" + nhs_number()[:4],
+                                      postcode="BH1 1AA", date_of_birth="1988-08-08")
+        r = post("/v1/service-users", self.real, token=mint("clinician", team=MMHS))
+        self.assertEqual(r.status, 201, r)
+        self.woman = r.body
+
+    def wrong(self, **over):
+        return dict(self.real, family_name="Madeup", date_of_birth="1990-01-01", **over)
+
+    def test_wrong_details_are_held_and_reveal_nothing(self):
+        r = post("/v1/referrals", referral_body(service_user=self.wrong(postcode="DT1 2JY")),
+                 token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["status"], "identity_check")
+        self.assertIsNone(r.body["service_user_id"])
+        for secret in (self.real["family_name"], "1988-08-08", "BH1 1AA", self.woman["id"]):
+            self.assertNotIn(secret, r.raw.decode())
+        assert_problem(get("/v1/service-users/" + self.woman["id"], token=token("clinician")),
+                       404)
+        # No second record with her NHS number.
+        self.assertEqual(db_count("select count(*) from service_users where nhs_number = '%s'"
+                                  % self.real["nhs_number"]), 1)
+        # Held: no triage until an admin has resolved it.
+        body = assert_problem(move(r.body["id"], "triaged", duty_clinician_id=DUTY, notes="n"),
+                              409)
+        self.assertIn("received", body["detail"])
+        self.assertIn(r.body["id"], [x["id"] for x in get(
+            "/v1/referrals?worklist=duty&limit=200", token=token("clinician")).body["items"]])
+
+    def test_matching_details_attach_and_update_her_status(self):
+        newer = dict(self.real, perinatal_status={"stage": "postnatal",
+                                                  "delivery_date": today(-3)})
+        r = post("/v1/referrals", referral_body(service_user=newer), token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["status"], "received")
+        self.assertEqual(r.body["service_user_id"], self.woman["id"])
+        seen = get("/v1/service-users/" + self.woman["id"], token=token("admin")).body
+        self.assertEqual(seen["perinatal_status"]["stage"], "postnatal")
+        # An older date given does not overwrite the newer one.
+        older = dict(self.real, perinatal_status={"stage": "pregnant",
+                                                  "estimated_due_date": today(30)})
+        self.assertEqual(refer(service_user=older)["service_user_id"], self.woman["id"])
+        self.assertEqual(get("/v1/service-users/" + self.woman["id"], token=token("admin"))
+                         .body["perinatal_status"]["stage"], "postnatal")
+
+    def test_in_scope_woman_is_matched_whatever_the_spelling(self):
+        mine = create_service_user().body
+        r = refer(service_user=dict(service_user_body(nhs_number=mine["nhs_number"]),
+                                    family_name="Typo"))
+        self.assertEqual(r["service_user_id"], mine["id"])
+
+    def test_admin_attaches_once_confirmed(self):
+        held = post("/v1/referrals", referral_body(service_user=self.wrong()),
+                    token=token("clinician")).body
+        assert_problem(move(held["id"], "received", resolution="attach"), 403)
+        assert_problem(move(held["id"], "received", tok=token("admin")), 422, "/resolution")
+        assert_problem(move(held["id"], "received", tok=token("admin"), resolution="correct"),
+                       422, "/service_user")
+        ok = move(held["id"], "received", tok=token("admin"), resolution="attach")
+        self.assertEqual(ok.status, 201, ok)
+        self.assertEqual(ok.body["service_user_id"], self.woman["id"])
+        self.assertEqual(ok.body["status"], "received")
+        # Her referral's team may now see her.
+        self.assertEqual(get("/v1/service-users/" + self.woman["id"],
+                             token=token("clinician")).status, 200)
+        h = get("/v1/referrals/%s/transitions" % held["id"], token=token("admin")).body["items"]
+        self.assertEqual([(t["from"], t["to"]) for t in h],
+                         [(None, "identity_check"), ("identity_check", "received")])
+        self.assertEqual(db_count("select count(*) from audit_events where resource_id = '%s' "
+                                  "and action = 'transition' and role = 'admin' and outcome = 'ok'"
+                                  % held["id"]), 1)
+
+    def test_admin_corrects_the_details(self):
+        held = post("/v1/referrals", referral_body(service_user=self.wrong()),
+                    token=token("clinician")).body
+        corrected = service_user_body()
+        ok = move(held["id"], "received", tok=token("admin"), resolution="correct",
+                  service_user=corrected)
+        self.assertEqual(ok.status, 201, ok)
+        self.assertNotEqual(ok.body["service_user_id"], self.woman["id"])
+        self.assertEqual(db_count("select count(*) from service_users where nhs_number = '%s'"
+                                  % corrected["nhs_number"]), 1)
+        self.assertEqual(db_count("select count(*) from service_users where nhs_number = '%s'"
+                                  % self.real["nhs_number"]), 1)
+        self.assertEqual(get("/v1/service-users/" + self.woman["id"],
+                             token=token("clinician")).status, 404)
 
 
 if __name__ == "__main__":
