@@ -64,7 +64,7 @@ void audit_fallback(request *r)
     const char *id =
         r->npath_params > 0 && uuid_valid(r->path_params[0]) ? r->path_params[0] : NULL;
     const char *action = rt->audit_action;
-    const char *women = women_finder ? women_finder(r, &action) : "{}";
+    const char *women = women_finder ? women_finder(r, &action, &id) : "{}";
     /* The answer is already a refusal or a replay: a failure is logged. */
     if (!write_row(r, rt->audit_resource, action, id, women, outcome_of(r->status)))
         log_error("audit", "could not record a refused or replayed request", r->request_id, NULL);

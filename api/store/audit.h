@@ -18,10 +18,11 @@
 bool audit_record(request *r, const char *resource, const char *action, const char *id,
                   const char *women, const char *outcome);
 
-/* The women a refused request on its route named, as a uuid[] literal; may
- * change the action ("list" to "lookup"). Provided by the record layer,
- * which knows each resource's table. */
-typedef const char *(*audit_women_fn)(request *r, const char **action);
+/* The women a refused or replayed request on its route named, as a uuid[]
+ * literal; may change the action ("list" to "lookup") and name the record
+ * (*id: a replayed create's). Provided by the record layer, which knows
+ * each resource's table. */
+typedef const char *(*audit_women_fn)(request *r, const char **action, const char **id);
 void audit_set_women_finder(audit_women_fn fn);
 
 /* Writes the row for an audited route whose handler wrote none (a refusal,

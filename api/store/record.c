@@ -253,7 +253,19 @@ static const char *item_pattern(const record_def *d, const char *suffix)
 }
 
 /* For dispatch's audit row of a refused request: whom it asked about. */
-static const char *refused_women(request *r, const char **action)
+/* The id a replayed create answered with: the last segment of Location. */
+static const char *replayed_id(request *r)
+{
+    const char *h = r->headers.data ? strstr(r->headers.data, "Location: ") : NULL;
+    if (!h)
+        return NULL;
+    const char *eol = strstr(h, "\r\n");
+    if (!eol || eol - h < 36 + 1 || eol[-37] != '/')
+        return NULL;
+    return arena_strndup(r->a, eol - 36, 36);
+}
+
+static const char *refused_women(request *r, const char **action, const char **record_id)
 {
     const record_def *d = r->route->resource;
     if (!d)
@@ -268,6 +280,8 @@ static const char *refused_women(request *r, const char **action)
         return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
     }
     const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
+    if (!strcmp(*action, "create") && r->status == 201) /* an idempotent replay */
+        *record_id = id = replayed_id(r);
     return id && uuid_valid(id) ? record_women(r, d, id) : "{}";
 }
 
