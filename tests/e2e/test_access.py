@@ -167,6 +167,8 @@ class Roles(unittest.TestCase):
              {"admin", "clinician", "referrer"}),
             ("GET", "/v1/referrals", None, {"admin", "clinician", "referrer"}),
             ("GET", ref, None, {"admin", "clinician", "referrer"}),
+            ("PATCH", ref, {"priority": "emergency", "priority_reason": "E2E role " + n},
+             {"admin", "clinician"}),
             ("POST", ref + "/transitions", {"to": "withdrawn", "reason": "E2E role " + n},
              {"admin", "clinician"}),
             ("GET", ref + "/transitions", None, {"admin", "clinician"}),
