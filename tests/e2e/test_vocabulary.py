@@ -29,6 +29,7 @@ SCHEMAS = {
     "referral_reason": "ReferralReasonCode",
     "camhs_outcome": "CamhsOutcome",
     "co_working_arrangement": "CoWorkingArrangement",
+    "identity_resolution": "IdentityResolution",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
