@@ -61,6 +61,15 @@ const char *const vocab_referral_statuses[] = {
 };
 const char *const vocab_pathways[] = {"perinatal", "mmhs", NULL};
 const char *const vocab_risk_levels[] = {"low", "moderate", "high", NULL};
+const char *const vocab_contact_services[] = {
+    "perinatal_team",       "mmhs", "crisis_team", "psychiatric_liaison", "connection",
+    "access_mental_health", NULL,
+};
+const char *const vocab_contact_modes[] = {
+    "face_to_face", "home_visit", "telephone", "video", "joint_midwifery_clinic", "unknown", NULL,
+};
+const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
+                                        "cancelled_by_service", NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -73,6 +82,9 @@ const vocabulary vocabularies[] = {
     {"referral_status", vocab_referral_statuses},
     {"pathway", vocab_pathways},
     {"risk_level", vocab_risk_levels},
+    {"contact_service", vocab_contact_services},
+    {"contact_mode", vocab_contact_modes},
+    {"attendance", vocab_attendance},
     {NULL, NULL},
 };
 

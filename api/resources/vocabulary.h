@@ -21,6 +21,9 @@ extern const char *const vocab_referral_criteria[];
 extern const char *const vocab_referral_statuses[];
 extern const char *const vocab_pathways[];
 extern const char *const vocab_risk_levels[];
+extern const char *const vocab_contact_services[];
+extern const char *const vocab_contact_modes[];
+extern const char *const vocab_attendance[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];
