@@ -26,6 +26,9 @@ SCHEMAS = {
     "referral_status": "ReferralStatus",
     "pathway": "ReferralPathway",
     "risk_level": "RiskLevel",
+    "contact_service": "ContactService",
+    "contact_mode": "ContactMode",
+    "attendance": "Attendance",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
