@@ -11,7 +11,7 @@
 
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, service_user_record,
-    referral_record;
+    referral_record, contact_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

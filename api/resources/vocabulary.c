@@ -67,6 +67,15 @@ const char *const vocab_referral_reasons[] = {"13", "27", "29", NULL};
 const char *const vocab_camhs_outcomes[] = {"consultation", "joint_working", "camhs_leads", NULL};
 const char *const vocab_co_working_arrangements[] = {"co_working", "full_care_transfer", NULL};
 const char *const vocab_identity_resolutions[] = {"attach", "correct", NULL};
+const char *const vocab_contact_services[] = {
+    "perinatal_team",       "mmhs", "crisis_team", "psychiatric_liaison", "connection",
+    "access_mental_health", NULL,
+};
+const char *const vocab_contact_modes[] = {
+    "face_to_face", "home_visit", "telephone", "video", "joint_midwifery_clinic", "unknown", NULL,
+};
+const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
+                                        "cancelled_by_service", NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -83,6 +92,9 @@ const vocabulary vocabularies[] = {
     {"camhs_outcome", vocab_camhs_outcomes},
     {"co_working_arrangement", vocab_co_working_arrangements},
     {"identity_resolution", vocab_identity_resolutions},
+    {"contact_service", vocab_contact_services},
+    {"contact_mode", vocab_contact_modes},
+    {"attendance", vocab_attendance},
     {NULL, NULL},
 };
 

@@ -25,6 +25,9 @@ extern const char *const vocab_referral_reasons[];
 extern const char *const vocab_camhs_outcomes[];
 extern const char *const vocab_co_working_arrangements[];
 extern const char *const vocab_identity_resolutions[];
+extern const char *const vocab_contact_services[];
+extern const char *const vocab_contact_modes[];
+extern const char *const vocab_attendance[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

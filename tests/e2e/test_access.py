@@ -41,7 +41,8 @@ SNAPSHOT_SQL = (
     "(select count(*) from workflow_transitions), (select count(*) from service_user_teams), "
     "(select count(*) from revoked_tokens), (select count(*) from idempotency_keys), "
     "(select count(*) from staff_training), "
-    "(select coalesce(sum(version), 0) from staff_training))")
+    "(select coalesce(sum(version), 0) from staff_training), "
+    "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts))")
 
 
 def snapshot():
@@ -134,7 +135,23 @@ class Roles(unittest.TestCase):
                  token=token("admin"))
         assert r.status == 201, r
         cls.training = r.body
+        # Two contacts with the woman: one read and patched, one to be
+        # marked entered in error.
+        cls.contact = cls.new_contact()
+        cls.erroneous_contact = cls.new_contact()
         cls.nonce = uuid.uuid4().hex[:10]
+
+    @classmethod
+    def new_contact(cls):
+        r = post("/v1/contacts", cls.contact_body(), token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @classmethod
+    def contact_body(cls):
+        return {"service_user_id": cls.woman["id"], "at": e2e.today(-1) + "T10:00:00Z",
+                "service": "perinatal_team", "mode": "telephone", "attendance": "attended",
+                "present": {"woman": True}}
 
     def routes(self):
         """(method, path, valid body or None, roles allowed). The bodies are
@@ -174,6 +191,13 @@ class Roles(unittest.TestCase):
             ("GET", ref + "/transitions", None, {"admin", "clinician"}),
             ("POST", "/v1/referrals/%s/entered-in-error" % self.erroneous["id"],
              {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", "/v1/contacts", self.contact_body(), {"clinician"}),
+            ("GET", "/v1/contacts", None, {"admin", "clinician"}),
+            ("GET", "/v1/contacts/" + self.contact["id"], None, {"admin", "clinician"}),
+            ("PATCH", "/v1/contacts/" + self.contact["id"], {"note": "E2E role " + n},
+             {"clinician"}),
+            ("POST", "/v1/contacts/%s/entered-in-error" % self.erroneous_contact["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -198,6 +222,8 @@ class Roles(unittest.TestCase):
             p = p.replace(self.referral["id"], "{referral_id}")
             p = p.replace(self.erroneous["id"], "{referral_id}")
             p = p.replace(self.training["id"], "{training_id}")
+            p = p.replace(self.contact["id"], "{contact_id}")
+            p = p.replace(self.erroneous_contact["id"], "{contact_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

@@ -30,6 +30,9 @@ SCHEMAS = {
     "camhs_outcome": "CamhsOutcome",
     "co_working_arrangement": "CoWorkingArrangement",
     "identity_resolution": "IdentityResolution",
+    "contact_service": "ContactService",
+    "contact_mode": "ContactMode",
+    "attendance": "Attendance",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

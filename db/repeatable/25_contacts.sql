@@ -1,0 +1,16 @@
+-- Contacts: the representation (db/010_contacts.sql).
+
+CREATE OR REPLACE FUNCTION contact_json(c contacts) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', c.id, 'service_user_id', c.service_user_id, 'referral_id', c.referral_id,
+        'team_id', c.team_id, 'staff_id', c.staff_id, 'at', c.at,
+        'duration_minutes', c.duration_minutes, 'service', c.service, 'mode', c.mode,
+        'present', json_build_object('woman', c.woman_present, 'partner', c.partner_present,
+            'infant', c.infant_present),
+        'attendance', c.attendance, 'note', c.note, 'migrated', c.migrated,
+        'entered_in_error', CASE WHEN c.voided_at IS NOT NULL THEN json_build_object(
+            'at', c.voided_at, 'by', c.voided_by, 'reason', c.void_reason) END,
+        'organisation_id', c.organisation_id, 'version', c.version,
+        'created_by', c.created_by, 'created_at', c.created_at, 'updated_at', c.updated_at)
+$$;
