@@ -25,7 +25,7 @@ ins AS (
         received_at, priority, criteria, reason, referrer_name, referrer_organisation,
         referrer_contact, open_to_other_mh_team, due_at, flag_discuss_individually,
         flag_discuss_with_camhs, flag_offer_joint_working, submitted_by, submitted_by_role,
-        source_code)
+        source_code, flag_gp_outside_area)
     SELECT ($1::access).org, su.id, x.team_id, x.source, x.channel, rcv.at, x.priority,
         coalesce(x.criteria, '{}'), x.reason, x.referrer ->> 'name', x.referrer ->> 'organisation',
         x.referrer ->> 'contact', coalesce(x.open_to_other_mental_health_team, false),
@@ -41,7 +41,9 @@ ins AS (
                     'psychiatric_liaison', 'camhs')
                 AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')
                 AND o.voided_at IS NULL),
-        ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role)
+        ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role),
+        -- Her GP practice is missing or not one the organisation covers.
+        NOT gp_practice_covered(($1::access).org, su.gp_practice_code)
     FROM x, rcv, service_users su
     WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
         AND su.organisation_id = ($1::access).org

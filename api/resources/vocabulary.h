@@ -24,6 +24,8 @@ extern const char *const vocab_risk_levels[];
 extern const char *const vocab_referral_reasons[];
 extern const char *const vocab_camhs_outcomes[];
 extern const char *const vocab_co_working_arrangements[];
+extern const char *const vocab_ethnic_categories[];
+extern const char *const vocab_seniorities[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];
