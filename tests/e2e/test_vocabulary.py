@@ -26,6 +26,8 @@ SCHEMAS = {
     "referral_status": "ReferralStatus",
     "pathway": "ReferralPathway",
     "risk_level": "RiskLevel",
+    "ethnic_category": "EthnicCategory",
+    "seniority": "Seniority",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
@@ -33,6 +35,7 @@ NATIONAL_CODES = {
     "team_type": ("Team", "national_code"),
     "referral_source": ("Referral", "source_code"),
     "referral_priority": ("Referral", "priority_code"),
+    "ethnic_category": ("ServiceUser", "ethnic_category_code"),
 }
 
 
