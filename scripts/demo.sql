@@ -1,7 +1,8 @@
 -- Demo data for a local stack: one organisation, four teams, two staff per
--- team. Run as perinatal_owner after the migrations (scripts/lib.sh does);
--- idempotent: rows that exist are left as they are. Fixed ids, so that
--- tokens and tests can name them (scripts/lib.sh: PERINATAL_DEMO_ORG/TEAM).
+-- team, two GP practices it covers. Run as perinatal_owner after the
+-- migrations (scripts/lib.sh does); idempotent: rows that exist are left as
+-- they are. Fixed ids, so that tokens and tests can name them
+-- (scripts/lib.sh: PERINATAL_DEMO_ORG/TEAM).
 \set ON_ERROR_STOP on
 
 BEGIN;
@@ -38,6 +39,14 @@ INSERT INTO staff (id, organisation_id, team_id, name, profession, created_by) V
      '00000000-0000-4000-8000-0000000000a4', 'Dr Mark Chen', 'psychiatrist', 'demo-data'),
     ('00000000-0000-4000-8000-0000000000b8', '00000000-0000-4000-8000-000000000001',
      '00000000-0000-4000-8000-0000000000a4', 'Lucy Patel', 'social_worker', 'demo-data')
+ON CONFLICT DO NOTHING;
+
+-- The GP practices the demo organisation covers (the tests' women are
+-- registered with J82001).
+INSERT INTO gp_practices (organisation_id, ods_code, name, created_by) VALUES
+    ('00000000-0000-4000-8000-000000000001', 'J82001', 'Dorchester Surgery (demo)', 'demo-data'),
+    ('00000000-0000-4000-8000-000000000001', 'J82002', 'Weymouth Medical Practice (demo)',
+     'demo-data')
 ON CONFLICT DO NOTHING;
 
 COMMIT;

@@ -211,7 +211,8 @@ static const record_view referral_views[] = {
      * or past due and not yet seen; soonest due first. */
     {"worklist", "duty",
      "(t.status IN ('identity_check', 'received') OR (referral_open(t.status) AND "
-     "(t.flag_discuss_individually OR t.flag_discuss_with_camhs OR t.flag_offer_joint_working)) "
+     "(t.flag_discuss_individually OR t.flag_discuss_with_camhs OR t.flag_offer_joint_working "
+     "OR t.flag_gp_outside_area)) "
      "OR (t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
      "'mdt_review', 'accepted') AND t.due_at < now()))",
      "due_at", false},

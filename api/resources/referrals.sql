@@ -20,11 +20,15 @@ found AS (
 status AS (
     UPDATE service_users s SET perinatal_stage = c.perinatal_stage,
         estimated_due_date = c.estimated_due_date, delivery_date = c.delivery_date,
-        infant_count = c.infant_count, version = s.version + 1, updated_at = now()
+        infant_count = c.infant_count, loss_date = c.loss_date,
+        loss_gestation_weeks = c.loss_gestation_weeks, version = s.version + 1,
+        updated_at = now()
     FROM found f, given g, service_user_columns(g.w) c
     WHERE s.id = f.id AND f.same
-        AND perinatal_episode_start(c.perinatal_stage, c.estimated_due_date, c.delivery_date)
-            > perinatal_episode_start(s.perinatal_stage, s.estimated_due_date, s.delivery_date))
+        AND perinatal_episode_start(c.perinatal_stage, c.estimated_due_date, c.delivery_date,
+                c.loss_date)
+            > perinatal_episode_start(s.perinatal_stage, s.estimated_due_date, s.delivery_date,
+                s.loss_date))
 SELECT id, false FROM ins
 UNION ALL
 SELECT CASE WHEN same OR seen THEN id END, NOT (same OR seen) FROM found;
@@ -40,7 +44,7 @@ WITH x AS (
         referrer jsonb, open_to_other_mental_health_team boolean)),
 rcv AS (SELECT coalesce(x.received_at, now()) AS at FROM x),
 woman AS (
-    SELECT su.id, su.delivery_date, su.date_of_birth FROM service_users su
+    SELECT su.id, su.delivery_date, su.date_of_birth, su.gp_practice_code FROM service_users su
     WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
         AND su.organisation_id = ($1::access).org
         -- By id, a clinician may refer only a woman it can already see; by
@@ -49,7 +53,7 @@ woman AS (
             OR EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL,
                 NULL)))
     UNION ALL
-    SELECT NULL, c.delivery_date, c.date_of_birth
+    SELECT NULL, c.delivery_date, c.date_of_birth, c.gp_practice_code
     FROM service_user_columns($2::jsonb -> 'body' -> 'service_user') c
     WHERE ($2::jsonb ->> 'held')::boolean),
 ins AS (
@@ -57,7 +61,7 @@ ins AS (
         received_at, priority, criteria, reason, referrer_name, referrer_organisation,
         referrer_contact, open_to_other_mh_team, due_at, flag_discuss_individually,
         flag_discuss_with_camhs, flag_offer_joint_working, submitted_by, submitted_by_role,
-        source_code, status, given_details)
+        source_code, status, given_details, flag_gp_outside_area)
     SELECT ($1::access).org, su.id, x.team_id, x.source, x.channel, rcv.at, x.priority,
         coalesce(x.criteria, '{}'), x.reason, x.referrer ->> 'name', x.referrer ->> 'organisation',
         x.referrer ->> 'contact', coalesce(x.open_to_other_mental_health_team, false),
@@ -75,7 +79,9 @@ ins AS (
                 AND o.voided_at IS NULL),
         ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role),
         CASE WHEN su.id IS NULL THEN 'identity_check' ELSE 'received' END,
-        CASE WHEN su.id IS NULL THEN $2::jsonb -> 'body' -> 'service_user' END
+        CASE WHEN su.id IS NULL THEN $2::jsonb -> 'body' -> 'service_user' END,
+        -- Her GP practice is missing or not one the organisation covers.
+        NOT gp_practice_covered(($1::access).org, su.gp_practice_code)
     FROM x, rcv, woman su
         -- Referrals are to a perinatal community team or an MMHS; others go
         -- through referred_on. (A team that does not exist is the foreign

@@ -10,8 +10,8 @@
 #include "record.h"
 
 /* The records, in the order their routes are listed. */
-extern const record_def team_record, staff_record, staff_training_record, service_user_record,
-    referral_record, contact_record;
+extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
+    service_user_record, referral_record, contact_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

@@ -1,6 +1,8 @@
 /* Service users: the women in the service's care, with their perinatal
  * status. Lookup by NHS number is a filter of the list. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,6 +57,9 @@ static const field_spec status_fields[] = {
     {"estimated_due_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"delivery_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"infant_count", FIELD_INT, FIELD_NULLABLE, 1, 8, NULL, NULL, NULL},
+    /* Pregnancy loss: its clinical bounds are rules (422), not the type. */
+    {"loss_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
+    {"loss_gestation_weeks", FIELD_INT, FIELD_NULLABLE, INT32_MIN, INT32_MAX, NULL, NULL, NULL},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -67,6 +72,8 @@ const field_spec service_user_fields[] = {
     {"age_years", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"gp_practice_code", FIELD_STRING, FIELD_NULLABLE, 6, 6, NULL, gp_practice_check, NULL},
     {"postcode", FIELD_STRING, FIELD_NULLABLE, 6, 8, NULL, postcode_check, NULL},
+    {"ethnic_category", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_ethnic_categories, NULL, NULL},
+    {"ethnic_category_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"consent", FIELD_OBJECT, 0, 0, 0, NULL, NULL, consent_fields},
     {"perinatal_status", FIELD_OBJECT, FIELD_REQUIRED, 0, 0, NULL, NULL, status_fields},
     {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -81,6 +88,8 @@ static const constraint_message service_user_constraints[] = {
     {"service_users_nhs_number_unique", 409, "/nhs_number",
      "A woman with this NHS number is already recorded."},
     {"service_users_perinatal_status_check", 422, "/perinatal_status",
+     "The perinatal status and its dates do not agree."},
+    {"service_users_loss_only_check", 422, "/perinatal_status",
      "The perinatal status and its dates do not agree."},
     {"service_user_teams_team_fk", 403, "",
      "Your token names a team your organisation does not have."},
@@ -107,6 +116,12 @@ static const char *get_str(json_object *o, const char *name)
     return json_object_get_string(v);
 }
 
+/* Gestation at a pregnancy loss, in completed weeks: from the earliest
+ * recognised loss to beyond any post-term pregnancy (induction is offered
+ * by 42 weeks). The database's service_users_perinatal_status_check holds
+ * the same bounds. */
+enum { LOSS_WEEKS_MIN = 1, LOSS_WEEKS_MAX = 45 };
+
 /* The clinical rules of the record (422): dates that cannot be true, and a
  * perinatal status that does not hang together. */
 void service_user_rules(request *r, json_object *rec, field_errors *e)
@@ -126,8 +141,18 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
     const char *delivered = get_str(status, "delivery_date");
     bool infants =
         json_object_object_get_ex(status, "infant_count", NULL) && get_str(status, "infant_count");
+    const char *lost = get_str(status, "loss_date");
+    const char *weeks = get_str(status, "loss_gestation_weeks");
     if (!stage)
         return;
+    if (strcmp(stage, "pregnancy_loss") != 0) {
+        if (lost)
+            field_errors_add(e, "/perinatal_status/loss_date",
+                             "is only for the stage pregnancy_loss");
+        if (weeks)
+            field_errors_add(e, "/perinatal_status/loss_gestation_weeks",
+                             "is only for the stage pregnancy_loss");
+    }
     if (!strcmp(stage, "pregnant")) {
         if (!edd)
             field_errors_add(e, "/perinatal_status/estimated_due_date",
@@ -152,6 +177,27 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
         if (edd)
             field_errors_add(e, "/perinatal_status/estimated_due_date",
                              "must be absent once postnatal");
+    } else if (!strcmp(stage, "pregnancy_loss")) {
+        /* The same bounds as service_users_perinatal_status_check. */
+        if (!lost)
+            field_errors_add(e, "/perinatal_status/loss_date",
+                             "is required when the stage is pregnancy_loss");
+        else if (strcmp(lost, now) > 0)
+            field_errors_add(e, "/perinatal_status/loss_date", "must not be in the future");
+        else if (dob && strcmp(lost, dob) <= 0)
+            field_errors_add(e, "/perinatal_status/loss_date", "must be after the date of birth");
+        if (!weeks)
+            field_errors_add(e, "/perinatal_status/loss_gestation_weeks",
+                             "is required when the stage is pregnancy_loss");
+        else {
+            long w = strtol(weeks, NULL, 10);
+            if (w < LOSS_WEEKS_MIN || w > LOSS_WEEKS_MAX)
+                field_errors_add(e, "/perinatal_status/loss_gestation_weeks",
+                                 "must be between 1 and 45 (completed weeks of pregnancy)");
+        }
+        if (edd || delivered || infants)
+            field_errors_add(e, "/perinatal_status",
+                             "a pregnancy loss takes no due date, delivery date or infants");
     } else {
         if (edd || delivered || infants)
             field_errors_add(e, "/perinatal_status",

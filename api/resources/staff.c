@@ -7,6 +7,9 @@ static const field_spec staff_fields[] = {
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
     {"profession", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_professions, NULL, NULL},
+    /* Optional: unknown for staff recorded before it was asked (MH6 counts
+     * senior_practitioner and consultant as senior clinicians). */
+    {"seniority", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_seniorities, NULL, NULL},
     {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
     {"active", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
     {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},

@@ -19,19 +19,36 @@ const char *const vocab_team_types[] = {
     NULL,
 };
 const char *const vocab_professions[] = {
-    "psychiatrist",
-    "nurse",
-    "psychologist",
-    "occupational_therapist",
-    "social_worker",
-    "nursery_nurse",
-    "peer_support_worker",
-    "midwife",
-    "health_visitor",
+    "psychiatrist",           "nurse",         "psychologist",
+    "occupational_therapist", "social_worker", "nursery_nurse",
+    "peer_support_worker",    "midwife",       "health_visitor",
+    "psychotherapist",        "other",         NULL,
+};
+const char *const vocab_seniorities[] = {"trainee", "practitioner", "senior_practitioner",
+                                         "consultant", NULL};
+const char *const vocab_perinatal_stages[] = {"pre_conception", "pregnant", "postnatal",
+                                              "pregnancy_loss", NULL};
+const char *const vocab_ethnic_categories[] = {
+    "white_british",
+    "white_irish",
+    "white_other",
+    "mixed_white_black_caribbean",
+    "mixed_white_black_african",
+    "mixed_white_asian",
+    "mixed_other",
+    "asian_indian",
+    "asian_pakistani",
+    "asian_bangladeshi",
+    "asian_other",
+    "black_caribbean",
+    "black_african",
+    "black_other",
+    "chinese",
     "other",
+    "not_stated",
+    "not_known",
     NULL,
 };
-const char *const vocab_perinatal_stages[] = {"pre_conception", "pregnant", "postnatal", NULL};
 const char *const vocab_referral_sources[] = {
     "gp",          "family",        "cmht",
     "social_care", "midwife",       "health_visitor",
@@ -95,6 +112,8 @@ const vocabulary vocabularies[] = {
     {"contact_service", vocab_contact_services},
     {"contact_mode", vocab_contact_modes},
     {"attendance", vocab_attendance},
+    {"ethnic_category", vocab_ethnic_categories},
+    {"seniority", vocab_seniorities},
     {NULL, NULL},
 };
 

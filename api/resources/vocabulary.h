@@ -28,6 +28,8 @@ extern const char *const vocab_identity_resolutions[];
 extern const char *const vocab_contact_services[];
 extern const char *const vocab_contact_modes[];
 extern const char *const vocab_attendance[];
+extern const char *const vocab_ethnic_categories[];
+extern const char *const vocab_seniorities[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

@@ -17,7 +17,8 @@ $$;
 CREATE OR REPLACE FUNCTION staff_json(s staff) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
-        'id', s.id, 'name', s.name, 'profession', s.profession, 'team_id', s.team_id,
+        'id', s.id, 'name', s.name, 'profession', s.profession, 'seniority', s.seniority,
+        'team_id', s.team_id,
         'active', s.active, 'organisation_id', s.organisation_id, 'version', s.version,
         'created_at', s.created_at, 'updated_at', s.updated_at)
 $$;
@@ -29,4 +30,21 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'completed_on', t.completed_on, 'valid_until', t.valid_until,
         'organisation_id', t.organisation_id, 'version', t.version,
         'created_at', t.created_at, 'updated_at', t.updated_at)
+$$;
+
+CREATE OR REPLACE FUNCTION gp_practice_json(p gp_practices) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', p.id, 'ods_code', p.ods_code, 'name', p.name, 'active', p.active,
+        'organisation_id', p.organisation_id, 'version', p.version,
+        'created_at', p.created_at, 'updated_at', p.updated_at)
+$$;
+
+-- Is she registered with a GP practice the organisation covers (listed and
+-- active)? False when her practice is not known.
+CREATE OR REPLACE FUNCTION gp_practice_covered(org uuid, ods_code text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (SELECT 1 FROM gp_practices p
+        WHERE p.organisation_id = org AND p.ods_code = gp_practice_covered.ods_code
+            AND p.active)
 $$;

@@ -10,6 +10,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'age_years', date_part('year',
             age((now() AT TIME ZONE 'Europe/London')::date, s.date_of_birth))::int,
         'gp_practice_code', s.gp_practice_code, 'postcode', s.postcode,
+        'ethnic_category', s.ethnic_category,
+        'ethnic_category_code', national_code('ethnic_category', s.ethnic_category),
         'consent', json_build_object(
             'partner_involvement', s.consent_partner_involvement,
             'share_with_gp', s.consent_share_with_gp,
@@ -18,7 +20,9 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'stage', s.perinatal_stage,
             'estimated_due_date', s.estimated_due_date,
             'delivery_date', s.delivery_date,
-            'infant_count', s.infant_count),
+            'infant_count', s.infant_count,
+            'loss_date', s.loss_date,
+            'loss_gestation_weeks', s.loss_gestation_weeks),
         'organisation_id', s.organisation_id, 'version', s.version,
         'created_by', s.created_by, 'created_at', s.created_at, 'updated_at', s.updated_at)
 $$;
@@ -30,7 +34,8 @@ CREATE OR REPLACE FUNCTION service_user_columns(body jsonb)
 RETURNS TABLE (nhs_number text, given_name text, family_name text, date_of_birth date,
     gp_practice_code text, postcode text, consent_partner_involvement boolean,
     consent_share_with_gp boolean, consent_share_with_health_visiting boolean,
-    perinatal_stage text, estimated_due_date date, delivery_date date, infant_count integer)
+    perinatal_stage text, estimated_due_date date, delivery_date date, infant_count integer,
+    loss_date date, loss_gestation_weeks integer, ethnic_category text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT body ->> 'nhs_number', body ->> 'given_name', body ->> 'family_name',
         (body ->> 'date_of_birth')::date, body ->> 'gp_practice_code', body ->> 'postcode',
@@ -40,7 +45,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         body -> 'perinatal_status' ->> 'stage',
         (body -> 'perinatal_status' ->> 'estimated_due_date')::date,
         (body -> 'perinatal_status' ->> 'delivery_date')::date,
-        (body -> 'perinatal_status' ->> 'infant_count')::int
+        (body -> 'perinatal_status' ->> 'infant_count')::int,
+        (body -> 'perinatal_status' ->> 'loss_date')::date,
+        (body -> 'perinatal_status' ->> 'loss_gestation_weeks')::int,
+        body ->> 'ethnic_category'
 $$;
 
 -- Records a woman from her JSON for the caller's organisation, unless one
@@ -51,7 +59,8 @@ LANGUAGE sql AS $$
     INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
         date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
         consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
-        estimated_due_date, delivery_date, infant_count)
+        estimated_due_date, delivery_date, infant_count, loss_date, loss_gestation_weeks,
+        ethnic_category)
     SELECT a.org, a.sub, c.* FROM service_user_columns(body) c
     ON CONFLICT (organisation_id, nhs_number) DO NOTHING
     RETURNING *
@@ -59,9 +68,11 @@ $$;
 
 -- When her present perinatal episode began, to tell which of two statuses
 -- is the newer: a pregnancy about 280 days before its due date, a postnatal
--- period on the delivery; pre-conception is older than either.
-CREATE OR REPLACE FUNCTION perinatal_episode_start(stage text, due date, delivered date)
+-- period on the delivery, a pregnancy loss on the loss; pre-conception is
+-- older than any.
+CREATE OR REPLACE FUNCTION perinatal_episode_start(stage text, due date, delivered date,
+    lost date)
 RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE stage WHEN 'pregnant' THEN due - 280 WHEN 'postnatal' THEN delivered
-        ELSE '-infinity'::date END
+        WHEN 'pregnancy_loss' THEN lost ELSE '-infinity'::date END
 $$;

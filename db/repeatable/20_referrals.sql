@@ -50,7 +50,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'flags', json_build_object(
             'discuss_individually', r.flag_discuss_individually,
             'discuss_with_camhs', r.flag_discuss_with_camhs,
-            'offer_joint_working', r.flag_offer_joint_working),
+            'offer_joint_working', r.flag_offer_joint_working,
+            'gp_outside_area', r.flag_gp_outside_area),
         'outcome', json_build_object(
             'pathway', r.pathway, 'allocated_clinician_id', r.allocated_clinician_id,
             'signposted_to', r.signposted_to, 'referred_to', r.referred_to,

@@ -42,7 +42,8 @@ SNAPSHOT_SQL = (
     "(select count(*) from revoked_tokens), (select count(*) from idempotency_keys), "
     "(select count(*) from staff_training), "
     "(select coalesce(sum(version), 0) from staff_training), "
-    "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts))")
+    "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts), "
+    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices))")
 
 
 def snapshot():
@@ -140,6 +141,11 @@ class Roles(unittest.TestCase):
         cls.contact = cls.new_contact()
         cls.erroneous_contact = cls.new_contact()
         cls.nonce = uuid.uuid4().hex[:10]
+        # A GP practice the organisation covers, for its by-id routes.
+        r = post("/v1/gp-practices", {"ods_code": "X%05d" % (uuid.uuid4().int % 100000),
+                                      "name": "E2E access practice"}, token=token("admin"))
+        assert r.status == 201, r
+        cls.practice = r.body
 
     @classmethod
     def new_contact(cls):
@@ -160,6 +166,7 @@ class Roles(unittest.TestCase):
         ref = "/v1/referrals/" + self.referral["id"]
         training = "/v1/staff/%s/training" % DUTY
         record = training + "/" + self.training["id"]
+        practice = "/v1/gp-practices/" + self.practice["id"]
         n = self.nonce
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
@@ -176,6 +183,11 @@ class Roles(unittest.TestCase):
             ("GET", training, None, {"admin", "clinician"}),
             ("GET", record, None, {"admin", "clinician"}),
             ("PATCH", record, {"course": "E2E role " + n}, {"admin"}),
+            ("POST", "/v1/gp-practices", {"ods_code": "W%05d" % (int(n, 16) % 100000),
+                                          "name": "E2E role " + n}, {"admin"}),
+            ("GET", "/v1/gp-practices", None, {"admin", "clinician"}),
+            ("GET", practice, None, {"admin", "clinician"}),
+            ("PATCH", practice, {"name": "E2E role " + n}, {"admin"}),
             ("POST", "/v1/service-users", service_user_body(), {"admin", "clinician"}),
             ("GET", "/v1/service-users", None, {"admin", "clinician"}),
             ("GET", su, None, {"admin", "clinician"}),
@@ -224,6 +236,7 @@ class Roles(unittest.TestCase):
             p = p.replace(self.training["id"], "{training_id}")
             p = p.replace(self.contact["id"], "{contact_id}")
             p = p.replace(self.erroneous_contact["id"], "{contact_id}")
+            p = p.replace(self.practice["id"], "{gp_practice_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

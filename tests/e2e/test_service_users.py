@@ -39,7 +39,8 @@ class Create(unittest.TestCase):
             self.assertEqual(rec[k], body[k], k)
         self.assertEqual(rec["perinatal_status"], {
             "stage": "pregnant", "estimated_due_date": body["perinatal_status"]
-            ["estimated_due_date"], "delivery_date": None, "infant_count": None})
+            ["estimated_due_date"], "delivery_date": None, "infant_count": None,
+            "loss_date": None, "loss_gestation_weeks": None})
         self.assertEqual(rec["version"], 1)
         self.assertEqual(rec["organisation_id"], e2e.DEMO_ORG)
         self.assertIsInstance(rec["age_years"], int)
@@ -485,6 +486,177 @@ class Rules(unittest.TestCase):
             self.assertEqual(r.body["perinatal_status"]["stage"], status["stage"])
 
 
+def loss(when=None, weeks=14, **more):
+    status = {"stage": "pregnancy_loss", "loss_date": when or today(-10),
+              "loss_gestation_weeks": weeks}
+    status.update(more)
+    return status
+
+
+class PregnancyLoss(unittest.TestCase):
+    """The perinatal-loss pathway's stage (issue 9, item 11): the date of the
+    loss (not in the future, after her birth) and the gestation in completed
+    weeks (1 to 45), in the API's rules and the database's check alike."""
+
+    def accept(self, **over):
+        r = post(COLLECTION, service_user_body(**over), token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+        return r.body
+
+    def refuse(self, pointer, **over):
+        body = service_user_body(**over)
+        r = post(COLLECTION, body, token=token("clinician"))
+        b = assert_problem(r, 422, pointer)
+        self.assertEqual(b["type"], "urn:perinatal:problem:rule-violated")
+        self.assertEqual(count_nhs(body["nhs_number"]), 0)
+
+    def test_recorded_and_shown(self):
+        rec = self.accept(perinatal_status=loss(today(-10), 14))
+        self.assertEqual(rec["perinatal_status"], {
+            "stage": "pregnancy_loss", "estimated_due_date": None, "delivery_date": None,
+            "infant_count": None, "loss_date": today(-10), "loss_gestation_weeks": 14})
+
+    def test_loss_date_not_in_the_future(self):
+        self.accept(perinatal_status=loss(today(0)))
+        self.refuse("/perinatal_status/loss_date", perinatal_status=loss(today(2)))
+
+    def test_loss_date_after_her_birth(self):
+        self.refuse("/perinatal_status/loss_date", date_of_birth="1992-03-14",
+                    perinatal_status=loss("1992-03-14"))
+        self.accept(date_of_birth="1992-03-14", perinatal_status=loss("1992-03-15"))
+
+    def test_gestation_bounds(self):
+        self.refuse("/perinatal_status/loss_gestation_weeks", perinatal_status=loss(weeks=0))
+        self.accept(perinatal_status=loss(weeks=1))
+        self.accept(perinatal_status=loss(weeks=45))
+        self.refuse("/perinatal_status/loss_gestation_weeks", perinatal_status=loss(weeks=46))
+        self.refuse("/perinatal_status/loss_gestation_weeks", perinatal_status=loss(weeks=-3))
+
+    def test_gestation_is_an_integer(self):
+        for bad in ("14", 14.5, True):
+            with self.subTest(bad=bad):
+                body = service_user_body(perinatal_status=loss(weeks=bad))
+                assert_problem(post(COLLECTION, body, token=token("clinician")), 400,
+                               "/perinatal_status/loss_gestation_weeks")
+
+    def test_both_required(self):
+        self.refuse("/perinatal_status/loss_date",
+                    perinatal_status={"stage": "pregnancy_loss", "loss_gestation_weeks": 10})
+        self.refuse("/perinatal_status/loss_gestation_weeks",
+                    perinatal_status={"stage": "pregnancy_loss", "loss_date": today(-3)})
+
+    def test_other_stages_dates_absent(self):
+        self.refuse("/perinatal_status", perinatal_status=loss(estimated_due_date=today(30)))
+        self.refuse("/perinatal_status", perinatal_status=loss(delivery_date=today(-30)))
+        self.refuse("/perinatal_status", perinatal_status=loss(infant_count=1))
+
+    def test_loss_fields_only_with_the_stage(self):
+        self.refuse("/perinatal_status/loss_date", perinatal_status={
+            "stage": "pregnant", "estimated_due_date": today(30), "loss_date": today(-3)})
+        self.refuse("/perinatal_status/loss_gestation_weeks", perinatal_status={
+            "stage": "postnatal", "delivery_date": today(-3), "loss_gestation_weeks": 30})
+        self.refuse("/perinatal_status/loss_date", perinatal_status={
+            "stage": "pre_conception", "loss_date": today(-3)})
+
+    def test_patch_from_pregnant_and_back(self):
+        rec = create_service_user().body
+        url = COLLECTION + "/" + rec["id"]
+        r = patch(url, {"perinatal_status": loss(today(-1), 20, estimated_due_date=None)},
+                  token=token("clinician"), etag='"1"')
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["perinatal_status"]["stage"], "pregnancy_loss")
+        self.assertIsNone(r.body["perinatal_status"]["estimated_due_date"])
+        # Pregnant again: the loss's fields go (null), else 422.
+        again = {"stage": "pregnant", "estimated_due_date": today(200)}
+        assert_problem(patch(url, {"perinatal_status": again}, token=token("clinician"),
+                             etag='"2"'), 422, "/perinatal_status/loss_date")
+        again.update(loss_date=None, loss_gestation_weeks=None)
+        r = patch(url, {"perinatal_status": again}, token=token("clinician"), etag='"2"')
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNone(r.body["perinatal_status"]["loss_date"])
+
+    def test_in_a_referral_carrying_her_details(self):
+        woman = service_user_body(perinatal_status=loss(today(-20), 30))
+        r = post("/v1/referrals", e2e.referral_body(service_user=woman,
+                                                   criteria=["perinatal_loss_trauma"]),
+                 token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+        bad = service_user_body(perinatal_status=loss(today(-20), 46))
+        assert_problem(post("/v1/referrals", e2e.referral_body(service_user=bad),
+                            token=token("clinician")), 422,
+                       "/service_user/perinatal_status/loss_gestation_weeks")
+
+    def test_database_check_holds_the_same_bounds(self):
+        rec = create_service_user(date_of_birth="1992-03-14").body
+
+        def set_status(date, weeks, edd="NULL"):
+            e2e.db_exec(
+                "UPDATE service_users SET perinatal_stage = 'pregnancy_loss', "
+                "estimated_due_date = %s, loss_date = %s, loss_gestation_weeks = %s "
+                "WHERE id = '%s'" % (edd, date, weeks, rec["id"]))
+
+        for date, weeks, edd in (("'2026-01-01'", 0, "NULL"), ("'2026-01-01'", 46, "NULL"),
+                                 ("'1992-03-14'", 10, "NULL"), ("NULL", 10, "NULL"),
+                                 ("'2026-01-01'", "NULL", "NULL"),
+                                 ("'2026-01-01'", 10, "'2026-09-01'")):
+            with self.subTest(date=date, weeks=weeks, edd=edd):
+                with self.assertRaises(RuntimeError) as cm:
+                    set_status(date, weeks, edd)
+                self.assertIn("service_users_perinatal_status_check", str(cm.exception))
+        set_status("'1992-03-15'", 1)
+        set_status("'2026-01-01'", 45)
+        with self.assertRaises(RuntimeError) as cm:
+            e2e.db_exec("UPDATE service_users SET perinatal_stage = 'pregnant', "
+                        "estimated_due_date = '2027-01-01' WHERE id = '%s'" % rec["id"])
+        self.assertIn("service_users_loss_only_check", str(cm.exception))
+
+
+class EthnicCategory(unittest.TestCase):
+    """Her ethnic category (issue 9, item 11): optional, our word with the NHS
+    Data Dictionary code beside it."""
+
+    def test_stored_and_shown_with_its_code(self):
+        for word, code in (("white_british", "A"), ("asian_pakistani", "J"),
+                           ("other", "S"), ("not_stated", "Z"), ("not_known", "99")):
+            with self.subTest(word=word):
+                rec = create_service_user(ethnic_category=word).body
+                self.assertEqual(rec["ethnic_category"], word)
+                self.assertEqual(rec["ethnic_category_code"], code)
+                got = get(COLLECTION + "/" + rec["id"], token=token("clinician"))
+                self.assertEqual(got.body["ethnic_category_code"], code)
+
+    def test_optional(self):
+        rec = create_service_user().body
+        self.assertIsNone(rec["ethnic_category"])
+        self.assertIsNone(rec["ethnic_category_code"])
+        rec = create_service_user(ethnic_category=None).body
+        self.assertIsNone(rec["ethnic_category"])
+
+    def test_unknown_word_or_a_code_400(self):
+        for bad in ("white", "A", "99", "White_British", 1):
+            with self.subTest(bad=bad):
+                body = service_user_body(ethnic_category=bad)
+                assert_problem(post(COLLECTION, body, token=token("clinician")), 400,
+                               "/ethnic_category")
+                self.assertEqual(count_nhs(body["nhs_number"]), 0)
+
+    def test_code_is_the_servers(self):
+        body = service_user_body(ethnic_category="white_irish", ethnic_category_code="B")
+        assert_problem(post(COLLECTION, body, token=token("clinician")), 400,
+                       "/ethnic_category_code")
+
+    def test_patch_sets_and_removes(self):
+        rec = create_service_user().body
+        url = COLLECTION + "/" + rec["id"]
+        r = patch(url, {"ethnic_category": "black_african"}, token=token("clinician"), etag='"1"')
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["ethnic_category_code"], "N")
+        r = patch(url, {"ethnic_category": None}, token=token("clinician"), etag='"2"')
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNone(r.body["ethnic_category"])
+        self.assertIsNone(r.body["ethnic_category_code"])
+
+
 class Patch(unittest.TestCase):
     def setUp(self):
         self.rec = create_service_user().body
@@ -560,7 +732,7 @@ class Patch(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body["perinatal_status"], {
             "stage": "postnatal", "estimated_due_date": None, "delivery_date": today(-2),
-            "infant_count": 1})
+            "infant_count": 1, "loss_date": None, "loss_gestation_weeks": None})
         self.assertEqual(r.body["consent"], self.rec["consent"])
 
     def test_patch_breaking_rule_422(self):

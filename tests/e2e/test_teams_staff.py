@@ -219,6 +219,67 @@ class Staff(unittest.TestCase):
         assert_problem(patch(url, {"active": True}, token=token("admin"), etag='"1"'), 412)
 
 
+class ProfessionAndSeniority(unittest.TestCase):
+    """Issue 9, item 11: psychotherapist, and a seniority from a fixed list
+    (optional: staff recorded before it was asked have none) to evidence
+    "seen by a senior clinician" (MH6)."""
+
+    def create(self, **over):
+        body = {"name": "E2E " + uuid.uuid4().hex[:10], "profession": "psychologist",
+                "team_id": e2e.DEMO_TEAMS[0]}
+        body.update(over)
+        return post(STAFF, body, token=token("admin"))
+
+    def test_psychotherapist(self):
+        r = self.create(profession="psychotherapist")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["profession"], "psychotherapist")
+        assert_problem(self.create(profession="therapist"), 400, "/profession")
+
+    def test_every_seniority(self):
+        for seniority in ("trainee", "practitioner", "senior_practitioner", "consultant"):
+            with self.subTest(seniority):
+                r = self.create(seniority=seniority)
+                self.assertEqual(r.status, 201, r)
+                self.assertEqual(r.body["seniority"], seniority)
+                g = get(r.headers["location"], token=token("clinician"))
+                self.assertEqual(g.body["seniority"], seniority)
+
+    def test_outside_the_list_400(self):
+        for bad in ("senior", "Consultant", "band_7", "", 3):
+            with self.subTest(bad=bad):
+                body_name = "E2E " + uuid.uuid4().hex[:10]
+                assert_problem(self.create(name=body_name, seniority=bad), 400, "/seniority")
+                self.assertEqual(e2e.db_count("select count(*) from staff where name = %s"
+                                              % e2e.sql_quote(body_name)), 0)
+
+    def test_optional_and_nullable(self):
+        r = self.create()
+        self.assertEqual(r.status, 201, r)
+        self.assertIsNone(r.body["seniority"])
+        # A record without one can still be changed, and gain or lose it.
+        url = r.headers["location"]
+        r = patch(url, {"name": "E2E renamed " + uuid.uuid4().hex[:6]}, token=token("admin"),
+                  etag='"1"')
+        self.assertEqual(r.status, 200, r)
+        r = patch(url, {"seniority": "senior_practitioner"}, token=token("admin"), etag='"2"')
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["seniority"], "senior_practitioner")
+        r = patch(url, {"seniority": None}, token=token("admin"), etag='"3"')
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNone(r.body["seniority"])
+        assert_problem(patch(url, {"seniority": "consultant"}, token=token("clinician"),
+                             etag='"4"'), 403)
+
+    def test_database_refuses_outside_the_list(self):
+        r = self.create(seniority="trainee")
+        with self.assertRaises(RuntimeError) as cm:
+            e2e.db_exec("UPDATE staff SET seniority = 'senior' WHERE id = '%s'" % r.body["id"])
+        self.assertIn("staff_seniority_check", str(cm.exception))
+        e2e.db_exec("UPDATE staff SET profession = 'psychotherapist' WHERE id = '%s'"
+                    % r.body["id"])
+
+
 class ClinicianAccess(unittest.TestCase):
     def test_clinician_reads_teams_and_staff(self):
         t = token("clinician")

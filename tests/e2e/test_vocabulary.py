@@ -33,6 +33,8 @@ SCHEMAS = {
     "contact_service": "ContactService",
     "contact_mode": "ContactMode",
     "attendance": "Attendance",
+    "ethnic_category": "EthnicCategory",
+    "seniority": "Seniority",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
@@ -40,6 +42,7 @@ NATIONAL_CODES = {
     "team_type": ("Team", "national_code"),
     "referral_source": ("Referral", "source_code"),
     "referral_priority": ("Referral", "priority_code"),
+    "ethnic_category": ("ServiceUser", "ethnic_category_code"),
 }
 
 # National codes a document enum lists that no vocabulary row carries: they
