@@ -99,7 +99,6 @@ static const field_spec transition_fields[] = {
      * corrected details. */
     {"resolution", FIELD_ENUM, 0, 0, 0, vocab_identity_resolutions, NULL, NULL},
     {"service_user", FIELD_OBJECT, 0, 0, 0, NULL, NULL, service_user_fields},
-    {"first_contact_at", FIELD_TIMESTAMP, 0, 0, 0, NULL, NULL, NULL},
     {"duty_clinician_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
     {"meeting_date", FIELD_DATE, 0, 0, 0, NULL, NULL, NULL},
     {"pathway", FIELD_ENUM, 0, 0, 0, vocab_pathways, NULL, NULL},
@@ -228,7 +227,7 @@ static const constraint_message referral_constraints[] = {
     {"referrals_referrer_check", 422, "/referrer",
      "Say who referred her (name), unless she referred herself."},
     {"referrals_received_not_future", 422, "/received_at", "must not be in the future"},
-    {"referrals_responded_at_check", 422, "/first_contact_at",
+    {"referrals_responded_at_check", 422, "/at",
      "The first contact cannot be before the referral was received."},
     {"workflow_step_check", 409, "/to", "This step is not allowed from the current status."},
     {"referrals_team_type_check", 422, "/team_id",

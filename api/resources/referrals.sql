@@ -126,7 +126,6 @@ UPDATE referrals r SET status = $2::jsonb ->> 'to',
             AND referral_outside_window(r.received_at, found.delivery_date, r.criteria) END,
     flag_discuss_with_camhs = CASE WHEN found.id IS NULL THEN r.flag_discuss_with_camhs
         ELSE referral_under_18(r.received_at, found.date_of_birth) END,
-    responded_at = coalesce(r.responded_at, (j.j ->> 'first_contact_at')::timestamptz),
     priority = coalesce(j.j ->> 'priority', r.priority),
     due_at = CASE j.j ->> 'priority'
         WHEN 'emergency' THEN now() + interval '4 hours'

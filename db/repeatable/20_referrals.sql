@@ -78,23 +78,6 @@ $$;
 
 -- Guards: (a access, id uuid, body jsonb) -> NULL, or the refusal.
 
--- The first contact closes the response clock once, and can be neither in
--- the future nor before the referral was received.
-CREATE OR REPLACE FUNCTION referral_guard_first_contact(a access, id uuid, body jsonb)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT CASE
-        WHEN r.responded_at IS NOT NULL THEN jsonb_build_object('status', 422,
-            'pointer', '/first_contact_at', 'detail', 'the first contact is already recorded')
-        WHEN (body ->> 'first_contact_at')::timestamptz > now() + interval '5 minutes'
-            THEN jsonb_build_object('status', 422,
-            'pointer', '/first_contact_at', 'detail', 'must not be in the future')
-        WHEN (body ->> 'first_contact_at')::timestamptz < r.received_at
-            THEN jsonb_build_object('status', 422, 'pointer', '/first_contact_at',
-            'detail', 'cannot be before the referral was received')
-    END
-    FROM referrals r WHERE r.id = referral_guard_first_contact.id AND body ? 'first_contact_at'
-$$;
-
 -- The duty clinician and the allocated clinician are active staff of the
 -- organisation.
 CREATE OR REPLACE FUNCTION referral_guard_staff(a access, id uuid, body jsonb)

@@ -162,7 +162,7 @@ REFERRAL_STRINGS = dict(
      "referrer/contact": "free", "team_id": 400, "source": 400, "channel": 400,
      "received_at": 400, "priority": 400, "criteria/0": 400},
     **{"service_user/" + k: v for k, v in SERVICE_USER_STRINGS.items()})
-TRANSITION_FORMATS = ("to", "first_contact_at", "duty_clinician_id", "meeting_date", "pathway",
+TRANSITION_FORMATS = ("to", "duty_clinician_id", "meeting_date", "pathway",
                       "allocated_clinician_id", "risk_assessment/risk_level")
 TRANSITION_FREE = ("notes", "signposted_to", "referred_to", "reason", "risk_assessment/summary",
                    "risk_assessment/actions", "onward_referral/agency", "onward_referral/reason",
@@ -175,7 +175,7 @@ def transition_for(field):
     Every body here is valid."""
     risk = {"risk_level": "moderate", "summary": "No contact after three letters.",
             "actions": "GP and health visitor informed."}
-    if field in ("to", "first_contact_at", "duty_clinician_id", "notes"):
+    if field in ("to", "duty_clinician_id", "notes"):
         return [], {"to": "triaged", "duty_clinician_id": DUTY, "notes": "Triaged by duty."}
     if field == "meeting_date":
         return [], {"to": "mdt_review", "meeting_date": e2e.today()}

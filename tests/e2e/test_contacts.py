@@ -406,10 +406,10 @@ class Answering(unittest.TestCase):
                  token=cli_a())
         self.assertEqual(r.status, 201, r)
         self.assertEqual(ts(r.body["responded_at"]), answered)
-        # The typed first contact cannot overwrite the derived answer.
+        # A step cannot carry a typed first contact: only contacts answer.
         assert_problem(post(url, {"to": "mdt_review", "meeting_date": e2e.today(),
                                   "first_contact_at": iso(now())}, token=cli_a()),
-                       422, "/first_contact_at")
+                       400, "/first_contact_at")
         self.assertEqual(answer(ref), answered)
 
 

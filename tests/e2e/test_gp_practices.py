@@ -163,9 +163,7 @@ class OutsideArea(unittest.TestCase):
     def test_on_the_duty_list_while_open(self):
         def triage(ref):
             r = post("/v1/referrals/%s/transitions" % ref["id"],
-                     {"to": "triaged", "duty_clinician_id": DUTY, "notes": "n",
-                      "first_contact_at": datetime.datetime.now(
-                          datetime.timezone.utc).isoformat()},
+                     {"to": "triaged", "duty_clinician_id": DUTY, "notes": "n"},
                      token=token("clinician"))
             self.assertEqual(r.status, 201, r)
 

@@ -29,6 +29,20 @@ def move(ref_id, to, tok=None, **fields):
                 token=tok or token("clinician"))
 
 
+def seen(ref, at, tok=None):
+    """Records her first attended contact for the referral (telephone, her
+    present): the contact answers it."""
+    r = post("/v1/contacts", {
+        "service_user_id": ref["service_user_id"], "referral_id": ref["id"],
+        "team_id": ref["team_id"], "at": at, "duration_minutes": 30,
+        "service": "perinatal_team", "mode": "telephone",
+        "present": {"woman": True, "partner": False, "infant": False},
+        "attendance": "attended", "note": "Seen."},
+        token=tok or mint("clinician", team=ref["team_id"]))
+    assert r.status == 201, r
+    return get("/v1/referrals/" + ref["id"], token=token("admin")).body
+
+
 def postnatal(delivered, born="1990-05-01"):
     return service_user_body(date_of_birth=born,
                              perinatal_status={"stage": "postnatal", "delivery_date": delivered})
@@ -129,30 +143,17 @@ class ResponseClock(unittest.TestCase):
         # Unseen and past due: on the clock, already a breach.
         self.assertTrue(on_time["response_breached"])
         self.assertTrue(on_time["overdue"])
-        ok = move(on_time["id"], "triaged", duty_clinician_id=DUTY, notes="called her",
-                  first_contact_at=iso(due))
-        self.assertEqual(ok.status, 201, ok)
-        self.assertEqual(ok.body["response_breached"], False)
-        self.assertEqual(parse(ok.body["responded_at"]), due)
-        bad = move(late["id"], "triaged", duty_clinician_id=DUTY, notes="called her",
-                   first_contact_at=iso(due + datetime.timedelta(seconds=1)))
-        self.assertEqual(bad.status, 201, bad)
-        self.assertEqual(bad.body["response_breached"], True)
+        ok = seen(on_time, iso(due))
+        self.assertEqual(ok["response_breached"], False)
+        self.assertEqual(parse(ok["responded_at"]), due)
+        bad = seen(late, iso(due + datetime.timedelta(seconds=1)))
+        self.assertEqual(bad["response_breached"], True)
 
-    def test_first_contact_recorded_once_never_before_receipt_or_in_future(self):
-        received = datetime.datetime.now(UTC).replace(microsecond=0) - datetime.timedelta(hours=1)
-        r = refer(priority="emergency", received_at=iso(received))
+    def test_a_typed_first_contact_is_not_an_answer(self):
+        # The clock runs until she is seen: only a contact answers it.
+        r = refer(priority="emergency", received_at=now_iso(hours=-1))
         assert_problem(move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-                            first_contact_at=iso(received - datetime.timedelta(seconds=1))),
-                       422, "/first_contact_at")
-        assert_problem(move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-                            first_contact_at=iso(received + datetime.timedelta(hours=3))),
-                       422, "/first_contact_at")
-        ok = move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-                  first_contact_at=iso(received))
-        self.assertEqual(ok.status, 201, ok)
-        assert_problem(move(r["id"], "mdt_review", meeting_date=received.date().isoformat(),
-                            first_contact_at=iso(received)), 422, "/first_contact_at")
+                            first_contact_at=now_iso()), 400, "/first_contact_at")
 
 
 class Flags(unittest.TestCase):
@@ -213,14 +214,15 @@ class Workflow(unittest.TestCase):
     def test_the_whole_pathway_with_history(self):
         r = refer()
         steps = [
-            ("triaged", dict(duty_clinician_id=DUTY, notes="Duty triage: urgent MDT",
-                             first_contact_at=now_iso(seconds=2))),
+            ("triaged", dict(duty_clinician_id=DUTY, notes="Duty triage: urgent MDT")),
             ("mdt_review", dict(meeting_date=datetime.date.today().isoformat())),
             ("accepted", dict(pathway="perinatal", allocated_clinician_id=NURSE)),
             ("discharged", dict(discharge_plan={"summary": "Well; GP to continue",
                                                 "referred_to": "GP"})),
         ]
         version = 1
+        seen(r, now_iso(seconds=2))
+        version += 1  # the contact answered it
         for to, fields in steps:
             resp = move(r["id"], to, **fields)
             self.assertEqual(resp.status, 201, resp)
@@ -276,8 +278,8 @@ class Workflow(unittest.TestCase):
 
     def test_discharge_needs_a_discharge_plan(self):
         r = refer()
-        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-             first_contact_at=now_iso(seconds=2))
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        seen(r, now_iso(seconds=2))
         move(r["id"], "mdt_review", meeting_date=datetime.date.today().isoformat())
         move(r["id"], "accepted", pathway="mmhs", allocated_clinician_id=NURSE)
         assert_problem(move(r["id"], "discharged"), 422, "/discharge_plan")
@@ -381,8 +383,7 @@ class Lists(unittest.TestCase):
         dues = [x["due_at"] for x in items.body["items"]]
         self.assertEqual(dues, sorted(dues, key=parse))
         self.assertTrue(all(x["overdue"] for x in items.body["items"]))
-        move(old_emergency["id"], "triaged", tok=admin, duty_clinician_id=DUTY, notes="late",
-             first_contact_at=iso(now))
+        seen(old_emergency, iso(now))
         ids = [x["id"] for x in get("/v1/referrals?overdue=true&team=%s&limit=200" % MMHS,
                                     token=admin).body["items"]]
         self.assertNotIn(old_emergency["id"], ids)
@@ -691,15 +692,15 @@ class WorkingLists(unittest.TestCase):
         flagged = refer(open_to_other_mental_health_team=True)
         move(flagged["id"], "triaged", duty_clinician_id=DUTY, notes="n")
         quiet = refer()
-        move(quiet["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-             first_contact_at=now_iso(seconds=2))
+        move(quiet["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        seen(quiet, now_iso(seconds=2))
         at_mdt = refer()
-        move(at_mdt["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-             first_contact_at=now_iso(seconds=2))
+        move(at_mdt["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        seen(at_mdt, now_iso(seconds=2))
         move(at_mdt["id"], "mdt_review", meeting_date=today())
         accepted = refer()
-        move(accepted["id"], "triaged", duty_clinician_id=DUTY, notes="n",
-             first_contact_at=now_iso(seconds=2))
+        move(accepted["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        seen(accepted, now_iso(seconds=2))
         move(accepted["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE)
         duty = self.ids("duty")
         self.assertIn(new["id"], duty)
