@@ -368,7 +368,7 @@ class Scope(unittest.TestCase):
 class Lists(unittest.TestCase):
     def test_overdue_sorted_by_due_time_and_leaves_once_answered(self):
         now = datetime.datetime.now(UTC).replace(microsecond=0)
-        old_emergency = refer(priority="emergency", team_id=MMHS,
+        old_emergency = refer(tok=token("admin"), priority="emergency", team_id=MMHS,
                               received_at=iso(now - datetime.timedelta(hours=6)))
         old_routine = refer(team_id=MMHS, received_at=iso(now - datetime.timedelta(days=29)))
         fresh = refer(priority="emergency", team_id=MMHS,

@@ -506,7 +506,9 @@ static void typed_first_contacts_become_contacts(void **state)
     sql_ok(admin_url, q);
     sql_ok(url2, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
                  "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    for (const migration *m = migrations; m->name && m->version < 10; m++) {
+    /* The schema as it was before referrals were answered by contacts (and
+     * before the pathway's migration 009), so the upgrade runs both. */
+    for (const migration *m = migrations; m->name && m->version < 9; m++) {
         sql_ok(url2, m->sql);
         snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
                  m->version, m->name);
