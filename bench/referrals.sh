@@ -118,9 +118,19 @@ CROSS JOIN LATERAL (SELECT CASE
     WHEN g.dice < 0.86 THEN 'withdrawn'
     ELSE 'accepted' END AS status) s;
 
+ANALYZE teams; ANALYZE staff; ANALYZE service_users; ANALYZE referrals;
+SQL
+fi
+# Histories on their own, so that a load that stopped before them (or an
+# earlier version of this script) is completed rather than left without.
+if [[ $(db -At -c "SELECT count(*) FROM (SELECT FROM workflow_transitions WHERE workflow = 'referral' AND by_sub = 'bench' LIMIT 1) t") == 0 ]]; then
+    perinatal_log "loading the referrals' workflow histories (once)"
+    db <<'SQL'
+SET synchronous_commit = off;
+SET maintenance_work_mem = '512MB';
 -- Histories: the path each referral took to its status.
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
        'bench', 'clinician'
 FROM referrals r
 JOIN (VALUES
@@ -130,30 +140,30 @@ JOIN (VALUES
     ('mdt_review', 2, 'triaged', 'mdt_review')) AS p(final, step, from_status, to_status)
     ON p.final = r.status
 WHERE r.submitted_by = 'bench'
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t WHERE t.referral_id = r.id);
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral' AND t.record_id = r.id);
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
        'bench', 'clinician'
 FROM referrals r
 CROSS JOIN (VALUES (0, NULL, 'received'), (1, 'received', 'triaged'),
                    (2, 'triaged', 'mdt_review')) AS p(step, from_status, to_status)
 WHERE r.submitted_by = 'bench'
   AND r.status NOT IN ('received', 'triaged', 'mdt_review')
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t WHERE t.referral_id = r.id);
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, 'mdt_review', CASE WHEN r.status = 'discharged' THEN 'accepted' ELSE r.status END,
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral' AND t.record_id = r.id);
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, 'mdt_review', CASE WHEN r.status = 'discharged' THEN 'accepted' ELSE r.status END,
        r.received_at + interval '6 days', 'bench', 'clinician'
 FROM referrals r
 WHERE r.submitted_by = 'bench' AND r.status NOT IN ('received', 'triaged', 'mdt_review')
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t
-                  WHERE t.referral_id = r.id AND t.from_status = 'mdt_review');
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, 'accepted', 'discharged', r.received_at + interval '120 days', 'bench', 'clinician'
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral'
+                  AND t.record_id = r.id AND t.from_state = 'mdt_review');
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, 'accepted', 'discharged', r.received_at + interval '120 days', 'bench', 'clinician'
 FROM referrals r
 WHERE r.submitted_by = 'bench' AND r.status = 'discharged'
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t
-                  WHERE t.referral_id = r.id AND t.to_status = 'discharged');
-ANALYZE teams; ANALYZE staff; ANALYZE service_users; ANALYZE referrals; ANALYZE referral_transitions;
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral'
+                  AND t.record_id = r.id AND t.to_state = 'discharged');
+ANALYZE workflow_transitions;
 SQL
 fi
 # The team links the application makes with every referral (referral_insert
@@ -172,7 +182,7 @@ WHERE r.submitted_by = 'bench'
 ON CONFLICT DO NOTHING;
 ANALYZE service_user_teams;
 SQL
-db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT count(*) FROM referral_transitions) || ', open and overdue: ' || (SELECT count(*) FROM referrals WHERE responded_at IS NULL AND status IN ('received','triaged','mdt_review') AND due_at < now()) FROM referrals" >&2
+db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT count(*) FROM workflow_transitions WHERE workflow = 'referral') || ', open and overdue: ' || (SELECT count(*) FROM referrals WHERE responded_at IS NULL AND status IN ('received','triaged','mdt_review') AND due_at < now()) FROM referrals" >&2
 
 teams=$PERINATAL_STATE_DIR/bench-teams.txt
 ids=$PERINATAL_STATE_DIR/bench-women.txt
