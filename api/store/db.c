@@ -52,14 +52,6 @@ static bool prepare_one(db *d, const stmt_def *s)
     return ok;
 }
 
-/* Server notices and session-ending messages go to the JSON log, not raw
- * to stderr. */
-static void log_notice(void *arg, const char *message)
-{
-    (void)arg;
-    log_error("db", "server message", NULL, message);
-}
-
 static bool prepare_all(db *d)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
@@ -105,6 +97,30 @@ static void outage_ends(void)
         log_info("database reachable again", NULL);
 }
 
+/* A restart ends every worker's connection at once, and each worker learns
+ * it at its next request: one line per 10 s tells it without a line per
+ * worker. Reconnecting then either works or begins an outage. */
+static void connection_lost(const char *detail)
+{
+    static atomic_llong last_logged_ms;
+    long long now = now_ms(), last = atomic_load(&last_logged_ms);
+    if ((last == 0 || now - last >= 10000) &&
+        atomic_compare_exchange_strong(&last_logged_ms, &last, now))
+        log_error("db", "connection lost", "reconnecting", detail);
+}
+
+/* Server notices go to the JSON log, not raw to stderr; a message that ends
+ * the session (shutdown, restart: SQLSTATE 57P..) is a lost connection. */
+static void log_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state && !strncmp(state, "57P", 3))
+        connection_lost(PQresultErrorMessage(res));
+    else
+        log_error("db", "server message", NULL, PQresultErrorMessage(res));
+}
+
 /* A failed attempt: wait longer before the next, up to RETRY_MAX_MS. */
 static bool connect_failed(db *d, const char *detail)
 {
@@ -135,7 +151,7 @@ bool db_connect(db *d, const char *conninfo)
     d->conn = PQconnectdbParams(keys, values, 1);
     if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
         return connect_failed(d, d->conn ? PQerrorMessage(d->conn) : "no memory");
-    PQsetNoticeProcessor(d->conn, log_notice, NULL);
+    PQsetNoticeReceiver(d->conn, log_notice, NULL);
     d->retry_at_ms = 0;
     d->retry_delay_ms = 0;
     outage_ends();
@@ -243,7 +259,7 @@ PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *cons
             return res;
         /* The connection broke under us (server restart): retry once when it
          * is safe, after reconnecting and preparing again. */
-        outage_begins("connection lost", PQerrorMessage(d->conn));
+        connection_lost(PQerrorMessage(d->conn));
         /* Retry once when it is safe: a read, or a write the server
          * answered by ending the session (so it did not commit). Never
          * inside a transaction, whose earlier statements are lost. */
