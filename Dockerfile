@@ -20,9 +20,10 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # --- app: the FastCGI server ------------------------------------------------
 FROM debian:12-slim AS app
 # Runtime libraries only (libfcgi from bookworm-security: CVE-2025-23016 is
-# fixed in 2.4.2-2+deb12u1); openssl for the `keys` service.
+# fixed in 2.4.2-2+deb12u1); openssl for the `keys` service; libfcgi-bin's
+# cgi-fcgi for the health check.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libfcgi0ldbl libjson-c5 libjwt0 \
+ && apt-get install -y --no-install-recommends libfcgi0ldbl libfcgi-bin libjson-c5 libjwt0 \
         libpq5 libssl3 openssl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libfcgi0ldbl)" ge 2.4.2-2+deb12u1 \
@@ -39,7 +40,7 @@ CMD ["sh", "-c", "perinatal-api migrate && exec perinatal-api"]
 # --- nginx: TLS front end, config rendered from the template at start -------
 FROM debian:12-slim AS nginx
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx-light openssl gettext-base ca-certificates \
+ && apt-get install -y --no-install-recommends nginx-light openssl gettext-base ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --home-dir /nonexistent --shell /usr/sbin/nologin perinatal \
  && install -d -o perinatal -g perinatal -m 0755 /tls /var/lib/perinatal-nginx

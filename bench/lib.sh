@@ -28,3 +28,28 @@ bench_start_stack() {
     perinatal_setup
     perinatal_start_services
 }
+
+# bench_figure <wrk-output> <name>: one "BENCH name: value" of a wrk run.
+bench_figure() { sed -n "s/^BENCH $2: //p" "$1"; }
+
+# bench_verify <wrk-output> <what>: a figure is printed only for a run where
+# every answer counted had the expected status (the Lua scripts check each
+# one), no socket error happened and some requests were made. Otherwise it
+# says why and fails, so an error path is never reported as a throughput.
+bench_verify() {
+    local out=$1 what=$2 requests unexpected errors
+    requests=$(bench_figure "$out" requests)
+    unexpected=$(bench_figure "$out" unexpected)
+    errors=$(bench_figure "$out" socket_errors)
+    if [[ -z $requests || -z $unexpected || -z $errors ]]; then
+        tail -n 20 "$out" >&2
+        perinatal_log "$what: wrk printed no figures (above); no result"
+        return 1
+    fi
+    if ((requests == 0 || unexpected != 0 || errors != 0)); then
+        perinatal_log "$what: $unexpected of $requests answers had an unexpected status" \
+            "($(bench_figure "$out" unexpected_statuses | sed 's/^ //')), $errors socket errors;" \
+            "no figure is reported (full output $out; see the application log)"
+        return 1
+    fi
+}

@@ -1,17 +1,26 @@
 -- bench/read.lua: wrk script for bench/read.sh. Each request reads one
 -- service user chosen at random from the ids file (first script argument),
 -- with the bearer token from PERINATAL_BENCH_TOKEN. done() prints the
--- figures read.sh reports, one "BENCH name: value" per line.
+-- figures read.sh reports, one "BENCH name: value" per line. Every answer
+-- is checked: "BENCH unexpected" counts those that are not 200, and
+-- read.sh prints no figure when it is not 0.
 
 local ids = {}
 local headers = {}
 local thread_count = 0
+local threads = {}
+-- Per thread (each thread has its own Lua state): answers that were not
+-- the expected status, and the statuses seen among them.
+unexpected = 0
+unexpected_statuses = ""
+local seen = {}
 
 -- Runs in the main Lua state once per thread: number the threads so that
--- each seeds its random generator differently.
+-- each seeds its random generator differently, and keep them for done().
 function setup(thread)
     thread_count = thread_count + 1
     thread:set("thread_number", thread_count)
+    threads[#threads + 1] = thread
 end
 
 -- Runs in each thread's own Lua state.
@@ -41,7 +50,24 @@ function request()
     return wrk.format("GET", "/v1/service-users/" .. ids[math.random(#ids)], headers)
 end
 
+function response(status, headers, body)
+    if status ~= 200 then
+        unexpected = unexpected + 1
+        if not seen[status] then
+            seen[status] = true
+            unexpected_statuses = unexpected_statuses .. " " .. status
+        end
+    end
+end
+
 function done(summary, latency, requests)
+    local bad, statuses = 0, ""
+    for _, t in ipairs(threads) do
+        bad = bad + t:get("unexpected")
+        statuses = statuses .. t:get("unexpected_statuses")
+    end
+    io.write(string.format("BENCH unexpected: %d\n", bad))
+    io.write(string.format("BENCH unexpected_statuses:%s\n", statuses))
     local seconds = summary.duration / 1e6
     local e = summary.errors
     io.write(string.format("BENCH requests: %d\n", summary.requests))

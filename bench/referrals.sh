@@ -118,9 +118,19 @@ CROSS JOIN LATERAL (SELECT CASE
     WHEN g.dice < 0.86 THEN 'withdrawn'
     ELSE 'accepted' END AS status) s;
 
+ANALYZE teams; ANALYZE staff; ANALYZE service_users; ANALYZE referrals;
+SQL
+fi
+# Histories on their own, so that a load that stopped before them (or an
+# earlier version of this script) is completed rather than left without.
+if [[ $(db -At -c "SELECT count(*) FROM (SELECT FROM workflow_transitions WHERE workflow = 'referral' AND by_sub = 'bench' LIMIT 1) t") == 0 ]]; then
+    perinatal_log "loading the referrals' workflow histories (once)"
+    db <<'SQL'
+SET synchronous_commit = off;
+SET maintenance_work_mem = '512MB';
 -- Histories: the path each referral took to its status.
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
        'bench', 'clinician'
 FROM referrals r
 JOIN (VALUES
@@ -130,59 +140,87 @@ JOIN (VALUES
     ('mdt_review', 2, 'triaged', 'mdt_review')) AS p(final, step, from_status, to_status)
     ON p.final = r.status
 WHERE r.submitted_by = 'bench'
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t WHERE t.referral_id = r.id);
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral' AND t.record_id = r.id);
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
        'bench', 'clinician'
 FROM referrals r
 CROSS JOIN (VALUES (0, NULL, 'received'), (1, 'received', 'triaged'),
                    (2, 'triaged', 'mdt_review')) AS p(step, from_status, to_status)
 WHERE r.submitted_by = 'bench'
   AND r.status NOT IN ('received', 'triaged', 'mdt_review')
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t WHERE t.referral_id = r.id);
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, 'mdt_review', CASE WHEN r.status = 'discharged' THEN 'accepted' ELSE r.status END,
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral' AND t.record_id = r.id);
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, 'mdt_review', CASE WHEN r.status = 'discharged' THEN 'accepted' ELSE r.status END,
        r.received_at + interval '6 days', 'bench', 'clinician'
 FROM referrals r
 WHERE r.submitted_by = 'bench' AND r.status NOT IN ('received', 'triaged', 'mdt_review')
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t
-                  WHERE t.referral_id = r.id AND t.from_status = 'mdt_review');
-INSERT INTO referral_transitions (referral_id, from_status, to_status, at, by_sub, by_role)
-SELECT r.id, 'accepted', 'discharged', r.received_at + interval '120 days', 'bench', 'clinician'
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral'
+                  AND t.record_id = r.id AND t.from_state = 'mdt_review');
+INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
+SELECT 'referral', r.id, 'accepted', 'discharged', r.received_at + interval '120 days', 'bench', 'clinician'
 FROM referrals r
 WHERE r.submitted_by = 'bench' AND r.status = 'discharged'
-  AND NOT EXISTS (SELECT 1 FROM referral_transitions t
-                  WHERE t.referral_id = r.id AND t.to_status = 'discharged');
-ANALYZE teams; ANALYZE staff; ANALYZE service_users; ANALYZE referrals; ANALYZE referral_transitions;
+  AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral'
+                  AND t.record_id = r.id AND t.to_state = 'discharged');
+ANALYZE workflow_transitions;
 SQL
 fi
-db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT count(*) FROM referral_transitions) || ', open and overdue: ' || (SELECT count(*) FROM referrals WHERE responded_at IS NULL AND status IN ('received','triaged','mdt_review') AND due_at < now()) FROM referrals" >&2
+# The team links the application makes with every referral (referral_insert
+# links the woman to the team she is referred to): without them no woman is
+# in a clinician's scope and every POST is a 422. Also mends a database
+# loaded by an earlier version of this script, which made none.
+db <<'SQL'
+SET synchronous_commit = off;
+INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
+SELECT DISTINCT r.service_user_id, r.team_id, r.organisation_id, 'referral'
+FROM referrals r
+WHERE r.submitted_by = 'bench'
+  AND NOT EXISTS (SELECT 1 FROM service_user_teams l
+                  JOIN service_users s ON s.id = l.service_user_id
+                  WHERE s.created_by = 'bench-referrals')
+ON CONFLICT DO NOTHING;
+ANALYZE service_user_teams;
+SQL
+db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT count(*) FROM workflow_transitions WHERE workflow = 'referral') || ', open and overdue: ' || (SELECT count(*) FROM referrals WHERE responded_at IS NULL AND status IN ('received','triaged','mdt_review') AND due_at < now()) FROM referrals" >&2
 
 teams=$PERINATAL_STATE_DIR/bench-teams.txt
 ids=$PERINATAL_STATE_DIR/bench-women.txt
 db -At -c "SELECT id FROM teams WHERE created_by = 'bench' ORDER BY id" >"$teams"
-db -At -c "SELECT id FROM service_users WHERE created_by = 'bench-referrals' ORDER BY id LIMIT 20000" >"$ids"
+# Women already referred to a bench team: in the token's scope, as a woman
+# must be for a clinician to refer her.
+db -At -c "SELECT DISTINCT l.service_user_id FROM service_user_teams l JOIN service_users s ON s.id = l.service_user_id WHERE s.created_by = 'bench-referrals' ORDER BY 1 LIMIT 20000" >"$ids"
+[[ -s $ids ]] || perinatal_die "no bench women linked to a bench team"
 team_args=()
 while read -r t; do team_args+=(--team "$t"); done <"$teams"
 token=$(PERINATAL_TOKEN_TTL=3600 perinatal_token clinician "${team_args[@]}")
 export PERINATAL_BENCH_TOKEN=$token
 
-figure() { sed -n "s/^BENCH $2: //p" "$1"; }
+# Each run is checked (bench_verify: every answer the expected status, no
+# socket errors); the figures are printed only once all runs passed.
+results=()
+failed=0
 run() {
     local mode=$1 conns=$2 out
-    out=$PERINATAL_STATE_DIR/log/wrk-$mode-$(date +%Y%m%dT%H%M%S).txt
+    out=$PERINATAL_STATE_DIR/log/wrk-$mode-$conns-$(date +%Y%m%dT%H%M%S).txt
     perinatal_log "wrk $mode: -t2 -c$conns -d$duration"
     wrk -t2 -c"$conns" -d"$duration" --latency --timeout 10s \
         -s "$repo/bench/referrals.lua" "$PERINATAL_BASE_URL" -- "$mode" "$teams" "$ids" >"$out"
-    printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   non-2xx %s\n' \
-        "$mode" "$conns" "$(figure "$out" requests_per_s)" "$(figure "$out" p50_ms)" \
-        "$(figure "$out" p99_ms)" "$(figure "$out" non_2xx)"
+    if ! bench_verify "$out" "$mode at $conns connections"; then
+        failed=1
+        return 0
+    fi
+    results+=("$(printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   (%s answers checked)' \
+        "$mode" "$conns" "$(bench_figure "$out" requests_per_s)" "$(bench_figure "$out" p50_ms)" \
+        "$(bench_figure "$out" p99_ms)" "$(bench_figure "$out" requests)")")
 }
-echo
-echo "== referral benchmark: $(db -At -c 'SELECT count(*) FROM referrals') referrals, 20 teams, durable commits =="
 # The overdue list twice: a few duty clinicians at once (its latency), then
 # as many requests as the machine takes (its throughput; each answer holds
 # 50 full referrals and writes an audit row naming the 50 women).
 run overdue 4
 run overdue "$connections"
 run post "$connections"
+((failed == 0)) || perinatal_die "a run had unexpected answers (above): no figures"
+echo
+echo "== referral benchmark: $(db -At -c 'SELECT count(*) FROM referrals') referrals, 20 teams, durable commits =="
+printf '%s\n' "${results[@]}"

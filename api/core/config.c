@@ -28,6 +28,8 @@ static const cfg_entry cfg_table[] = {
      "FastCGI socket: a unix socket path, or host:port for TCP"},
     {"PERINATAL_SOCKET_MODE", CFG_OCTAL, "0660", 0, 0777, S(socket_mode),
      "permissions given to the unix socket (nginx's user must reach it)"},
+    {"PERINATAL_FCGI_TIMEOUT_S", CFG_INT, "10", 1, 3600, S(fcgi_read_timeout_s),
+     "a FastCGI connection that sends (or takes) nothing for this long is dropped"},
     {"PERINATAL_WORKERS", CFG_INT, NULL, 1, 256, S(workers),
      "worker threads, each with its own database connection (default 8 x cores)"},
     {"PERINATAL_DATABASE_URL", CFG_STRING, "dbname=perinatal user=perinatal_app", 0, 0,
@@ -58,6 +60,8 @@ static const cfg_entry cfg_table[] = {
      "deepest JSON nesting accepted in a request body"},
     {"PERINATAL_LOG_REQUESTS", CFG_BOOL, "1", 0, 0, S(log_requests),
      "one JSON line per request on stderr (1/0)"},
+    {"PERINATAL_LOG_FILE", CFG_STRING, "", 0, 0, S(log_file),
+     "append the log to this file (mode 0640), reopened on SIGHUP; empty: stderr"},
 };
 
 static bool set_value(const cfg_entry *e, const char *value, char *err, size_t errlen)

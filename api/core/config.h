@@ -9,6 +9,7 @@
 typedef struct config {
     char listen[256];        /* unix socket path, or host:port */
     unsigned socket_mode;    /* permissions of the unix socket */
+    int fcgi_read_timeout_s; /* receive/send timeout on each FastCGI connection */
     int workers;             /* FastCGI worker threads */
     char database_url[1024]; /* libpq conninfo of the least-privilege role */
     char migrate_url[1024];  /* libpq conninfo of the schema owner */
@@ -24,6 +25,7 @@ typedef struct config {
     int max_body_bytes;
     int max_json_depth;
     bool log_requests;
+    char log_file[1024]; /* "" = stderr as started; else appended, reopened on SIGHUP */
 } config;
 
 extern config g_config;

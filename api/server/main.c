@@ -3,9 +3,12 @@
  * Threads: N workers each own a FastCGI request, a database connection and a
  * token cache, and accept on the shared socket. A signal thread waits for
  * SIGTERM/SIGINT, then shuts the listening socket so accepts fail and every
- * worker finishes its request in flight and leaves. */
+ * worker finishes its request in flight and leaves; SIGHUP reopens the log
+ * file (rotation). */
+#define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -14,6 +17,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +43,67 @@ typedef struct worker {
     pthread_t thread;
     int index;
 } worker;
+
+/* No starvation by half-open connections. libfcgi accepts inside
+ * FCGX_Accept_r and then reads the request with no timeout, so a client
+ * that connects and sends half a record holds a worker for ever. Linux
+ * copies SO_RCVTIMEO from a listening TCP socket to the sockets it accepts,
+ * but not from a unix socket (checked: the accepted one has no timeout), so
+ * the timeouts are set on each accepted connection here. This executable's
+ * accept() comes before the C library's in the dynamic linker's lookup, so
+ * libfcgi's call (OS_Accept) lands here; the real accept is accept4.
+ * A read that times out fails inside libfcgi: before the request is
+ * complete it drops the connection and accepts the next; in the body it is
+ * a short read, answered 400. The send timeout bounds a peer that stops
+ * reading its answer. */
+int accept(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len)
+{
+    int conn = accept4(fd, addr, len, SOCK_CLOEXEC);
+    if (conn >= 0) {
+        struct timeval tv = {.tv_sec = g_config.fcgi_read_timeout_s, .tv_usec = 0};
+        if (setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+            setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+            close(conn);
+            errno = ECONNABORTED; /* libfcgi retries the accept */
+            return -1;
+        }
+    }
+    return conn;
+}
+
+/* libfcgi ends every connection (OS_Close) with shutdown(SHUT_WR) and then
+ * waits up to 2 s for the peer to close, so that a TCP peer's unread
+ * response is not lost to a reset. A half-open client never closes, so a
+ * worker it held would be free only 2 s after the read timeout. On a unix
+ * socket there is no reset to avoid (the peer keeps what it was sent), so
+ * the shutdown there covers both directions and the wait ends at once;
+ * TCP keeps libfcgi's behaviour. This executable's shutdown() comes before
+ * the C library's, as accept() above. */
+int shutdown(int fd, int how)
+{
+    if (how == SHUT_WR) {
+        int domain = 0;
+        socklen_t len = sizeof(domain);
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX)
+            how = SHUT_RDWR;
+    }
+    return (int)syscall(SYS_shutdown, fd, how);
+}
+
+/* Appends the log to PERINATAL_LOG_FILE, if set: the file replaces stderr
+ * (fd 2) in one dup2, so a line being written by another thread goes whole
+ * to the old file or the new. Called at start and on SIGHUP (rotation). */
+static bool log_file_open(void)
+{
+    if (!g_config.log_file[0])
+        return true;
+    int fd = open(g_config.log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return false;
+    bool ok = dup2(fd, STDERR_FILENO) == STDERR_FILENO;
+    close(fd);
+    return ok;
+}
 
 /* Reads the body by CONTENT_LENGTH. Returns 0, or the status to answer. */
 static int read_body(FCGX_Request *fr, request *r)
@@ -190,7 +256,16 @@ static void *signal_main(void *arg)
 {
     sigset_t *set = arg;
     int sig = 0;
-    sigwait(set, &sig);
+    for (;;) {
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            break;
+        if (log_file_open())
+            log_info("log reopened", NULL);
+        else
+            log_error("server", "cannot reopen the log file", g_config.log_file, strerror(errno));
+    }
     atomic_store(&stopping, true);
     log_info("stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     /* Wakes every worker blocked in accept(); requests in flight finish. */
@@ -201,6 +276,11 @@ static void *signal_main(void *arg)
 static int serve(void)
 {
     char err[512];
+    if (!log_file_open()) {
+        fprintf(stderr, "PERINATAL_LOG_FILE: cannot open %s: %s\n", g_config.log_file,
+                strerror(errno));
+        return 1;
+    }
     if (!auth_load_keys(g_config.jwt_keys, err, sizeof(err))) {
         fprintf(stderr, "perinatal-api: %s\n", err);
         return 1;
@@ -210,13 +290,14 @@ static int serve(void)
         return 1;
     }
     /* After FCGX_Init, which installs its own handlers: our signal policy.
-     * SIGPIPE ignored (a client gone is a write error); SIGTERM and SIGINT
-     * blocked in every thread and taken by the signal thread. */
+     * SIGPIPE ignored (a client gone is a write error); SIGTERM, SIGINT and
+     * SIGHUP blocked in every thread and taken by the signal thread. */
     signal(SIGPIPE, SIG_IGN);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     listen_fd = open_listener();

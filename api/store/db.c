@@ -2,9 +2,11 @@
 #include "db.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access.h"
 #include "config.h"
@@ -14,6 +16,9 @@
 #include "sql_statements.h"
 
 #define MAX_EXTRA_STMTS 256
+/* Reconnect back-off: the first retry after 100 ms, doubling to 5 s. */
+#define RETRY_FIRST_MS 100
+#define RETRY_MAX_MS 5000
 #define MAX_CONSTRAINT_TABLES 32
 
 static const stmt_def *extra_stmts[MAX_EXTRA_STMTS];
@@ -47,14 +52,6 @@ static bool prepare_one(db *d, const stmt_def *s)
     return ok;
 }
 
-/* Server notices and session-ending messages go to the JSON log, not raw
- * to stderr. */
-static void log_notice(void *arg, const char *message)
-{
-    (void)arg;
-    log_error("db", "server message", NULL, message);
-}
-
 static bool prepare_all(db *d)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
@@ -77,12 +74,73 @@ static bool prepare_all(db *d)
     return true;
 }
 
+/* True while the database is known to be unreachable, shared by every
+ * worker so that an outage is logged once, not once per worker and request. */
+static atomic_bool outage;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void outage_begins(const char *message, const char *detail)
+{
+    if (!atomic_exchange(&outage, true))
+        log_error("db", message, "retrying with back-off; requests answer 503 meanwhile", detail);
+}
+
+static void outage_ends(void)
+{
+    if (atomic_exchange(&outage, false))
+        log_info("database reachable again", NULL);
+}
+
+/* A restart ends every worker's connection at once, and each worker learns
+ * it at its next request: one line per 10 s tells it without a line per
+ * worker. Reconnecting then either works or begins an outage. */
+static void connection_lost(const char *detail)
+{
+    static atomic_llong last_logged_ms;
+    long long now = now_ms(), last = atomic_load(&last_logged_ms);
+    if ((last == 0 || now - last >= 10000) &&
+        atomic_compare_exchange_strong(&last_logged_ms, &last, now))
+        log_error("db", "connection lost", "reconnecting", detail);
+}
+
+/* Server notices go to the JSON log, not raw to stderr; a message that ends
+ * the session (shutdown, restart: SQLSTATE 57P..) is a lost connection. */
+static void log_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state && !strncmp(state, "57P", 3))
+        connection_lost(PQresultErrorMessage(res));
+    else
+        log_error("db", "server message", NULL, PQresultErrorMessage(res));
+}
+
+/* A failed attempt: wait longer before the next, up to RETRY_MAX_MS. */
+static bool connect_failed(db *d, const char *detail)
+{
+    outage_begins("cannot connect", detail);
+    d->retry_delay_ms = d->retry_delay_ms ? d->retry_delay_ms * 2 : RETRY_FIRST_MS;
+    if (d->retry_delay_ms > RETRY_MAX_MS)
+        d->retry_delay_ms = RETRY_MAX_MS;
+    d->retry_at_ms = now_ms() + d->retry_delay_ms;
+    return false;
+}
+
 bool db_connect(db *d, const char *conninfo)
 {
     d->conninfo = conninfo;
     d->in_transaction = false;
+    if (d->retry_at_ms && now_ms() < d->retry_at_ms)
+        return false; /* backing off: answer 503 without trying */
     if (d->conn) {
         PQfinish(d->conn);
+        d->conn = NULL;
         metrics_db_reconnect();
     }
     char timeout[16];
@@ -91,11 +149,12 @@ bool db_connect(db *d, const char *conninfo)
     const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
     const char *values[] = {conninfo, timeout, "perinatal-api", NULL};
     d->conn = PQconnectdbParams(keys, values, 1);
-    if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
-        log_error("db", "cannot connect", NULL, d->conn ? PQerrorMessage(d->conn) : "no memory");
-        return false;
-    }
-    PQsetNoticeProcessor(d->conn, log_notice, NULL);
+    if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
+        return connect_failed(d, d->conn ? PQerrorMessage(d->conn) : "no memory");
+    PQsetNoticeReceiver(d->conn, log_notice, NULL);
+    d->retry_at_ms = 0;
+    d->retry_delay_ms = 0;
+    outage_ends();
     return prepare_all(d);
 }
 
@@ -200,7 +259,7 @@ PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *cons
             return res;
         /* The connection broke under us (server restart): retry once when it
          * is safe, after reconnecting and preparing again. */
-        log_error("db", "connection lost", name, PQerrorMessage(d->conn));
+        connection_lost(PQerrorMessage(d->conn));
         /* Retry once when it is safe: a read, or a write the server
          * answered by ending the session (so it did not commit). Never
          * inside a transaction, whose earlier statements are lost. */

@@ -33,13 +33,20 @@ typedef struct db {
     PGconn *conn;
     const char *conninfo;
     bool in_transaction;
+    /* Back-off while the database is unreachable: no new attempt before
+     * retry_at_ms (monotonic clock), and the wait doubles up to a bound. */
+    long long retry_at_ms;
+    int retry_delay_ms;
 } db;
 
 /* Registers a statement every connection prepares (the embedded ones are
  * registered already). Before any connection only. */
 void db_register_one(const stmt_def *def);
 
-/* Connects (or reconnects) and prepares. False on failure. */
+/* Connects (or reconnects) and prepares. False on failure, and at once
+ * (without trying) while the back-off after a failure has not run out; the
+ * request then answers 503. An outage is logged once for the whole process
+ * when it begins and once when it ends, however many workers meet it. */
 bool db_connect(db *d, const char *conninfo);
 void db_close(db *d);
 

@@ -54,7 +54,18 @@ perinatal_nginx_running() { perinatal_pid_alive "$PERINATAL_NGINX_DIR/nginx.pid"
 
 perinatal_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# nginx creates its logs 0644 less the umask; made here 0640 for the run user.
+perinatal_nginx_log_files() {
+    local f
+    for f in "$PERINATAL_LOG_DIR/nginx-error.log" "$PERINATAL_LOG_DIR/nginx-access.log"; do
+        touch "$f"
+        chmod 0640 "$f"
+        if perinatal_is_root; then chown "$PERINATAL_RUN_USER:" "$f"; fi
+    done
+}
+
 perinatal_nginx_start() {
+    perinatal_nginx_log_files
     perinatal_nginx_conf
     perinatal_nginx -q -t || perinatal_die "nginx configuration invalid (${PERINATAL_NGINX_DIR}/nginx.conf)"
     if perinatal_nginx_running; then

@@ -81,3 +81,35 @@ perinatal_check_sanitizer_log() {
         return 1
     fi
 }
+
+# Log rotation: each log is renamed with a time stamp, nginx reopens its logs
+# (nginx -s reopen) and the application its file (SIGHUP), so no line is
+# lost; PostgreSQL's log is switched by copy and truncate (pg_ctl -l opened
+# it for appending). Rotated files older than the newest
+# PERINATAL_LOG_KEEP (14) of each log are deleted. Run it daily from cron
+# or a systemd timer (see README "Logs").
+perinatal_rotate_logs() {
+    local keep=${PERINATAL_LOG_KEEP:-14} stamp f base old
+    [[ $keep =~ ^[0-9]+$ ]] || perinatal_die "PERINATAL_LOG_KEEP: '$keep' is not a number"
+    stamp=$(date -u +%Y%m%dT%H%M%S%3NZ)
+    for f in "$PERINATAL_LOG_DIR/nginx-access.log" "$PERINATAL_LOG_DIR/nginx-error.log" \
+        "$PERINATAL_APP_LOG"; do
+        [[ -s $f ]] && mv "$f" "$f.$stamp"
+    done
+    if [[ -s $PERINATAL_LOG_DIR/postgresql.log ]]; then
+        cp -p "$PERINATAL_LOG_DIR/postgresql.log" "$PERINATAL_LOG_DIR/postgresql.log.$stamp"
+        : >"$PERINATAL_LOG_DIR/postgresql.log"
+    fi
+    perinatal_nginx_log_files
+    perinatal_app_log_file
+    if perinatal_nginx_running; then perinatal_nginx -s reopen; fi
+    perinatal_app_reopen_log
+    for base in nginx-access.log nginx-error.log "$(basename "$PERINATAL_APP_LOG")" postgresql.log; do
+        # Newest first by name (the stamps sort), everything past $keep goes.
+        while IFS= read -r old; do
+            rm -f -- "$old"
+        done < <(find "$PERINATAL_LOG_DIR" -maxdepth 1 -type f -name "$base.*" | sort -r | tail -n +$((keep + 1)))
+    done
+    perinatal_secure_logs
+    perinatal_log "logs rotated in $PERINATAL_LOG_DIR (suffix .$stamp, keeping $keep of each)"
+}

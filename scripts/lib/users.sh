@@ -8,6 +8,9 @@
 # forking, so `perinatal_as_user cmd &` gives cmd's own pid in $!.
 perinatal_as_user() {
     cd "$PERINATAL_STATE_DIR" || return 1
+    # What the services create (logs, temp files) is not world-readable:
+    # logs can hold identifiers and request ids.
+    umask 027
     if perinatal_is_root; then
         exec setpriv --reuid="$PERINATAL_RUN_USER" --regid="$PERINATAL_RUN_USER" \
             --init-groups env HOME="$PERINATAL_STATE_DIR" USER="$PERINATAL_RUN_USER" \
@@ -57,6 +60,7 @@ perinatal_prepare_dirs() {
         mkdir -p "$d"
     done
     chmod 0700 "$PERINATAL_KEYS_DIR" "$PERINATAL_TLS_DIR"
+    perinatal_secure_logs
     if [[ $PERINATAL_SOCK_DIR != "$PERINATAL_STATE_DIR/sock" ]]; then
         # A predictable name in /tmp: refuse anything we did not make.
         if [[ -L $PERINATAL_SOCK_DIR ]] || { [[ -e $PERINATAL_SOCK_DIR ]] &&
@@ -81,4 +85,12 @@ perinatal_prepare_dirs() {
         done
         perinatal_ensure_reachable "$PERINATAL_STATE_DIR" "$PERINATAL_API_BIN"
     fi
+}
+
+# Logs are for the run user (and its group) only: the folder 0750, the files
+# 0640. Also mends files made by an earlier version (0644 in a 0755 folder).
+perinatal_secure_logs() {
+    mkdir -p "$PERINATAL_LOG_DIR"
+    chmod 0750 "$PERINATAL_LOG_DIR"
+    find "$PERINATAL_LOG_DIR" -maxdepth 1 -type f -perm /0027 -exec chmod g-w,o-rwx {} +
 }

@@ -71,3 +71,53 @@ def get(path, sock_path, token=None, timeout=10):
     finally:
         s.close()
     return status_of(raw), raw
+
+
+def half_open(sock_path, timeout=5):
+    """A connection that sends three bytes of a record header and then
+    nothing: without a read timeout it holds the worker that accepts it."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(sock_path)
+    s.sendall(record(BEGIN_REQUEST, b"")[:3])
+    return s
+
+
+def fill_backlog(sock_path, limit=4096):
+    """Opens half-open connections until the listening socket refuses one
+    (its backlog is full: a non-blocking connect fails with EAGAIN), at most
+    `limit`. Returns the open sockets; the caller closes them."""
+    held = []
+    try:
+        for _ in range(limit):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(sock_path)
+            except BlockingIOError:
+                s.close()
+                return held
+            s.settimeout(5)
+            s.sendall(record(BEGIN_REQUEST, b"")[:3])
+            held.append(s)
+    except BaseException:
+        for s in held:
+            s.close()
+        raise
+    for s in held:
+        s.close()
+    raise AssertionError("the socket took %d connections without refusing one" % limit)
+
+
+def app_workers(log_path):
+    """The worker count of the newest start in the application's log."""
+    import re
+    n = None
+    with open(log_path, errors="replace") as f:
+        for line in f:
+            m = re.search(r"listening on .* with (\d+) workers", line)
+            if m:
+                n = int(m.group(1))
+    if n is None:
+        raise AssertionError("no 'listening ... with N workers' line in %s" % log_path)
+    return n
