@@ -205,7 +205,7 @@ static const record_view referral_views[] = {
     {"overdue", "true",
      "t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
      "'mdt_review', 'accepted') AND t.due_at < now()",
-     "due_at", false},
+     "due_at", false, "referral_summary_json"},
     /* The duty clinician's list: not yet triaged, flagged and still open,
      * or past due and not yet seen; soonest due first. */
     {"worklist", "duty",
@@ -214,12 +214,12 @@ static const record_view referral_views[] = {
      "OR t.flag_gp_outside_area)) "
      "OR (t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
      "'mdt_review', 'accepted') AND t.due_at < now()))",
-     "due_at", false},
+     "due_at", false, "referral_summary_json"},
     /* The MDT's list: referrals for its next meeting, oldest first. */
-    {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false},
+    {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false, "referral_summary_json"},
     /* The caseload: accepted and not yet discharged. */
-    {"worklist", "caseload", "t.status = 'accepted'", "received_at", true},
-    {NULL, NULL, NULL, NULL, false},
+    {"worklist", "caseload", "t.status = 'accepted'", "received_at", true, "referral_summary_json"},
+    {NULL, NULL, NULL, NULL, false, NULL},
 };
 
 static const constraint_message referral_constraints[] = {

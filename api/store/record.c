@@ -59,13 +59,23 @@ static void from_in_scope(char *out, size_t n, const record_def *d)
              woman, team, col_or_null(d->submitter_column, "text"));
 }
 
-static void json_expr(char *out, size_t n, const record_def *d)
+/* The representation a statement returns: the full record, or a view's
+ * summary unless the arguments ask for the full one; what a referrer may
+ * see wins over both. */
+static void json_expr(char *out, size_t n, const record_def *d, const char *summary)
 {
-    if (d->json_for_referrer)
-        snprintf(out, n, "CASE WHEN ($1::access).role = 'referrer' THEN %s(t) ELSE %s(t) END::text",
-                 d->json_for_referrer, d->json);
+    char full[192];
+    if (summary)
+        snprintf(full, sizeof(full),
+                 "CASE WHEN ($2::jsonb ->> 'full') = 'true' THEN %s(t) ELSE %s(t) END", d->json,
+                 summary);
     else
-        snprintf(out, n, "%s(t)::text", d->json);
+        snprintf(full, sizeof(full), "%s(t)", d->json);
+    if (d->json_for_referrer)
+        snprintf(out, n, "CASE WHEN ($1::access).role = 'referrer' THEN %s(t) ELSE %s END::text",
+                 d->json_for_referrer, full);
+    else
+        snprintf(out, n, "%s::text", full);
 }
 
 static char *sql_dup(const char *s)
@@ -121,11 +131,11 @@ static const char *visible(const record_def *d)
 
 /* One list statement: the filters fold away when absent (planned per call). */
 static const char *list_sql(arena *a, const record_def *d, const char *where, const char *sort,
-                            bool desc)
+                            bool desc, const char *summary)
 {
-    char from[512], json[256];
+    char from[512], json[512];
     from_in_scope(from, sizeof(from), d);
-    json_expr(json, sizeof(json), d);
+    json_expr(json, sizeof(json), d, summary);
     strbuf b;
     strbuf_init(&b, a, SQL_MAX);
     const char *key = sort ? arena_printf(a,
@@ -163,9 +173,9 @@ static void generate(record_stmts *g, const record_def *d)
 {
     arena a;
     arena_init(&a, 1 << 20);
-    char from[768], json[256], sql[SQL_MAX];
+    char from[768], json[512], sql[SQL_MAX];
     from_in_scope(from, sizeof(from), d);
-    json_expr(json, sizeof(json), d);
+    json_expr(json, sizeof(json), d, NULL);
     const char *woman = arena_strdup(&a, col_or_null(d->woman_column, "uuid"));
     g->def = d;
     /* The FROM clause and the condition every by-id statement shares. */
@@ -190,12 +200,12 @@ static void generate(record_stmts *g, const record_def *d)
              d->voidable ? " AND t.voided_at IS NULL" : "");
     define(&g->lock, g->names[1], sizeof(g->names[1]), d->name, "lock", sql, 0);
 
-    const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc);
+    const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc, NULL);
     define(&g->list, g->names[2], sizeof(g->names[2]), d->name, "list", list,
            STMT_REPEATABLE | STMT_PLAN_PER_CALL);
     int i = 0;
     for (const record_view *v = d->views; v && v->param && i < MAX_VIEWS; v++, i++) {
-        const char *vsql = list_sql(&a, d, v->where, v->sort_column, v->sort_desc);
+        const char *vsql = list_sql(&a, d, v->where, v->sort_column, v->sort_desc, v->summary);
         define(&g->views[i], g->names[3 + i], sizeof(g->names[3 + i]), d->name,
                arena_printf(&a, "list_%s_%s", v->param, v->value), vsql,
                STMT_REPEATABLE | STMT_PLAN_PER_CALL);
@@ -736,6 +746,11 @@ bool record_list(request *r)
             allowed[n++] = v->param;
     if (d->voidable)
         allowed[n++] = "include";
+    bool summaries = false;
+    for (const record_view *v = d->views; v && v->param; v++)
+        summaries = summaries || v->summary;
+    if (summaries)
+        allowed[n++] = "view";
     allowed[n] = NULL;
     record_list_check_params(r, allowed, &e);
     if (!e.count && !read_include(r, d))
@@ -764,6 +779,16 @@ bool record_list(request *r)
         problem_fields(r, 400, &e);
         return true;
     }
+    /* ?view=full: a working list's full records instead of its summaries. */
+    const char *shape = summaries ? request_query(r, "view") : NULL;
+    if (shape && strcmp(shape, "full") && strcmp(shape, "summary")) {
+        json_object_put(args);
+        field_errors_add(&e, "view", "must be summary or full");
+        problem_fields(r, 400, &e);
+        return true;
+    }
+    if (shape && !strcmp(shape, "full"))
+        json_object_object_add(args, "full", json_object_new_string("true"));
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
     PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
     if (!res)

@@ -44,6 +44,9 @@ typedef struct record_view {
     const char *where; /* SQL condition on t */
     const char *sort_column;
     bool sort_desc;
+    /* A working list's summary item (what a worklist shows), or NULL for
+     * the full record; ?view=full asks for the full record anyway. */
+    const char *summary;
 } record_view;
 
 /* A workflow (db: workflows, workflow_steps): the state column, the body of

@@ -25,6 +25,23 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         AND r.voided_at IS NULL
 $$;
 
+CREATE OR REPLACE FUNCTION referral_flags_json(r referrals) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'discuss_individually', r.flag_discuss_individually,
+        'discuss_with_camhs', r.flag_discuss_with_camhs,
+        'offer_joint_working', r.flag_offer_joint_working,
+        'gp_outside_area', r.flag_gp_outside_area)
+$$;
+
+-- Met or breached once seen; breached too while on the clock past due;
+-- neither when closed without contact.
+CREATE OR REPLACE FUNCTION referral_breached(r referrals) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN r.responded_at IS NOT NULL THEN r.responded_at > r.due_at
+        WHEN referral_on_clock(r) AND r.due_at < now() THEN true END
+$$;
+
 CREATE OR REPLACE FUNCTION referral_json(r referrals) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
@@ -40,18 +57,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'open_to_other_mental_health_team', r.open_to_other_mh_team,
         'status', r.status,
         'due_at', r.due_at, 'responded_at', r.responded_at,
-        -- Met or breached once seen; breached too while on the clock past
-        -- due; neither when closed without contact.
-        'response_breached', CASE WHEN r.responded_at IS NOT NULL THEN r.responded_at > r.due_at
-            WHEN referral_on_clock(r) AND r.due_at < now() THEN true END,
+        'response_breached', referral_breached(r),
         'overdue', referral_on_clock(r) AND r.due_at < now(),
         'closed_without_contact', r.responded_at IS NULL
             AND r.status IN ('signposted', 'advice_given', 'referred_on', 'declined', 'withdrawn'),
-        'flags', json_build_object(
-            'discuss_individually', r.flag_discuss_individually,
-            'discuss_with_camhs', r.flag_discuss_with_camhs,
-            'offer_joint_working', r.flag_offer_joint_working,
-            'gp_outside_area', r.flag_gp_outside_area),
+        'flags', referral_flags_json(r),
         'outcome', json_build_object(
             'pathway', r.pathway, 'allocated_clinician_id', r.allocated_clinician_id,
             'signposted_to', r.signposted_to, 'referred_to', r.referred_to,
@@ -65,6 +75,26 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'at', r.voided_at, 'by', r.voided_by, 'reason', r.void_reason) END,
         'submitted_by', r.submitted_by, 'version', r.version,
         'created_at', r.created_at, 'updated_at', r.updated_at)
+$$;
+
+-- What a working list shows of a referral (the duty, MDT and caseload
+-- lists, the overdue list): enough to pick the next one up; the full
+-- record is one GET away, or ?view=full. The woman as recorded, or while
+-- her identity is checked, as given.
+CREATE OR REPLACE FUNCTION referral_summary_json(r referrals) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', r.id, 'service_user_id', r.service_user_id, 'team_id', r.team_id,
+        'woman', coalesce((SELECT json_build_object('nhs_number', s.nhs_number,
+                'given_name', s.given_name, 'family_name', s.family_name)
+            FROM service_users s WHERE s.id = r.service_user_id),
+            json_build_object('nhs_number', r.given_details ->> 'nhs_number',
+                'given_name', r.given_details ->> 'given_name',
+                'family_name', r.given_details ->> 'family_name')),
+        'priority', r.priority, 'status', r.status, 'received_at', r.received_at,
+        'due_at', r.due_at, 'overdue', referral_on_clock(r) AND r.due_at < now(),
+        'response_breached', referral_breached(r), 'flags', referral_flags_json(r),
+        'version', r.version)
 $$;
 
 -- What a referrer may see of a referral it submitted: where it stands.

@@ -715,6 +715,32 @@ class WorkingLists(unittest.TestCase):
         self.assertNotIn(at_mdt["id"], caseload)
         assert_problem(get("/v1/referrals?worklist=duty&overdue=true", token=token("admin")), 400)
 
+    def test_worklists_show_summaries_unless_asked_for_full_records(self):
+        woman = service_user_body()
+        r = refer(service_user=woman)
+        items = get("/v1/referrals?worklist=duty&limit=200", token=token("clinician")).body["items"]
+        item = next(x for x in items if x["id"] == r["id"])
+        self.assertEqual(set(item), {"id", "service_user_id", "team_id", "woman", "priority",
+                                     "status", "received_at", "due_at", "overdue",
+                                     "response_breached", "flags", "version"})
+        self.assertEqual(item["woman"], {"nhs_number": woman["nhs_number"],
+                                         "given_name": woman["given_name"],
+                                         "family_name": woman["family_name"]})
+        full = get("/v1/referrals?worklist=duty&view=full&limit=200",
+                   token=token("clinician")).body["items"]
+        self.assertEqual(next(x for x in full if x["id"] == r["id"])["reason"], r["reason"])
+        assert_problem(get("/v1/referrals?worklist=duty&view=everything",
+                           token=token("clinician")), 400, "view")
+        # The default list is full records; a referrer sees where hers stand.
+        self.assertIn("reason", get("/v1/referrals?limit=1", token=token("clinician"))
+                      .body["items"][0])
+        mine = mint("referrer")
+        theirs = refer(tok=mine)
+        seen_by_referrer = get("/v1/referrals?worklist=duty&limit=200", token=mine).body["items"]
+        self.assertEqual([x["id"] for x in seen_by_referrer], [theirs["id"]])
+        self.assertNotIn("woman", seen_by_referrer[0])
+        self.assertNotIn("reason", seen_by_referrer[0])
+
 
 class IdentityCheck(unittest.TestCase):
     """The woman given inline: a clinician who knows an NHS number cannot
