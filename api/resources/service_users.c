@@ -1,5 +1,6 @@
 /* Service users: the women in the service's care, with their perinatal
- * status. Lookup by NHS number is a filter of the list. */
+ * status. Lookup by NHS number is POST /v1/service-users/lookup (her NHS
+ * number in the body, never in a URL). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -255,6 +255,15 @@ static void generate(record_stmts *g, const record_def *d)
         db_register_constraints(d->constraints);
 }
 
+/* POST <collection>/lookup: personal data (her NHS number) goes in the
+ * body, never in the URL that logs keep. */
+static const char *lookup_pattern(const record_def *d)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s/lookup", d->collection);
+    return sql_dup(buf);
+}
+
 static const char *item_pattern(const record_def *d, const char *suffix)
 {
     char buf[256];
@@ -263,6 +272,18 @@ static const char *item_pattern(const record_def *d, const char *suffix)
 }
 
 /* For dispatch's audit row of a refused request: whom it asked about. */
+/* The value a lookup's body asked for (her NHS number), or NULL. */
+static const char *looked_up(request *r, const record_def *d)
+{
+    field_errors e = {0};
+    json_object *body = r->body_len ? json_parse_strict(r->a, r->body, r->body_len, 4, &e) : NULL,
+                *v;
+    if (!body || !json_object_object_get_ex(body, d->lookup_param, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
 /* The id a replayed create answered with: the last segment of Location. */
 static const char *replayed_id(request *r)
 {
@@ -280,10 +301,8 @@ static const char *refused_women(request *r, const char **action, const char **r
     const record_def *d = r->route->resource;
     if (!d)
         return "{}";
-    const char *lookup =
-        d->lookup_param && !strcmp(*action, "list") ? request_query(r, d->lookup_param) : NULL;
+    const char *lookup = !strcmp(*action, "lookup") ? looked_up(r, d) : NULL;
     if (lookup) {
-        *action = "lookup";
         if (!nhs_number_valid(lookup))
             return "{}";
         PGresult *res = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
@@ -306,6 +325,9 @@ void record_register(const record_def *const *defs)
             router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY,
                        audited, "create");
         router_add("GET", d->collection, record_list, d, d->read_roles, 0, audited, "list");
+        if (d->lookup_param)
+            router_add("POST", lookup_pattern(d), record_lookup, d, d->read_roles, ROUTE_BODY,
+                       audited, "lookup");
         router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited, "read");
         if (d->update || (d->workflow && d->workflow->corrections))
             router_add("PATCH", item_pattern(d, ""), record_update, d,
@@ -651,7 +673,8 @@ bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int
     return true;
 }
 
-static bool audit_page(request *r, const record_def *d, PGresult *res, int limit);
+static bool audit_page(request *r, const record_def *d, PGresult *res, int limit,
+                       const char *lookup);
 
 /* Reads ?param= of a filter into args; adds an error when it is malformed. */
 static void read_filter(request *r, const record_filter *f, json_object *args, field_errors *e)
@@ -740,7 +763,8 @@ bool record_list(request *r)
     const char *allowed[16];
     int n = 0;
     for (const record_filter *f = d->filters; f && f->param && n < 12; f++)
-        allowed[n++] = f->param;
+        if (!d->lookup_param || strcmp(f->param, d->lookup_param) != 0)
+            allowed[n++] = f->param;
     for (const record_view *v = d->views; v && v->param && n < 14; v++)
         if (v == d->views || strcmp(v->param, v[-1].param) != 0)
             allowed[n++] = v->param;
@@ -759,7 +783,8 @@ bool record_list(request *r)
     const char *sort = view ? view->sort_column : d->sort_column;
     json_object *args = record_args(r, d, NULL);
     for (const record_filter *f = d->filters; f && f->param; f++)
-        read_filter(r, f, args, &e);
+        if (!d->lookup_param || strcmp(f->param, d->lookup_param) != 0)
+            read_filter(r, f, args, &e);
     const char *cursor = request_query(r, "cursor");
     if (cursor) {
         const char *raw = record_cursor_decode(r->a, cursor);
@@ -793,16 +818,17 @@ bool record_list(request *r)
     PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
     if (!res)
         return true;
-    if (d->woman_column && !audit_page(r, d, res, limit))
+    if (d->woman_column && !audit_page(r, d, res, limit, NULL))
         return true;
     return record_list_respond(r, res, limit, 2, sort ? 1 : -1);
 }
 
-/* The audit row of a list names every woman shown; a lookup (a list
- * filtered by her NHS number) that shows nobody names her all the same. */
-static bool audit_page(request *r, const record_def *d, PGresult *res, int limit)
+/* The audit row of a list names every woman shown; a lookup (of the
+ * value it asked for: her NHS number) that shows nobody names her all the
+ * same. */
+static bool audit_page(request *r, const record_def *d, PGresult *res, int limit,
+                       const char *lookup)
 {
-    const char *lookup = d->lookup_param ? request_query(r, d->lookup_param) : NULL;
     int rows = PQntuples(res), shown = rows > limit ? limit : rows;
     if (lookup && shown == 0) {
         PGresult *w = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
@@ -1168,4 +1194,38 @@ bool record_void(request *r)
 done:
     end_change(r);
     return true;
+}
+
+/* ---- Lookup ---------------------------------------------------------------- */
+
+bool record_lookup(request *r)
+{
+    const record_def *d = def_of(r);
+    const record_filter *f = d->filters;
+    while (f->param && strcmp(f->param, d->lookup_param) != 0)
+        f++;
+    const field_spec spec[] = {
+        {d->lookup_param, FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL,
+         f->kind == FILTER_NHS_NUMBER ? nhs_number_check : NULL, NULL},
+        {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    };
+    field_errors e = {0};
+    static const char *const none[] = {NULL};
+    record_list_check_params(r, none, &e);
+    if (e.count) {
+        problem_fields(r, 400, &e);
+        return true;
+    }
+    json_object *body = request_json_body(r, spec, VALIDATE_CREATE), *v;
+    if (!body)
+        return true;
+    json_object_object_get_ex(body, d->lookup_param, &v);
+    const char *value = json_object_get_string(v);
+    json_object *args = record_args(r, d, NULL);
+    json_object_object_add(args, d->lookup_param, json_object_new_string(value));
+    json_object_object_add(args, "limit", json_object_new_int(LIST_MAX_LIMIT + 1));
+    PGresult *res = query(r, &stmts_of(d)->list, args);
+    if (!res || !audit_page(r, d, res, LIST_MAX_LIMIT, value))
+        return true;
+    return record_list_respond(r, res, LIST_MAX_LIMIT, 2, d->sort_column ? 1 : -1);
 }

@@ -98,9 +98,10 @@ typedef struct record_def {
     record_refusal insert_refused;
     const stmt_def *update;       /* $2 {id, version, body} -> version, json, woman */
     const record_filter *filters; /* terminated by a NULL param */
-    /* A list filtered by this parameter is a lookup of one woman; women
-     * names the statement that finds her by it ($2 {value}) for the audit
-     * row of a lookup that shows nothing. */
+    /* POST <collection>/lookup with {<lookup_param>: value} finds records by
+     * it (the filter of that name; never a query parameter: it is personal
+     * data); lookup_women names the statement that finds her by it ($2
+     * {value}) for the audit row of a lookup that shows nothing. */
     const char *lookup_param;
     const stmt_def *lookup_women;
     const char *sort_column; /* NULL: by id */
@@ -128,6 +129,8 @@ bool record_update(request *r);
 bool record_transition(request *r);
 bool record_history(request *r);
 bool record_void(request *r);
+/* POST <collection>/lookup {<lookup_param>: value}: the records it names. */
+bool record_lookup(request *r);
 
 /* The women a record is about, as a PostgreSQL array, for the audit row of
  * an access that was refused or found nothing ("{}" when none). */

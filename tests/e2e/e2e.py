@@ -379,6 +379,12 @@ def refer(tok=None, **over):
     return r.body
 
 
+def lookup(nhs, token=None, **kw):
+    """POST /v1/service-users/lookup: find a woman by NHS number (in the body,
+    never in a URL)."""
+    return post("/v1/service-users/lookup", {"nhs_number": nhs}, token=token, **kw)
+
+
 def create_service_user(tok=None, **over):
     """POSTs a valid service user; returns the Response (asserted 201)."""
     r = post("/v1/service-users", service_user_body(**over), token=tok or token("clinician"))

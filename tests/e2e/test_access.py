@@ -190,6 +190,8 @@ class Roles(unittest.TestCase):
             ("PATCH", practice, {"name": "E2E role " + n}, {"admin"}),
             ("POST", "/v1/service-users", service_user_body(), {"admin", "clinician"}),
             ("GET", "/v1/service-users", None, {"admin", "clinician"}),
+            ("POST", "/v1/service-users/lookup", {"nhs_number": self.woman["nhs_number"]},
+             {"admin", "clinician"}),
             ("GET", su, None, {"admin", "clinician"}),
             ("PATCH", su, {"given_name": "E2E role " + n}, {"admin", "clinician"}),
             ("POST", "/v1/referrals", referral_body(e2e.DEMO_TEAM),
@@ -355,10 +357,10 @@ class ClinicianScope(unittest.TestCase):
             self.assertEqual(db_count(
                 "select count(*) from service_user_teams where service_user_id = '%s' "
                 "and team_id = '%s'" % (sid, self.team_b)), 1)
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.cli_b)
+        r = e2e.lookup(w["nhs_number"], token=self.cli_b)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body, {"items": [], "next_cursor": None})
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.cli_a)
+        r = e2e.lookup(w["nhs_number"], token=self.cli_a)
         self.assertEqual([i["id"] for i in r.body["items"]], [w["id"]])
         r = get("/v1/referrals?service_user=" + w["id"], token=self.cli_b)
         self.assertEqual(r.body["items"], [])
@@ -385,7 +387,7 @@ class ClinicianScope(unittest.TestCase):
         r = get("/v1/service-users/" + w["id"], token=self.cli_b)
         self.assertEqual(r.status, 200, r)
         self.assertIn(w["id"], list_ids("/v1/service-users?limit=200", self.cli_b))
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.cli_b)
+        r = e2e.lookup(w["nhs_number"], token=self.cli_b)
         self.assertEqual([i["id"] for i in r.body["items"]], [w["id"]])
         r = patch("/v1/service-users/" + w["id"], {"postcode": "DT1 1AA"}, token=self.cli_b,
                   etag=r.headers.get("etag") or '"1"')
@@ -401,11 +403,9 @@ class ClinicianScope(unittest.TestCase):
     def test_referral_to_new_woman_links_her_to_that_team(self):
         body = referral_body(self.team_b)
         ref = refer(token("referrer"), self.team_b, service_user=body["service_user"])
-        r = get("/v1/service-users?nhs_number=" + body["service_user"]["nhs_number"],
-                token=self.cli_b)
+        r = e2e.lookup(body["service_user"]["nhs_number"], token=self.cli_b)
         self.assertEqual(len(r.body["items"]), 1, r)
-        r = get("/v1/service-users?nhs_number=" + body["service_user"]["nhs_number"],
-                token=self.cli_a)
+        r = e2e.lookup(body["service_user"]["nhs_number"], token=self.cli_a)
         self.assertEqual(r.body["items"], [])
         self.assertEqual(get("/v1/referrals/" + ref["id"], token=self.cli_b).status, 200)
 
@@ -454,7 +454,7 @@ class ClinicianScope(unittest.TestCase):
         w = self.register()
         t = mint("clinician", org=OTHER_ORG, team=self.team_a)
         assert_problem(get("/v1/service-users/" + w["id"], token=t), 404)
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=t)
+        r = e2e.lookup(w["nhs_number"], token=t)
         self.assertEqual(r.body["items"], [], r)
 
 
@@ -508,7 +508,7 @@ class AdminScope(unittest.TestCase):
         before = snapshot()
         assert_same_404(self, get("/v1/service-users/" + w["id"], token=self.admin_b),
                         get("/v1/service-users/" + NO_SUCH_ID, token=self.admin_b))
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.admin_b)
+        r = e2e.lookup(w["nhs_number"], token=self.admin_b)
         self.assertEqual(r.body, {"items": [], "next_cursor": None})
         r = get("/v1/service-users?limit=200", token=self.admin_b)
         for item in r.body["items"]:
@@ -549,9 +549,9 @@ class AdminScope(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         theirs = r.body
         self.assertEqual(theirs["organisation_id"], OTHER_ORG)
-        a = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=token("admin"))
+        a = e2e.lookup(w["nhs_number"], token=token("admin"))
         self.assertEqual([i["id"] for i in a.body["items"]], [w["id"]])
-        b = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.admin_b)
+        b = e2e.lookup(w["nhs_number"], token=self.admin_b)
         self.assertEqual([i["id"] for i in b.body["items"]], [theirs["id"]])
         assert_problem(get("/v1/service-users/" + theirs["id"], token=token("admin")), 404)
 
@@ -635,7 +635,7 @@ class Audit(unittest.TestCase):
         r = get("/v1/service-users?limit=200", token=self.cli_a)
         self.assertIn(w["id"], [i["id"] for i in r.body["items"]])
         self.check(w["id"], r, self.sub_a, "clinician", "list", "ok", resource_id=None)
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.cli_a)
+        r = e2e.lookup(w["nhs_number"], token=self.cli_a)
         self.assertEqual(len(r.body["items"]), 1)
         self.check(w["id"], r, self.sub_a, "clinician", "lookup", "ok", resource_id=None)
 
@@ -645,13 +645,13 @@ class Audit(unittest.TestCase):
         # role that may not look anyone up gets 403; both attempts must show
         # in her trail, as a refused read by id does.
         w = self.woman()
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.cli_b)
+        r = e2e.lookup(w["nhs_number"], token=self.cli_b)
         self.assertEqual(r.body["items"], [], r)
         self.check(w["id"], r, self.sub_b, "clinician", "lookup", "not_found", resource_id=None)
 
     def test_forbidden_lookup_is_in_her_trail_as_a_lookup(self):
         w = self.woman()
-        r = get("/v1/service-users?nhs_number=" + w["nhs_number"], token=self.ref_tok)
+        r = e2e.lookup(w["nhs_number"], token=self.ref_tok)
         assert_problem(r, 403)
         self.check(w["id"], r, self.sub_r, "referrer", "lookup", "forbidden", resource_id=None)
 
@@ -964,7 +964,8 @@ class Logs(unittest.TestCase):
         sid = r.body["id"]
         call("GET", "/v1/service-users/" + sid, "/v1/service-users/{service_user_id}", 200,
              token=tok)
-        call("GET", "/v1/service-users?nhs_number=" + nhs, "/v1/service-users", 200, token=tok)
+        call("POST", "/v1/service-users/lookup", "/v1/service-users/lookup", 200, token=tok,
+             body={"nhs_number": nhs})
         call("PATCH", "/v1/service-users/" + sid, "/v1/service-users/{service_user_id}", 200,
              token=tok, body={"given_name": later}, headers={"If-Match": '"1"'})
         call("POST", "/v1/service-users", "/v1/service-users", 409, token=tok,

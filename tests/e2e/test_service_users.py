@@ -145,7 +145,7 @@ class Scope(unittest.TestCase):
         assert_problem(get(COLLECTION + "/" + rid, token=other), 404)
         assert_problem(patch(COLLECTION + "/" + rid, {"given_name": "Eve"}, token=other,
                              etag='"1"'), 404)
-        r = get(COLLECTION + "?nhs_number=" + mine.body["nhs_number"], token=other)
+        r = e2e.lookup(mine.body["nhs_number"], token=other)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body["items"], [])
         self.assertEqual(get(COLLECTION + "/" + rid, token=token("clinician")).body["given_name"],
@@ -159,7 +159,7 @@ class Scope(unittest.TestCase):
         self.assertEqual(theirs.status, 201, theirs)
         self.assertEqual(theirs.body["organisation_id"], e2e.OTHER_ORG)
         assert_problem(get(theirs.headers["location"], token=token("clinician")), 404)
-        listed = walk(token("clinician"), "nhs_number=" + mine.body["nhs_number"])
+        listed = e2e.lookup(mine.body["nhs_number"], token=token("clinician")).body["items"]
         self.assertEqual([i["id"] for i in listed], [mine.body["id"]])
 
     def test_token_of_unknown_organisation(self):
@@ -251,7 +251,7 @@ class Lists(unittest.TestCase):
 
     def test_lookup_by_nhs_number(self):
         created = create_service_user()
-        r = get(COLLECTION + "?nhs_number=" + created.body["nhs_number"], token=token("clinician"))
+        r = e2e.lookup(created.body["nhs_number"], token=token("clinician"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body, {"items": [created.body], "next_cursor": None})
 
@@ -260,14 +260,19 @@ class Lists(unittest.TestCase):
             n = nhs_number()
             if count_nhs(n) == 0:
                 break
-        r = get(COLLECTION + "?nhs_number=" + n, token=token("clinician"))
+        r = e2e.lookup(n, token=token("clinician"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body, {"items": [], "next_cursor": None})
 
     def test_lookup_invalid_400(self):
         for bad in (e2e.invalid_nhs_number(), "123", "abcdefghij", "%27%3B--"):
-            assert_problem(get(COLLECTION + "?nhs_number=" + bad, token=token("clinician")), 400,
-                           "nhs_number")
+            assert_problem(e2e.lookup(bad, token=token("clinician")), 400,
+                           "/nhs_number")
+
+    def test_nhs_number_never_in_a_url(self):
+        created = create_service_user()
+        assert_problem(get(COLLECTION + "?nhs_number=" + created.body["nhs_number"],
+                           token=token("clinician")), 400, "nhs_number")
 
 
 class StrictInput(unittest.TestCase):

@@ -62,6 +62,7 @@ class Logs(unittest.TestCase):
 
         # Success, refusals by the application, a duplicate (409: the
         # database's error names the key).
+        note(e2e.lookup(self.nhs, token=self.tok))
         note(e2e.get("/v1/service-users?nhs_number=" + self.nhs, token=self.tok))
         note(e2e.get("/v1/teams" + q, token=self.tok))
         note(e2e.post("/v1/service-users", e2e.service_user_body(nhs_number=self.nhs,
