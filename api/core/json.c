@@ -36,6 +36,18 @@ json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_de
                 e, "", arena_printf(a, "the body is not valid JSON: %s (byte %zu)", why, offset));
         return NULL;
     }
+    /* Valid JSON, but a bare number, string, true, false or null: json-c
+     * cannot build those from an unterminated buffer, and no caller takes
+     * one (a request body is an object; an array is refused by its field
+     * table with the same words). */
+    size_t first = 0;
+    while (first < len &&
+           (buf[first] == ' ' || buf[first] == '\t' || buf[first] == '\r' || buf[first] == '\n'))
+        first++;
+    if (first < len && buf[first] != '{' && buf[first] != '[') {
+        field_errors_add(e, "", "the body must be a JSON object");
+        return NULL;
+    }
     /* The syntax is right; json-c builds the tree and checks UTF-8. */
     json_tokener *tok = json_tokener_new_ex(max_depth + 1);
     if (!tok) {

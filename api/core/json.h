@@ -12,8 +12,10 @@
 
 /* Parses buf strictly: valid UTF-8, no comments or trailing commas, whole
  * input consumed, at most max_depth levels, no repeated key in any object.
- * On success returns the object (released with the arena). On failure adds
- * one error with a pointer and returns NULL. */
+ * The top level is an object or an array: valid JSON that is a bare scalar
+ * is refused with "the body must be a JSON object". On success returns
+ * the object (released with the arena). On failure adds one error with a
+ * pointer and returns NULL. */
 json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_depth,
                                field_errors *e);
 

@@ -2,63 +2,197 @@
  * unknown and read-only fields, types, lengths, ranges, enums, dates. */
 #include "json_validate.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "uuid.h"
 
+/* Dates and timestamps: the syntax is RFC 3339's (full-date, date-time),
+ * any year 0001-9999 and any number of fractional digits, so that every
+ * value the document's `format: date` / `format: date-time` allows is read
+ * (400 otherwise). How far from today a value may lie is a rule (422):
+ * json_date_ranges below, and each resource's own rules. */
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static int num(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return days[m - 1];
+}
+
+/* YYYY-MM-DD at s (10 characters, not necessarily terminated). */
+static bool date_prefix(const char *s)
+{
+    if (s[4] != '-' || s[7] != '-' || !all_digits(s, 4) || !all_digits(s + 5, 2) ||
+        !all_digits(s + 8, 2))
+        return false;
+    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
 bool json_is_date(const char *s)
 {
-    int y, m, d;
-    char tail;
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    return strlen(s) == 10 && date_prefix(s);
+}
+
+/* Where the fraction's digits start and how many there are (0: none), and
+ * where the offset starts; false when s is not an RFC 3339 date-time. */
+static bool timestamp_parts(const char *s, size_t *frac_at, size_t *frac_len, size_t *offset_at)
+{
+    /* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM) */
+    size_t n = strlen(s);
+    if (n < 20 || (s[10] != 'T' && s[10] != 't') || !date_prefix(s))
         return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+    const char *t = s + 11;
+    if (t[2] != ':' || t[5] != ':' || !all_digits(t, 2) || !all_digits(t + 3, 2) ||
+        !all_digits(t + 6, 2))
+        return false;
+    /* A leap second is written :60; PostgreSQL reads it as the next minute. */
+    if (num(t, 2) > 23 || num(t + 3, 2) > 59 || num(t + 6, 2) > 60)
+        return false;
+    size_t i = 19;
+    *frac_at = 0;
+    *frac_len = 0;
+    if (s[i] == '.') {
+        size_t digits = strspn(s + i + 1, "0123456789");
+        if (digits < 1)
             return false;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        *frac_at = i + 1;
+        *frac_len = digits;
+        i += 1 + digits;
+    }
+    *offset_at = i;
+    const char *o = s + i;
+    if ((*o == 'Z' || *o == 'z') && o[1] == '\0')
+        return true;
+    if ((*o != '+' && *o != '-') || strlen(o) != 6 || o[3] != ':' || !all_digits(o + 1, 2) ||
+        !all_digits(o + 4, 2))
         return false;
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
-        return false;
-    int max = days[m - 1];
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        max = 29;
-    return d <= max;
+    return num(o + 1, 2) <= 23 && num(o + 4, 2) <= 59;
 }
 
 bool json_is_timestamp(const char *s)
 {
-    /* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM) */
-    char date[11];
-    size_t n = strlen(s);
-    if (n < 20 || n > 35 || (s[10] != 'T' && s[10] != 't'))
-        return false;
-    memcpy(date, s, 10);
-    date[10] = '\0';
-    if (!json_is_date(date))
-        return false;
-    const char *t = s + 11;
-    if (!(t[0] >= '0' && t[0] <= '2') || !(t[1] >= '0' && t[1] <= '9') || t[2] != ':' ||
-        !(t[3] >= '0' && t[3] <= '5') || !(t[4] >= '0' && t[4] <= '9') || t[5] != ':' ||
-        !(t[6] >= '0' && t[6] <= '5') || !(t[7] >= '0' && t[7] <= '9'))
-        return false;
-    if ((t[0] - '0') * 10 + (t[1] - '0') > 23)
-        return false;
-    t += 8;
-    if (*t == '.') {
-        size_t digits = strspn(t + 1, "0123456789");
-        if (digits < 1 || digits > 6)
-            return false;
-        t += 1 + digits;
+    size_t frac_at, frac_len, offset_at;
+    return timestamp_parts(s, &frac_at, &frac_len, &offset_at);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's algorithms). */
+static long days_from_civil(long y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+const char *json_timestamp_normalise(arena *a, const char *s)
+{
+    size_t frac_at, frac_len, offset_at;
+    if (!timestamp_parts(s, &frac_at, &frac_len, &offset_at) || frac_len <= 6)
+        return s;
+    /* PostgreSQL reads the fraction as strtod(".ddd...") and keeps
+     * rint(fraction * 1e6) microseconds (ParseFractionalSecond); the same
+     * here, so the value stored is the value checked. */
+    char *frac = arena_strndup(a, s + frac_at - 1, frac_len + 1);
+    double usec = rint(strtod(frac, NULL) * 1e6);
+    const char *offset = s + offset_at;
+    if (usec < 1e6)
+        return arena_printf(a, "%.*s%06ld%s", (int)frac_at, s, (long)usec, offset);
+    /* Rounded up to the next second: carry into the minutes, hours, days. */
+    long secs = days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2)) * 86400L +
+                num(s + 11, 2) * 3600L + num(s + 14, 2) * 60L + num(s + 17, 2) + 1;
+    long days = secs / 86400, rem = secs % 86400, y;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
     }
-    if ((*t == 'Z' || *t == 'z') && t[1] == '\0')
-        return true;
-    if ((*t != '+' && *t != '-') || strlen(t) != 6 || t[3] != ':')
-        return false;
-    return strspn(t + 1, "0123456789") == 2 && strspn(t + 4, "0123456789") == 2 &&
-           (t[1] - '0') * 10 + (t[2] - '0') <= 14 && (t[4] - '0') * 10 + (t[5] - '0') <= 59;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    return arena_printf(a, "%04ld-%02d-%02d%c%02ld:%02ld:%02ld%s", y, m, d, s[10], rem / 3600,
+                        rem / 60 % 60, rem % 60, offset);
+}
+
+/* The range every date and timestamp must lie in (a rule, 422): far enough
+ * back for any date of birth, far enough ahead for any plan; the database
+ * and the representations need nothing wider. */
+#define DATE_EARLIEST "1900-01-01"
+#define DATE_LATEST "2200-12-31"
+enum { OFFSET_MAX_MINUTES = 14 * 60 };
+
+static const char *date_range_error(const char *s, bool timestamp)
+{
+    size_t len = strcspn(s, "Tt");
+    bool in = len == 10 && strncmp(s, DATE_EARLIEST, 10) >= 0 && strncmp(s, DATE_LATEST, 10) <= 0;
+    if (!in)
+        return "must be between " DATE_EARLIEST " and " DATE_LATEST;
+    if (timestamp) {
+        const char *o = s + strlen(s) - 6;
+        if (*o == '+' || *o == '-') {
+            int minutes = num(o + 1, 2) * 60 + num(o + 4, 2);
+            if (minutes > OFFSET_MAX_MINUTES)
+                return "must have an offset between -14:00 and +14:00";
+        }
+    }
+    return NULL;
+}
+
+void json_date_ranges(arena *a, json_object *obj, const field_spec *spec, const char *prefix,
+                      field_errors *e)
+{
+    if (!obj || !json_object_is_type(obj, json_type_object))
+        return;
+    for (const field_spec *f = spec; f->name; f++) {
+        json_object *v;
+        if (!json_object_object_get_ex(obj, f->name, &v) || !v)
+            continue;
+        const char *ptr = arena_printf(a, "%s/%s", prefix, f->name);
+        if (f->type == FIELD_OBJECT) {
+            json_date_ranges(a, v, f->children, ptr, e);
+            continue;
+        }
+        if ((f->type != FIELD_DATE && f->type != FIELD_TIMESTAMP) ||
+            !json_object_is_type(v, json_type_string))
+            continue;
+        const char *why = date_range_error(json_object_get_string(v), f->type == FIELD_TIMESTAMP);
+        if (why)
+            field_errors_add(e, ptr, why);
+    }
 }
 
 size_t utf8_length(const char *s)
@@ -178,10 +312,16 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
             field_errors_add(e, ptr, "must be a real date written YYYY-MM-DD");
         return;
     case FIELD_TIMESTAMP:
-        if (!json_is_timestamp(s))
+        if (!json_is_timestamp(s)) {
             field_errors_add(e, ptr,
                              "must be an RFC 3339 timestamp with an offset, such as "
                              "2026-11-25T09:30:00Z");
+            return;
+        }
+        /* More than microseconds: rounded as PostgreSQL would store it. */
+        const char *norm = json_timestamp_normalise(a, s);
+        if (norm != s)
+            json_object_set_string(v, norm);
         return;
     case FIELD_UUID:
         if (!uuid_valid(s))
@@ -236,7 +376,8 @@ bool json_validate(arena *a, json_object *obj, const field_spec *spec, validate_
 {
     int before = e->count;
     if (!json_object_is_type(obj, json_type_object)) {
-        field_errors_add(e, *prefix ? prefix : "", "must be a JSON object");
+        field_errors_add(e, *prefix ? prefix : "",
+                         *prefix ? "must be a JSON object" : "the body must be a JSON object");
         return false;
     }
     json_object_object_foreach(obj, key, val)

@@ -48,10 +48,22 @@ typedef enum validate_mode { VALIDATE_CREATE, VALIDATE_PATCH } validate_mode;
 bool json_validate(arena *a, json_object *obj, const field_spec *spec, validate_mode mode,
                    const char *prefix, field_errors *e);
 
-/* True when s is a real date YYYY-MM-DD. */
+/* True when s is a real date YYYY-MM-DD (RFC 3339 full-date, years
+ * 0001-9999). */
 bool json_is_date(const char *s);
-/* True when s is an RFC 3339 timestamp with a real date and an offset. */
+/* True when s is an RFC 3339 date-time: a real date, any number of
+ * fractional digits, an offset (Z or +-HH:MM). */
 bool json_is_timestamp(const char *s);
+/* s (a valid timestamp) with its fraction rounded to microseconds as
+ * PostgreSQL rounds it (carrying into the seconds when it rounds up); s
+ * itself when it has 6 fractional digits or fewer. json_validate stores the
+ * normalised value in the body it checks. */
+const char *json_timestamp_normalise(arena *a, const char *s);
+/* The rule (422, not syntax) every date and timestamp in obj follows: from
+ * 1900-01-01 to 2200-12-31, offsets within +-14:00. Adds an error per field
+ * outside it; walks nested objects of spec. */
+void json_date_ranges(arena *a, json_object *obj, const field_spec *spec, const char *prefix,
+                      field_errors *e);
 /* Length of a UTF-8 string in characters (the input is valid UTF-8). */
 size_t utf8_length(const char *s);
 

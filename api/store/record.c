@@ -485,10 +485,12 @@ static const char *woman_array(request *r, PGresult *res, int row, int col)
 
 static bool apply_rules(request *r, const record_def *d, json_object *record)
 {
-    if (!d->rules)
-        return true;
     field_errors e = {0};
-    d->rules(r, record, &e);
+    /* Dates and timestamps are any RFC 3339 value (400 otherwise); how far
+     * back or ahead they may lie is a rule. */
+    json_date_ranges(r->a, record, d->fields, "", &e);
+    if (d->rules)
+        d->rules(r, record, &e);
     if (e.count) {
         problem_fields(r, 422, &e);
         return false;
@@ -1103,6 +1105,7 @@ static void take_step(request *r, const record_def *d, const char *id, json_obje
     }
     field_errors e = {0};
     check_step_fields(r, body, to, PQgetvalue(step, 0, 2), PQgetvalue(step, 0, 3), &e);
+    json_date_ranges(r->a, body, w->fields, "", &e);
     if (e.count) {
         problem_fields(r, 422, &e);
         return;

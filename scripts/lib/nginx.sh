@@ -24,6 +24,22 @@ perinatal_render() {
     mv "$out.tmp" "$out"
 }
 
+# The docs page nginx serves at /docs/ (nginx/nginx.conf.template):
+# openapi/openapi.yaml rendered by tools/openapi-docs.sh into
+# $PERINATAL_NGINX_DIR/docs/index.html, again only when the document or the
+# script changed since. A failure is reported and leaves the API up (/docs/
+# then answers 404 until the next start).
+perinatal_docs() {
+    local page=$PERINATAL_NGINX_DIR/docs/index.html
+    if [[ -s $page && $page -nt $PERINATAL_REPO/openapi/openapi.yaml &&
+        $page -nt $PERINATAL_REPO/tools/openapi-docs.sh ]]; then
+        return 0
+    fi
+    perinatal_log "rendering the API docs page (tools/openapi-docs.sh)"
+    "$PERINATAL_REPO/tools/openapi-docs.sh" "$PERINATAL_NGINX_DIR/docs" 2>"$PERINATAL_LOG_DIR/docs.log" ||
+        perinatal_log "warning: the docs page was not rendered (see ${PERINATAL_LOG_DIR#"$PERINATAL_REPO"/}/docs.log)"
+}
+
 # The template's variables; perinatal_render reads them by name.
 # shellcheck disable=SC2034
 perinatal_nginx_conf() {
@@ -38,6 +54,7 @@ perinatal_nginx_conf() {
     PERINATAL_UPSTREAM_SERVERS="server unix:$PERINATAL_LISTEN;"
     local d
     for d in body fastcgi proxy scgi uwsgi; do mkdir -p "$PERINATAL_NGINX_DIR/tmp/$d"; done
+    perinatal_docs
     perinatal_render "$PERINATAL_REPO/nginx/nginx.conf.template" "$PERINATAL_NGINX_DIR/nginx.conf" \
         PERINATAL_NGINX_DIR PERINATAL_NGINX_ERROR_LOG PERINATAL_NGINX_ACCESS_LOG \
         PERINATAL_NGINX_LISTEN PERINATAL_TLS_CERT PERINATAL_TLS_KEY \

@@ -49,20 +49,29 @@ perinatal_ensure_packages() {
     fi
 }
 
-# npm packages of tools/ (e.g. the OpenAPI linter), if the project has any.
-perinatal_npm_tools() {
-    local tools=$PERINATAL_REPO/tools
-    [[ -f $tools/package.json ]] || return 0
-    local stamp=$tools/node_modules/.package-lock.json
-    if [[ -f $tools/package-lock.json ]]; then
-        # A fresh install in CI; locally only when the lock file changed.
-        if [[ ${CI:-} == true || ! -f $stamp || $tools/package-lock.json -nt $stamp ]]; then
-            perinatal_log "npm ci in tools/"
-            (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+# npm packages of tools/ (the OpenAPI linter and bundler, on PATH) and of
+# clients/typescript/ (the generated client the tests run), each from its
+# lock file: a fresh install in CI, locally only when the lock file changed.
+# Bounded by PERINATAL_NPM_TIMEOUT (300 s) each.
+perinatal_npm_install() {
+    local dir=$1
+    [[ -f $dir/package.json ]] || return 0
+    local stamp=$dir/node_modules/.package-lock.json
+    if [[ -f $dir/package-lock.json ]]; then
+        if [[ ${CI:-} == true || ! -f $stamp || $dir/package-lock.json -nt $stamp ]]; then
+            perinatal_log "npm ci in ${dir#"$PERINATAL_REPO"/}/"
+            (cd "$dir" && timeout "${PERINATAL_NPM_TIMEOUT:-300}" \
+                npm ci --no-audit --no-fund --loglevel=error)
         fi
     else
-        perinatal_log "tools/package-lock.json missing: npm install (commit the lock file)"
-        (cd "$tools" && npm install --no-audit --no-fund --loglevel=error)
+        perinatal_log "${dir#"$PERINATAL_REPO"/}/package-lock.json missing: npm install (commit the lock file)"
+        (cd "$dir" && timeout "${PERINATAL_NPM_TIMEOUT:-300}" \
+            npm install --no-audit --no-fund --loglevel=error)
     fi
-    export PATH=$tools/node_modules/.bin:$PATH
+}
+
+perinatal_npm_tools() {
+    perinatal_npm_install "$PERINATAL_REPO/tools"
+    perinatal_npm_install "$PERINATAL_REPO/clients/typescript"
+    export PATH=$PERINATAL_REPO/tools/node_modules/.bin:$PATH
 }

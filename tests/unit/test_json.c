@@ -193,6 +193,98 @@ static void merge_patch_follows_rfc7396(void **state)
     assert_string_equal(json_to_arena(&a, target, NULL), "{\"b\":{\"c\":9,\"d\":3},\"e\":[1]}");
 }
 
+/* Valid JSON that is not an object: "must be a JSON object", never "not
+ * valid JSON". */
+static void scalars_are_not_objects(void **state)
+{
+    (void)state;
+    const char *bodies[] = {"0", "null", " true ", "\"x\"", "-1.5e3"};
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        field_errors e;
+        assert_null(parse(bodies[i], &e));
+        assert_int_equal(e.count, 1);
+        assert_string_equal(e.items[0].detail, "the body must be a JSON object");
+    }
+    field_errors e;
+    assert_null(parse("0x", &e));
+    assert_non_null(strstr(e.items[0].detail, "not valid JSON"));
+}
+
+/* RFC 3339 full-date and date-time: any year 0001-9999, any fraction. */
+static void dates_and_timestamps_are_rfc3339(void **state)
+{
+    (void)state;
+    const char *dates[] = {"0001-01-01", "1899-12-31", "2000-02-29", "9999-12-31"};
+    for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++)
+        assert_true(json_is_date(dates[i]));
+    const char *not_dates[] = {"0000-01-01", "1900-02-29",  "2026-13-01", "2026-1-01",
+                               "20260101",   "2026-01-01x", "+2026-01-01"};
+    for (size_t i = 0; i < sizeof(not_dates) / sizeof(not_dates[0]); i++)
+        assert_false(json_is_date(not_dates[i]));
+    const char *stamps[] = {"0001-01-01T00:00:00Z",
+                            "2201-01-01T00:00:00Z",
+                            "2026-11-25t09:30:00.123456789012z",
+                            "2026-06-30T23:59:60+01:00",
+                            "2026-06-30T10:00:00-23:59",
+                            "2026-06-30T10:00:00.5-00:00"};
+    for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++)
+        assert_true(json_is_timestamp(stamps[i]));
+    const char *not_stamps[] = {"2026-06-30T24:00:00Z",  "2026-06-30T10:00:00",
+                                "2026-06-30T10:00:00.Z", "2026-06-30T10:00:00+2400",
+                                "2026-06-30 10:00:00Z",  "2026-06-30T10:00:61Z"};
+    for (size_t i = 0; i < sizeof(not_stamps) / sizeof(not_stamps[0]); i++)
+        assert_false(json_is_timestamp(not_stamps[i]));
+}
+
+/* More than microseconds: rounded as PostgreSQL rounds, carrying over. */
+static void timestamps_round_to_microseconds(void **state)
+{
+    (void)state;
+    const char *same = "2026-01-01T00:00:00.123456Z";
+    assert_ptr_equal(json_timestamp_normalise(&a, same), same);
+    assert_string_equal(json_timestamp_normalise(&a, "2026-01-01T00:00:00.1234564Z"),
+                        "2026-01-01T00:00:00.123456Z");
+    assert_string_equal(json_timestamp_normalise(&a, "2026-01-01T00:00:00.1234566+01:00"),
+                        "2026-01-01T00:00:00.123457+01:00");
+    assert_string_equal(json_timestamp_normalise(&a, "2024-02-28T23:59:59.99999999Z"),
+                        "2024-02-29T00:00:00Z");
+    assert_string_equal(json_timestamp_normalise(&a, "2025-12-31T23:59:59.9999995-05:00"),
+                        "2026-01-01T00:00:00-05:00");
+}
+
+/* The range is a rule (422), checked apart from the syntax (400). */
+static void date_ranges_are_a_rule(void **state)
+{
+    (void)state;
+    static const field_spec born_spec[] = {
+        {"born", FIELD_DATE, 0, 0, 0, NULL, NULL, NULL},
+        {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    };
+    static const field_spec dated[] = {
+        {"at", FIELD_TIMESTAMP, 0, 0, 0, NULL, NULL, NULL},
+        {"woman", FIELD_OBJECT, 0, 0, 0, NULL, NULL, born_spec},
+        {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    };
+    field_errors e;
+    json_object *o = parse("{\"at\": \"2201-01-01T00:00:00Z\", \"woman\": {\"born\": "
+                           "\"1899-12-31\"}}",
+                           &e);
+    assert_non_null(o);
+    assert_true(json_validate(&a, o, dated, VALIDATE_CREATE, "", &e));
+    json_date_ranges(&a, o, dated, "", &e);
+    assert_int_equal(e.count, 2);
+    assert_string_equal(e.items[0].pointer, "/at");
+    assert_string_equal(e.items[1].pointer, "/woman/born");
+    o = parse("{\"at\": \"1900-01-01T00:00:00+14:00\", \"woman\": {\"born\": "
+              "\"2200-12-31\"}}",
+              &e);
+    json_date_ranges(&a, o, dated, "", &e);
+    assert_int_equal(e.count, 0);
+    o = parse("{\"at\": \"2026-01-01T00:00:00+14:01\"}", &e);
+    json_date_ranges(&a, o, dated, "", &e);
+    assert_int_equal(e.count, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +295,10 @@ int main(void)
         cmocka_unit_test(refuses_duplicate_keys_with_pointer),
         cmocka_unit_test(validation_points_at_the_field),
         cmocka_unit_test(merge_patch_follows_rfc7396),
+        cmocka_unit_test(scalars_are_not_objects),
+        cmocka_unit_test(dates_and_timestamps_are_rfc3339),
+        cmocka_unit_test(timestamps_round_to_microseconds),
+        cmocka_unit_test(date_ranges_are_a_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
