@@ -64,10 +64,10 @@ int route_statuses(const route *rt, int out[24])
         add(out, &n, 200); /* already revoked */
         add(out, &n, 201);
     } else if (rt->handler == record_list || rt->handler == record_get ||
-               rt->handler == record_history) {
+               rt->handler == record_history || rt->handler == record_lookup) {
         add(out, &n, 200);
         /* the record (or the parent of a nested list) absent or out of scope */
-        if (rt->handler != record_list || d->parent_column)
+        if ((rt->handler != record_list && rt->handler != record_lookup) || d->parent_column)
             add(out, &n, 404);
     } else if (rt->handler == record_create) {
         add(out, &n, 201);
