@@ -71,15 +71,34 @@ static bool pattern_matches(const char *pattern, const char *path, const char **
     return true;
 }
 
+/* How many path parameters a pattern has: a path is served by the routes
+ * with the fewest (a literal segment wins over a parameter, so
+ * /v1/service-users/lookup is not an item). */
+static int param_count(const char *pattern)
+{
+    int n = 0;
+    for (const char *p = pattern; *p; p++)
+        n += *p == '{';
+    return n;
+}
+
 match_result router_match(request *r, const route **out, char *allow, size_t allowlen)
 {
-    bool path_found = false;
-    allow[0] = '\0';
+    int fewest = MAX_PATH_PARAMS + 1;
     FOR_EACH_ROUTE(rt)
     {
-        if (!pattern_matches(rt->pattern, r->path, NULL, NULL, NULL))
+        int n = param_count(rt->pattern);
+        if (n < fewest && pattern_matches(rt->pattern, r->path, NULL, NULL, NULL))
+            fewest = n;
+    }
+    allow[0] = '\0';
+    if (fewest > MAX_PATH_PARAMS)
+        return MATCH_NO_PATH;
+    FOR_EACH_ROUTE(rt)
+    {
+        if (param_count(rt->pattern) != fewest ||
+            !pattern_matches(rt->pattern, r->path, NULL, NULL, NULL))
             continue;
-        path_found = true;
         if (!strcmp(rt->method, r->method)) {
             pattern_matches(rt->pattern, r->path, r->path_params, &r->npath_params, r->a);
             *out = rt;
@@ -88,7 +107,7 @@ match_result router_match(request *r, const route **out, char *allow, size_t all
         size_t used = strlen(allow);
         snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", rt->method);
     }
-    return path_found ? MATCH_NO_METHOD : MATCH_NO_PATH;
+    return MATCH_NO_METHOD;
 }
 
 void router_print(void)

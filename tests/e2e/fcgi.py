@@ -21,11 +21,16 @@ def name_value(name, value):
     return length(len(name)) + length(len(value)) + name + value
 
 
+def head(params):
+    """BEGIN_REQUEST and the parameters, as bytes."""
+    return (record(BEGIN_REQUEST, struct.pack("!HB5x", 1, 0))
+            + record(PARAMS, b"".join(name_value(k, v) for k, v in params.items()))
+            + record(PARAMS, b""))
+
+
 def begin(sock, params):
     """Sends BEGIN_REQUEST and the parameters."""
-    sock.sendall(record(BEGIN_REQUEST, struct.pack("!HB5x", 1, 0)))
-    sock.sendall(record(PARAMS, b"".join(name_value(k, v) for k, v in params.items())))
-    sock.sendall(record(PARAMS, b""))
+    sock.sendall(head(params))
 
 
 def read_response(sock, deadline):
@@ -65,8 +70,10 @@ def get(path, sock_path, token=None, timeout=10):
     s.settimeout(timeout)
     s.connect(sock_path)
     try:
-        begin(s, params)
-        s.sendall(record(STDIN, b""))
+        # The whole request in one write, as nginx sends it: the application
+        # may answer a GET and close before reading an empty STDIN sent
+        # later, which would then meet a closed socket.
+        s.sendall(head(params) + record(STDIN, b""))
         raw = read_response(s, time.time() + timeout)
     finally:
         s.close()
