@@ -7,8 +7,10 @@
  * (there is no timer and no added latency). */
 #include "audit_batch.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <string.h>
 
 #include "arena.h"
@@ -26,9 +28,8 @@
 typedef struct pending {
     struct pending *next;
     const char *access, *args;
-    bool ok;   /* the committer's outcome, read once done is set */
-    bool done; /* under the lock */
-    pthread_cond_t wake;
+    bool ok;    /* the committer's outcome, read once done is posted */
+    sem_t done; /* posted once, by the committer, without the lock held */
 } pending;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -36,6 +37,7 @@ static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
 static pending *head, *tail; /* the queue, under the lock */
 static bool running;         /* under the lock: rows are accepted */
 static bool stopping;        /* under the lock: drain, then leave */
+static bool committer_idle;  /* under the lock: waiting for work */
 static pthread_t committer;
 static const char *committer_conninfo;
 static db conn; /* the committer's own; only its thread touches it */
@@ -134,8 +136,10 @@ static void *committer_main(void *arg)
     (void)arg;
     pthread_mutex_lock(&lock);
     for (;;) {
+        committer_idle = true;
         while (!head && !stopping)
             pthread_cond_wait(&work, &lock);
+        committer_idle = false;
         if (!head)
             break; /* stopping, and nothing left to commit */
         pending *first = head;
@@ -152,14 +156,15 @@ static void *committer_main(void *arg)
 
         commit_batch(first, n);
 
-        pthread_mutex_lock(&lock);
+        /* Each worker is woken without the lock held, so it runs at once
+         * instead of waking only to wait for the lock. */
         pending *p = first;
         for (int i = 0; i < n; i++) {
             pending *next = p->next; /* p may be gone once its worker wakes */
-            p->done = true;
-            pthread_cond_signal(&p->wake);
+            sem_post(&p->done);
             p = next;
         }
+        pthread_mutex_lock(&lock);
     }
     pthread_mutex_unlock(&lock);
     db_close(&conn);
@@ -199,11 +204,12 @@ audit_batch_result audit_batch_write(const char *access, const char *args)
     if (!access || !args)
         return AUDIT_BATCH_FAILED;
     pending me = {.access = access, .args = args};
-    pthread_cond_init(&me.wake, NULL);
+    if (sem_init(&me.done, 0, 0) != 0)
+        return AUDIT_BATCH_FAILED;
     pthread_mutex_lock(&lock);
     if (!running) {
         pthread_mutex_unlock(&lock);
-        pthread_cond_destroy(&me.wake);
+        sem_destroy(&me.done);
         return AUDIT_BATCH_OFF;
     }
     if (tail)
@@ -211,10 +217,16 @@ audit_batch_result audit_batch_write(const char *access, const char *args)
     else
         head = &me;
     tail = &me;
-    pthread_cond_signal(&work);
-    while (!me.done)
-        pthread_cond_wait(&me.wake, &lock);
+    /* Only an idle committer needs waking: a busy one takes the queue when
+     * its flush is done. */
+    bool wake = committer_idle;
     pthread_mutex_unlock(&lock);
-    pthread_cond_destroy(&me.wake);
+    if (wake)
+        pthread_cond_signal(&work);
+    while (sem_wait(&me.done) != 0 && errno == EINTR)
+        ;
+    /* sem_post touches nothing of me after waking its waiter (glibc), so
+     * the semaphore can go now. */
+    sem_destroy(&me.done);
     return me.ok ? AUDIT_BATCH_COMMITTED : AUDIT_BATCH_FAILED;
 }
