@@ -19,6 +19,7 @@ typedef struct route_metrics {
 
 static route_metrics per_route[MAX_ROUTES + 1]; /* last slot: unmatched */
 static atomic_ulong db_reconnects;
+static atomic_ulong audit_commits, audit_rows;
 
 void metrics_record(const request *r, double duration_ms)
 {
@@ -41,6 +42,12 @@ void metrics_record(const request *r, double duration_ms)
 void metrics_db_reconnect(void)
 {
     atomic_fetch_add_explicit(&db_reconnects, 1, memory_order_relaxed);
+}
+
+void metrics_audit_commit(unsigned rows)
+{
+    atomic_fetch_add_explicit(&audit_commits, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&audit_rows, rows, memory_order_relaxed);
 }
 
 /* The text format wants each metric family's samples together, so the
@@ -99,6 +106,14 @@ const char *metrics_render(arena *a, size_t *len)
                   "# TYPE perinatal_db_reconnects_total counter\n"
                   "perinatal_db_reconnects_total %lu\n",
                   atomic_load(&db_reconnects));
+    strbuf_printf(&b,
+                  "# HELP perinatal_audit_commits_total Group commits of read audit rows.\n"
+                  "# TYPE perinatal_audit_commits_total counter\n"
+                  "perinatal_audit_commits_total %lu\n"
+                  "# HELP perinatal_audit_rows_total Read audit rows committed by group commit.\n"
+                  "# TYPE perinatal_audit_rows_total counter\n"
+                  "perinatal_audit_rows_total %lu\n",
+                  atomic_load(&audit_commits), atomic_load(&audit_rows));
     *len = b.len;
     return b.data;
 }

@@ -7,6 +7,8 @@
 
 void metrics_record(const request *r, double duration_ms);
 void metrics_db_reconnect(void);
+/* One group commit of audit rows (store/audit_batch.c) holding rows rows. */
+void metrics_audit_commit(unsigned rows);
 /* Renders the text exposition into the request's arena. */
 const char *metrics_render(arena *a, size_t *len);
 

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_batch.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -308,6 +309,10 @@ static int serve(void)
         fprintf(stderr, "perinatal-api: cannot start the revocation refresher\n");
         return 1;
     }
+    if (!audit_batch_start(g_config.database_url)) {
+        fprintf(stderr, "perinatal-api: cannot start the audit committer\n");
+        return 1;
+    }
 
     pthread_t sig_thread;
     pthread_create(&sig_thread, NULL, signal_main, &set);
@@ -325,6 +330,8 @@ static int serve(void)
     for (int i = 0; i < g_config.workers; i++)
         pthread_join(workers[i].thread, NULL);
     free(workers);
+    /* After the workers: every row they queued is committed first. */
+    audit_batch_stop();
     pthread_join(sig_thread, NULL);
     close(listen_fd);
     if (strchr(g_config.listen, '/'))

@@ -1,6 +1,8 @@
 /* The one writer of audit rows (see audit.h). */
 #include "audit.h"
 
+#include "access.h"
+#include "audit_batch.h"
 #include "db.h"
 #include "log.h"
 #include "problem.h"
@@ -15,11 +17,22 @@ void audit_set_women_finder(audit_women_fn fn)
     women_finder = fn;
 }
 
+/* Outside a transaction (reads, refusals) the row goes to the group
+ * committer and this returns once its batch has committed; inside a write's
+ * transaction it is one more statement of that transaction, as is the row
+ * of a server that runs no committer (tools, tests). */
 static bool write_row(request *r, const char *resource, const char *action, const char *id,
                       const char *women, const char *outcome)
 {
     const char *args = db_args(r->a, "resource", resource, "action", action, "id", id, "women",
                                women, "outcome", outcome, DB_ARGS_END);
+    if (!r->db || !r->db->in_transaction) {
+        audit_batch_result b = audit_batch_write(access_context(r), args);
+        if (b != AUDIT_BATCH_OFF) {
+            r->audited = b == AUDIT_BATCH_COMMITTED;
+            return r->audited;
+        }
+    }
     PGresult *res = db_run(r, &sql_audit_insert, args);
     if (!db_ok(res))
         return false;
