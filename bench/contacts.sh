@@ -70,10 +70,12 @@ INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reaso
 SELECT id, team_id, :'org', 'registration' FROM women ON CONFLICT DO NOTHING;
 INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel, received_at,
     priority, criteria, reason, referrer_name, due_at, flag_discuss_individually,
-    flag_discuss_with_camhs, flag_offer_joint_working, status, submitted_by, submitted_by_role)
+    flag_discuss_with_camhs, flag_offer_joint_working, status, submitted_by, submitted_by_role,
+    source_code)
 SELECT :'org', w.id, w.team_id, 'gp', 'online_form', now() - interval '30 days', 'routine',
        ARRAY['previous_perinatal_illness'], 'Bench referral', 'Dr Bench',
-       now() - interval '2 days', false, false, false, 'received', 'bench-contacts', 'clinician'
+       now() - interval '2 days', false, false, false, 'received', 'bench-contacts', 'clinician',
+       'A1'
 FROM women w;
 INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason)
 SELECT service_user_id, team_id, organisation_id, 'referral' FROM referrals

@@ -86,7 +86,8 @@ FROM generate_series(1, :total - (SELECT count(*) FROM referrals WHERE submitted
 INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel, received_at,
     priority, criteria, reason, referrer_name, due_at, responded_at, flag_discuss_individually,
     flag_discuss_with_camhs, flag_offer_joint_working, status, pathway, allocated_clinician_id,
-    signposted_to, referred_to, closed_reason, discharge_plan, submitted_by, submitted_by_role)
+    signposted_to, referred_to, closed_reason, discharge_plan, submitted_by, submitted_by_role,
+    source_code)
 SELECT :'org', w.id, g.team_id,
        (ARRAY['gp', 'midwife', 'health_visitor', 'self', 'cmht', 'family'])[1 + g.n % 6],
        (ARRAY['online_form', 'telephone', 'letter', 'electronic'])[1 + g.n % 4],
@@ -104,7 +105,9 @@ SELECT :'org', w.id, g.team_id,
        CASE WHEN s.status = 'referred_on' THEN 'CMHT' END,
        CASE WHEN s.status IN ('declined', 'withdrawn') THEN 'Bench' END,
        CASE WHEN s.status = 'discharged' THEN '{"summary": "Bench discharge"}'::jsonb END,
-       'bench', 'clinician'
+       'bench', 'clinician',
+       referral_source_code((ARRAY['gp', 'midwife', 'health_visitor', 'self', 'cmht',
+           'family'])[1 + g.n % 6], 'clinician')
 FROM gen g
 JOIN women w ON w.k = 1 + g.n % (SELECT count(*) FROM women)
 CROSS JOIN LATERAL (SELECT CASE
