@@ -37,12 +37,8 @@ static const field_spec contact_fields[] = {
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"migrated", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"entered_in_error", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
 };
 
 /* The nested collections (/v1/referrals/{id}/contacts and

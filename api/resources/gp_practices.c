@@ -19,11 +19,7 @@ static const field_spec gp_practice_fields[] = {
     {"ods_code", FIELD_STRING, FIELD_REQUIRED, 6, 6, NULL, ods_code_check, NULL},
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
     {"active", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
-    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
 };
 
 static const constraint_message gp_practice_constraints[] = {

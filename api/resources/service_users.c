@@ -77,12 +77,8 @@ const field_spec service_user_fields[] = {
     {"ethnic_category_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"consent", FIELD_OBJECT, 0, 0, 0, NULL, NULL, consent_fields},
     {"perinatal_status", FIELD_OBJECT, FIELD_REQUIRED, 0, 0, NULL, NULL, status_fields},
-    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
 };
 
 static const constraint_message service_user_constraints[] = {

@@ -12,11 +12,7 @@ static const field_spec staff_fields[] = {
     {"seniority", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_seniorities, NULL, NULL},
     {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
     {"active", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
-    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
 };
 
 static const record_filter staff_filters[] = {

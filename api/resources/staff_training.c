@@ -13,11 +13,7 @@ static const field_spec training_fields[] = {
     {"provider", FIELD_STRING, FIELD_NULLABLE, 1, 200, NULL, NULL, NULL},
     {"completed_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
     {"valid_until", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
-    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
 };
 
 static const char *date_field(json_object *o, const char *name)

@@ -8,11 +8,7 @@ static const field_spec team_fields[] = {
     {"name", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
     {"type", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_team_types, NULL, NULL},
     {"national_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
 };
 
 static const record_filter team_filters[] = {

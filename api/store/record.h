@@ -21,6 +21,17 @@
 #include "json.h"
 #include "json_validate.h"
 
+/* The fields the server owns on every record (read-only to clients), and
+ * the end of a field table: the last entries of each resource's table. */
+// clang-format off
+#define RECORD_SERVER_FIELDS                                                   \
+    {"organisation_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},   \
+    {"version", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},            \
+    {"created_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},      \
+    {"updated_at", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},      \
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL}
+// clang-format on
+
 typedef enum filter_kind {
     FILTER_ENUM,       /* one of values */
     FILTER_UUID,       /* an id */
