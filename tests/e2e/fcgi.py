@@ -83,9 +83,21 @@ def get(path, sock_path, token=None, timeout=10):
 def half_open(sock_path, timeout=5):
     """A connection that sends three bytes of a record header and then
     nothing: without a read timeout it holds the worker that accepts it."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock_path)
+    deadline = time.time() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(sock_path)
+            break
+        except BlockingIOError:
+            # A Unix socket whose backlog is full refuses at once (EAGAIN)
+            # rather than waiting: right after fill_backlog the workers may
+            # still be draining the connections it closed. Try again.
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
     s.sendall(record(BEGIN_REQUEST, b"")[:3])
     return s
 
