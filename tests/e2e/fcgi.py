@@ -61,14 +61,31 @@ def status_of(raw):
     return 0
 
 
+def connect(sock_path, timeout):
+    """A connection to the process listening on sock_path. A Unix socket
+    whose backlog is full refuses at once (EAGAIN) instead of waiting, as
+    it is right after fill_backlog while the workers drain the connections
+    it closed: try again until the timeout."""
+    deadline = time.time() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(sock_path)
+            return s
+        except BlockingIOError:
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def get(path, sock_path, token=None, timeout=10):
     """One GET to the process listening on sock_path; returns (status, raw)."""
     params = {"REQUEST_METHOD": "GET", "REQUEST_URI": path, "QUERY_STRING": ""}
     if token:
         params["HTTP_AUTHORIZATION"] = "Bearer " + token
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock_path)
+    s = connect(sock_path, timeout)
     try:
         # The whole request in one write, as nginx sends it: the application
         # may answer a GET and close before reading an empty STDIN sent
@@ -83,21 +100,7 @@ def get(path, sock_path, token=None, timeout=10):
 def half_open(sock_path, timeout=5):
     """A connection that sends three bytes of a record header and then
     nothing: without a read timeout it holds the worker that accepts it."""
-    deadline = time.time() + timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        try:
-            s.connect(sock_path)
-            break
-        except BlockingIOError:
-            # A Unix socket whose backlog is full refuses at once (EAGAIN)
-            # rather than waiting: right after fill_backlog the workers may
-            # still be draining the connections it closed. Try again.
-            s.close()
-            if time.time() > deadline:
-                raise
-            time.sleep(0.05)
+    s = connect(sock_path, timeout)
     s.sendall(record(BEGIN_REQUEST, b"")[:3])
     return s
 
