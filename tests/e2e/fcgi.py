@@ -132,14 +132,18 @@ def fill_backlog(sock_path, limit=4096):
 
 
 def app_workers(log_path):
-    """The worker count of the newest start in the application's log."""
+    """The worker count of the newest start in the application's log, read
+    across its rotated files (name.<timestamp>, oldest first) too, since a
+    rotation may have moved the start line out of the current file."""
+    import glob
     import re
     n = None
-    with open(log_path, errors="replace") as f:
-        for line in f:
-            m = re.search(r"listening on .* with (\d+) workers", line)
-            if m:
-                n = int(m.group(1))
+    for path in sorted(glob.glob(glob.escape(log_path) + ".*")) + [log_path]:
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.search(r"listening on .* with (\d+) workers", line)
+                if m:
+                    n = int(m.group(1))
     if n is None:
         raise AssertionError("no 'listening ... with N workers' line in %s" % log_path)
     return n
