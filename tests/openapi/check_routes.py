@@ -11,7 +11,11 @@ a route, and each operation's `x-roles` must equal the route's roles
 (`public` routes have `x-roles: []`). With --contract, also runs
 `perinatal-contract statuses` (lines such as `GET /v1/teams 200,400,401`):
 each operation's documented response statuses must be exactly the statuses
-the application can answer there. Exits 0 when they agree, 1 with a list
+the application can answer there; and runs `perinatal-contract fields`
+(each record route's body fields: type, required, nullable, enum values)
+and compares them with the operation's application/json request schema:
+the same fields, the same required ones, types, nullability and enums.
+Exits 0 when they agree, 1 with a list
 of the differences when they do not, 2 when either side cannot be read.
 """
 
@@ -78,6 +82,166 @@ def app_statuses(binary):
     if not table:
         fail(f"{binary} statuses printed nothing")
     return table
+
+
+def app_fields(binary):
+    """{(METHOD, path): {field: (type, required, nullable, values)}} from
+    `binary fields`; nested fields are named parent.child."""
+    try:
+        out = subprocess.run(
+            [binary, "fields"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        fail(f"cannot run {binary} fields: {e}")
+    if out.returncode != 0:
+        fail(f"{binary} fields exited {out.returncode}: {out.stderr.strip()}")
+    table = {}
+    for n, line in enumerate(out.stdout.splitlines(), 1):
+        parts = line.split()
+        if len(parts) != 7:
+            fail(f"fields line {n} is not 'METHOD PATH FIELD TYPE REQUIRED NULLABLE VALUES': "
+                 f"{line!r}")
+        method, path, name, kind, required, nullable, values = parts
+        table.setdefault((method.upper(), path), {})[name] = (
+            kind, required == "required", nullable == "nullable",
+            None if values == "-" else frozenset(values.split(",")))
+    return table
+
+
+def resolve(doc, schema):
+    while isinstance(schema, dict) and "$ref" in schema:
+        node = doc
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema if isinstance(schema, dict) else {}
+
+
+def flatten(doc, schema):
+    """(properties, required) of an object schema, through allOf (merged)
+    and oneOf/anyOf (each alternative's properties; its required ones are
+    conditional, so not required)."""
+    schema = resolve(doc, schema)
+    props = {k: v for k, v in (schema.get("properties") or {}).items()
+             if not resolve(doc, v).get("readOnly")}
+    required = set(schema.get("required") or [])
+    for sub in schema.get("allOf") or []:
+        p, r = flatten(doc, sub)
+        props.update(p)
+        required |= r
+    for key in ("oneOf", "anyOf"):
+        alternatives = [flatten(doc, sub) for sub in schema.get(key) or []]
+        for p, _ in alternatives:
+            for k, v in p.items():
+                props.setdefault(k, v)
+        # A discriminated union (`to` in a workflow step): the property is
+        # required in every alternative, and its values are the union of
+        # each alternative's const.
+        tag = (schema.get("discriminator") or {}).get("propertyName")
+        if tag and alternatives and all(tag in r for _, r in alternatives):
+            values = []
+            for p, _ in alternatives:
+                one = resolve(doc, p.get(tag))
+                values += [one["const"]] if "const" in one else one.get("enum") or []
+            props[tag] = {"type": "string", "enum": values, "x-discriminator": True}
+            required.add(tag)
+    return props, required & set(props)
+
+
+def describe(doc, schema):
+    """(kind, nullable, enum values or None) of a property schema, in the
+    words `perinatal-contract fields` uses."""
+    schema = resolve(doc, schema)
+    nullable = bool(schema.get("nullable"))
+    for key in ("oneOf", "anyOf"):
+        alternatives = [resolve(doc, a) for a in schema.get(key) or []]
+        if alternatives and "type" not in schema and "properties" not in schema:
+            rest = [a for a in alternatives if a.get("type") != "null"]
+            if len(rest) == 1:
+                kind, inner_null, values = describe(doc, rest[0])
+                return kind, inner_null or len(rest) < len(alternatives), values
+    types = schema.get("type")
+    if isinstance(types, list):
+        nullable = nullable or "null" in types
+        types = [t for t in types if t != "null"]
+        types = types[0] if len(types) == 1 else None
+    values = schema.get("enum")
+    if values is not None:
+        nullable = nullable or None in values
+        values = frozenset(v for v in values if v is not None)
+    fmt = schema.get("format")
+    if types == "array":
+        items = resolve(doc, schema.get("items"))
+        inner = items.get("enum")
+        if inner is not None:
+            return "enum-array", nullable, frozenset(inner)
+        return "array", nullable, None
+    if types == "string" or (types is None and values is not None):
+        if values is not None:
+            return "enum", nullable, values
+        if fmt in ("uuid", "date", "date-time"):
+            return fmt, nullable, None
+        return "string", nullable, None
+    if types is None and ("properties" in schema or "allOf" in schema):
+        types = "object"
+    return types or "unknown", nullable, None
+
+
+def request_schema(doc, op):
+    body = resolve(doc, op.get("requestBody"))
+    content = (body.get("content") or {}).get("application/json") or {}
+    return content.get("schema")
+
+
+def compare_fields(doc, key, fields, schema, problems, prefix=""):
+    where = f"{key[0]} {key[1]}"
+    here = {k[len(prefix):]: v for k, v in fields.items()
+            if k.startswith(prefix) and "." not in k[len(prefix):]}
+    props, required = flatten(doc, schema)
+    for name in sorted(here.keys() - props.keys()):
+        problems.append(f"{where}: the body may carry {prefix}{name}, not documented")
+    for name in sorted(props.keys() - here.keys()):
+        problems.append(f"{where}: documents body field {prefix}{name}, which the app refuses")
+    for name in sorted(here.keys() & props.keys()):
+        kind, app_required, app_nullable, app_values = here[name]
+        doc_kind, doc_nullable, doc_values = describe(doc, props[name])
+        full = prefix + name
+        if kind != doc_kind:
+            problems.append(f"{where}: {full} is {kind} in the app, {doc_kind} in the document")
+        if app_required != (name in required):
+            problems.append(f"{where}: {full} is "
+                            f"{'required' if app_required else 'optional'} in the app, "
+                            f"{'required' if name in required else 'optional'} in the document")
+        if app_nullable != doc_nullable:
+            problems.append(f"{where}: {full} is "
+                            f"{'nullable' if app_nullable else 'not nullable'} in the app, "
+                            f"{'nullable' if doc_nullable else 'not nullable'} in the document")
+        # A discriminator lists the steps a client can take; the app takes
+        # any status there and refuses a step its workflow lacks (409).
+        if props[name].get("x-discriminator") and doc_values is not None \
+                and doc_values <= (app_values or frozenset()):
+            pass
+        elif app_values != doc_values and kind in ("enum", "enum-array"):
+            problems.append(f"{where}: {full} values differ: app {sorted(app_values or [])}, "
+                            f"document {sorted(doc_values or [])}")
+        if kind == "object":
+            compare_fields(doc, key, fields, props[name], problems, full + ".")
+
+
+def check_fields(contract, spec_path, problems):
+    with open(spec_path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    table = app_fields(contract)
+    for key in sorted(table, key=lambda k: (k[1], k[0])):
+        op = ((doc.get("paths") or {}).get(key[1]) or {}).get(key[0].lower())
+        if not isinstance(op, dict):
+            continue  # reported as an undocumented route
+        schema = request_schema(doc, op)
+        if schema is None:
+            problems.append(f"{key[0]} {key[1]}: no application/json request schema")
+            continue
+        compare_fields(doc, key, table[key], schema, problems)
+    return len(table)
 
 
 def doc_statuses(spec_path):
@@ -165,7 +329,8 @@ def main(argv):
             if missing:
                 problems.append(f"{key[0]} {key[1]}: the app may answer {missing}, not "
                                 f"documented")
-        checked = ", statuses agree"
+        bodies = check_fields(contract, spec, problems)
+        checked = f", statuses agree, {bodies} request bodies agree"
 
     if problems:
         print(f"check_routes: {os.path.normpath(spec)} does not match the route table:",
