@@ -14,7 +14,9 @@ each operation's documented response statuses must be exactly the statuses
 the application can answer there; and runs `perinatal-contract fields`
 (each record route's body fields: type, required, nullable, enum values)
 and compares them with the operation's application/json request schema:
-the same fields, the same required ones, types, nullability and enums.
+the same fields, the same required ones, types, nullability and enums;
+and each record create's 201 must carry `links` to the new record's
+operations, filling exactly their path parameters.
 Exits 0 when they agree, 1 with a list
 of the differences when they do not, 2 when either side cannot be read.
 """
@@ -244,6 +246,42 @@ def check_fields(contract, spec_path, problems):
     return len(table)
 
 
+def check_links(spec_path, creates, problems):
+    """Every record create's 201 names, in `links`, the operations that
+    take the new id (at least its read), each an operationId of the
+    document whose path parameters the link fills exactly."""
+    with open(spec_path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    by_id = {}
+    for path, item in (doc.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            op = (item or {}).get(method)
+            if isinstance(op, dict) and op.get("operationId"):
+                by_id[op["operationId"]] = (method.upper(), path)
+    for method, path in sorted(creates):
+        op = ((doc.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
+        created = resolve(doc, (op.get("responses") or {}).get("201"))
+        links = created.get("links") or {}
+        where = f"{method} {path}"
+        if not any(by_id.get(resolve(doc, l).get("operationId"), ("",))[0] == "GET"
+                   for l in links.values()):
+            problems.append(f"{where}: its 201 has no link to the new record's read")
+        for name, link in links.items():
+            link = resolve(doc, link)
+            target = by_id.get(link.get("operationId"))
+            if not target:
+                problems.append(f"{where}: link {name} names no operation of the document")
+                continue
+            wanted = set()
+            for part in target[1].split("/"):
+                if part.startswith("{"):
+                    wanted.add(part[1:-1])
+            given = set(link.get("parameters") or {})
+            if given != wanted:
+                problems.append(f"{where}: link {name} fills {sorted(given)}, "
+                                f"{target[0]} {target[1]} takes {sorted(wanted)}")
+
+
 def doc_statuses(spec_path):
     """{(METHOD, path): frozenset(statuses)} documented per operation."""
     with open(spec_path, encoding="utf-8") as f:
@@ -330,6 +368,12 @@ def main(argv):
                 problems.append(f"{key[0]} {key[1]}: the app may answer {missing}, not "
                                 f"documented")
         bodies = check_fields(contract, spec, problems)
+        # A record create's route is a POST whose fields the contract prints
+        # and which answers 201 with a record (not a lookup or a step).
+        creates = {k for k in app_fields(contract)
+                   if k[0] == "POST" and 201 in table.get(k, ())
+                   and not k[1].endswith(("/transitions", "/entered-in-error"))}
+        check_links(spec, creates, problems)
         checked = f", statuses agree, {bodies} request bodies agree"
 
     if problems:
