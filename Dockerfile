@@ -37,6 +37,16 @@ EXPOSE 9000
 # Migrations first (idempotent), then the server in the foreground.
 CMD ["sh", "-c", "perinatal-api migrate && exec perinatal-api"]
 
+# --- docs: the contract rendered to one static page (served at /docs/) ------
+# The pinned Redocly needs Node.js 20.19 or later (Debian 12 has 18), so this
+# build stage only uses the official Node image; nothing of it ships but the
+# page. Same script as the local stack (tools/openapi-docs.sh).
+FROM node:20-bookworm-slim AS docs
+WORKDIR /src
+COPY tools/package.json tools/package-lock.json tools/redocly.yaml tools/openapi-docs.sh tools/
+COPY openapi/openapi.yaml openapi/
+RUN tools/openapi-docs.sh /docs
+
 # --- nginx: TLS front end, config rendered from the template at start -------
 FROM debian:12-slim AS nginx
 RUN apt-get update \
@@ -45,6 +55,8 @@ RUN apt-get update \
  && useradd --system --user-group --home-dir /nonexistent --shell /usr/sbin/nologin perinatal \
  && install -d -o perinatal -g perinatal -m 0755 /tls /var/lib/perinatal-nginx
 COPY nginx/nginx.conf.template /etc/perinatal/nginx.conf.template
+# nginx.conf.template serves /docs/ from $PERINATAL_NGINX_DIR/docs/.
+COPY --from=docs /docs/index.html /var/lib/perinatal-nginx/docs/index.html
 COPY --chmod=0755 <<'SH' /usr/local/bin/perinatal-nginx
 #!/bin/sh
 # Renders the template with the variables below (and only those), makes a

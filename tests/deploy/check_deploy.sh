@@ -46,5 +46,17 @@ for b in bad:
     print("docker-compose.yml: " + b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+# The nginx image carries the docs page where the template serves /docs/ from
+# (alias ${PERINATAL_NGINX_DIR}/docs/, the image's nginx dir), rendered in
+# the docs stage by the same script as the local stack.
+dockerfile=$repo/Dockerfile
+nginx_dir=$(sed -n 's/^dir=//p' "$dockerfile")
+grep -q 'alias ${PERINATAL_NGINX_DIR}/docs/;' "$repo/nginx/nginx.conf.template" ||
+    { echo "nginx.conf.template: /docs/ is not served from \$PERINATAL_NGINX_DIR/docs/" >&2; fail=1; }
+grep -q '^RUN tools/openapi-docs.sh /docs$' "$dockerfile" ||
+    { echo "Dockerfile: no docs stage running tools/openapi-docs.sh" >&2; fail=1; }
+grep -qx "COPY --from=docs /docs/index.html $nginx_dir/docs/index.html" "$dockerfile" ||
+    { echo "Dockerfile: the nginx image does not carry the docs page in $nginx_dir/docs/" >&2; fail=1; }
+
 ((fail == 0)) && echo "deploy: systemd unit and Compose file valid"
 exit "$fail"
