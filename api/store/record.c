@@ -116,6 +116,9 @@ static void filter_condition(strbuf *b, const record_filter *f)
                       "'Europe/London'))",
                       arg, f->column, arg);
         break;
+    case FILTER_BOOL:
+        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s::boolean)", arg, f->column, arg);
+        break;
     default:
         strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s)", arg, f->column, arg);
     }
@@ -705,6 +708,10 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
     case FILTER_NHS_NUMBER:
         why = nhs_number_check(v);
         ok = why == NULL;
+        break;
+    case FILTER_BOOL:
+        ok = !strcmp(v, "true") || !strcmp(v, "false");
+        why = "must be true or false";
         break;
     }
     if (!ok)
