@@ -232,6 +232,8 @@ class Roles(unittest.TestCase):
             ("POST", "/v1/contacts", self.contact_body(), {"clinician"}),
             ("GET", "/v1/contacts", None, {"admin", "clinician"}),
             ("GET", "/v1/contacts/" + self.contact["id"], None, {"admin", "clinician"}),
+            ("GET", ref + "/contacts", None, {"admin", "clinician"}),
+            ("GET", su + "/contacts", None, {"admin", "clinician"}),
             ("PATCH", "/v1/contacts/" + self.contact["id"], {"note": "E2E role " + n},
              {"clinician"}),
             ("POST", "/v1/contacts/%s/entered-in-error" % self.erroneous_contact["id"],
