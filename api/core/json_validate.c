@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "uuid.h"
 
@@ -276,7 +277,7 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
             return;
         }
         field_spec item = *f;
-        item.type = FIELD_ENUM;
+        item.type = f->values ? FIELD_ENUM : FIELD_UUID;
         for (size_t i = 0; i < n; i++) {
             json_object *el = json_object_array_get_idx(v, i);
             const char *iptr = arena_printf(a, "%s/%zu", ptr, i);
@@ -285,8 +286,9 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
             if (e->count != before)
                 return;
             for (size_t j = 0; j < i; j++) {
-                if (!strcmp(json_object_get_string(json_object_array_get_idx(v, j)),
-                            json_object_get_string(el))) {
+                const char *prev = json_object_get_string(json_object_array_get_idx(v, j));
+                /* ids: the same id in either case */
+                if (!(f->values ? strcmp : strcasecmp)(prev, json_object_get_string(el))) {
                     field_errors_add(e, iptr, "is listed twice");
                     return;
                 }

@@ -41,10 +41,8 @@ static const field_spec contact_fields[] = {
     RECORD_SERVER_FIELDS,
 };
 
-/* The nested collections (/v1/referrals/{id}/contacts and
- * /v1/service-users/{id}/contacts) are these filters: a record definition
- * has one collection, so each nesting would be a second definition with
- * its own item and entered-in-error routes. */
+/* The nested lists (below) are also these filters (?service_user=,
+ * ?referral=). */
 static const record_filter contact_filters[] = {
     {"service_user", FILTER_UUID, "service_user_id", NULL},
     {"referral", FILTER_UUID, "referral_id", NULL},
@@ -56,6 +54,16 @@ static const record_filter contact_filters[] = {
     {"from", FILTER_DATE_FROM, "at", NULL},
     {"to", FILTER_DATE_TO, "at", NULL},
     {NULL, 0, NULL, NULL},
+};
+
+/* A referral's contacts and a woman's contacts: lists only (a contact's
+ * own routes stay under /v1/contacts). A parent out of scope, or none, is
+ * 404 as for a read of it. */
+static const record_nesting contact_nestings[] = {
+    {"/v1/referrals/{referral_id}/contacts", "referral_id", "referral", &referral_record},
+    {"/v1/service-users/{service_user_id}/contacts", "service_user_id", "service user",
+     &service_user_record},
+    {NULL, NULL, NULL, NULL},
 };
 
 /* The rules the database holds (db/010_contacts.sql), as the client sees
@@ -91,6 +99,7 @@ const record_def contact_record = {
     .insert_refused = {422, "/service_user_id", "No such service user in your organisation."},
     .update = &sql_contact_update,
     .filters = contact_filters,
+    .nestings = contact_nestings,
     .sort_column = "at",
     .sort_desc = true,
     .voidable = true,

@@ -12,6 +12,10 @@
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
     service_user_record, referral_record, contact_record;
+extern const record_def staff_supervision_record, teaching_session_record;
+
+/* staff_training.c: is the date (YYYY-MM-DD) after today in England? */
+bool date_after_today(const char *date);
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

@@ -12,11 +12,15 @@ static const field_spec staff_fields[] = {
     {"seniority", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_seniorities, NULL, NULL},
     {"team_id", FIELD_UUID, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
     {"active", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
+    /* Clinical staff of the mother and baby unit: MH11 counts those trained
+     * (default false). */
+    {"mbu_clinical_staff", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
     RECORD_SERVER_FIELDS,
 };
 
 static const record_filter staff_filters[] = {
     {"team_id", FILTER_UUID, "team_id", NULL},
+    {"mbu_clinical_staff", FILTER_BOOL, "mbu_clinical_staff", NULL},
     {NULL, 0, NULL, NULL},
 };
 

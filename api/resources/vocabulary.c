@@ -93,6 +93,34 @@ const char *const vocab_contact_modes[] = {
 };
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
+/* What a course qualifies for; a later merge aligns it with the care-plan
+ * intervention catalogue (domain "intervention"). */
+const char *const vocab_training_qualifies_for[] = {
+    "video_interaction_guidance",
+    "watch_wait_wonder",
+    "circle_of_security",
+    "baby_massage",
+    "baby_yoga",
+    "newborn_behavioural_observation",
+    "care_index",
+    "gro_brain",
+    "meaning_of_the_child",
+    "parent_infant_psychotherapy",
+    "cbt",
+    "cft",
+    "emdr",
+    "cat",
+    "mbt",
+    "dbt",
+    "act",
+    "interpersonal_therapy",
+    "trauma_focused_therapy",
+    "family_intervention",
+    NULL,
+};
+const char *const vocab_teaching_audiences[] = {
+    "midwives", "health_visitors", "gps", "community_psychiatric_nurses", "other", NULL,
+};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -114,6 +142,8 @@ const vocabulary vocabularies[] = {
     {"attendance", vocab_attendance},
     {"ethnic_category", vocab_ethnic_categories},
     {"seniority", vocab_seniorities},
+    {"training_qualifies_for", vocab_training_qualifies_for},
+    {"teaching_audience", vocab_teaching_audiences},
     {NULL, NULL},
 };
 

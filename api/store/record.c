@@ -116,6 +116,9 @@ static void filter_condition(strbuf *b, const record_filter *f)
                       "'Europe/London'))",
                       arg, f->column, arg);
         break;
+    case FILTER_BOOL:
+        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s::boolean)", arg, f->column, arg);
+        break;
     default:
         strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s)", arg, f->column, arg);
     }
@@ -169,7 +172,8 @@ static const char *list_sql(arena *a, const record_def *d, const char *where, co
     return b.failed ? NULL : b.data;
 }
 
-static void generate(record_stmts *g, const record_def *d)
+/* prefix: the statements' names (the resource's name, or a nesting's). */
+static void generate(record_stmts *g, const record_def *d, const char *prefix)
 {
     arena a;
     arena_init(&a, 1 << 20);
@@ -189,7 +193,7 @@ static void generate(record_stmts *g, const record_def *d)
     snprintf(sql, sizeof(sql),
              "SELECT t.version::text, %s, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid%s", json,
              woman, from, visible(d));
-    define(&g->get, g->names[0], sizeof(g->names[0]), d->name, "get", sql, STMT_REPEATABLE);
+    define(&g->get, g->names[0], sizeof(g->names[0]), prefix, "get", sql, STMT_REPEATABLE);
 
     /* The current record, locked, for a PATCH or a workflow step. */
     snprintf(sql, sizeof(sql),
@@ -198,15 +202,15 @@ static void generate(record_stmts *g, const record_def *d)
              d->json, woman, d->workflow ? "t." : "",
              d->workflow ? d->workflow->state_column : "NULL", "::text", from,
              d->voidable ? " AND t.voided_at IS NULL" : "");
-    define(&g->lock, g->names[1], sizeof(g->names[1]), d->name, "lock", sql, 0);
+    define(&g->lock, g->names[1], sizeof(g->names[1]), prefix, "lock", sql, 0);
 
     const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc, NULL);
-    define(&g->list, g->names[2], sizeof(g->names[2]), d->name, "list", list,
+    define(&g->list, g->names[2], sizeof(g->names[2]), prefix, "list", list,
            STMT_REPEATABLE | STMT_PLAN_PER_CALL);
     int i = 0;
     for (const record_view *v = d->views; v && v->param && i < MAX_VIEWS; v++, i++) {
         const char *vsql = list_sql(&a, d, v->where, v->sort_column, v->sort_desc, v->summary);
-        define(&g->views[i], g->names[3 + i], sizeof(g->names[3 + i]), d->name,
+        define(&g->views[i], g->names[3 + i], sizeof(g->names[3 + i]), prefix,
                arena_printf(&a, "list_%s_%s", v->param, v->value), vsql,
                STMT_REPEATABLE | STMT_PLAN_PER_CALL);
     }
@@ -217,7 +221,7 @@ static void generate(record_stmts *g, const record_def *d)
              "SELECT coalesce(array_agg(%s), '{}')::text FROM %s t "
              "WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org",
              woman, d->table);
-    define(&g->women, g->names[3 + MAX_VIEWS], sizeof(g->names[0]), d->name, "women", sql,
+    define(&g->women, g->names[3 + MAX_VIEWS], sizeof(g->names[0]), prefix, "women", sql,
            STMT_REPEATABLE);
 
     if (d->workflow) {
@@ -226,7 +230,7 @@ static void generate(record_stmts *g, const record_def *d)
                  "'[]') FROM workflow_transitions h WHERE h.workflow = '%s' AND h.record_id = "
                  "t.id)::text, %s::text %s t.id = ($2::jsonb ->> 'id')::uuid%s",
                  d->workflow->name, woman, from, visible(d));
-        define(&g->history, g->names[4 + MAX_VIEWS], sizeof(g->names[0]), d->name, "history", sql,
+        define(&g->history, g->names[4 + MAX_VIEWS], sizeof(g->names[0]), prefix, "history", sql,
                STMT_REPEATABLE);
     }
     if (d->voidable) {
@@ -237,7 +241,7 @@ static void generate(record_stmts *g, const record_def *d)
                  "updated_at = now() WHERE t.id = ($2::jsonb ->> 'id')::uuid "
                  "RETURNING t.version::text, %s(t)::text, %s::text",
                  d->table, d->json, woman);
-        define(&g->void_, g->names[5 + MAX_VIEWS], sizeof(g->names[0]), d->name, "void", sql, 0);
+        define(&g->void_, g->names[5 + MAX_VIEWS], sizeof(g->names[0]), prefix, "void", sql, 0);
     }
     arena_free(&a);
 
@@ -269,6 +273,20 @@ static const char *item_pattern(const record_def *d, const char *suffix)
     char buf[256];
     snprintf(buf, sizeof(buf), "%s/{%s}%s", d->collection, d->id_param, suffix);
     return sql_dup(buf);
+}
+
+/* The nested lists' definitions (register_nestings). */
+static record_def nested[MAX_RECORDS];
+static const record_def *nested_parent[MAX_RECORDS];
+static int nnested;
+
+/* A nesting's parent definition, or NULL for a definition of its own. */
+static const record_def *parent_of(const record_def *d)
+{
+    for (int i = 0; i < nnested; i++)
+        if (&nested[i] == d)
+            return nested_parent[i];
+    return NULL;
 }
 
 /* For dispatch's audit row of a refused request: whom it asked about. */
@@ -311,7 +329,34 @@ static const char *refused_women(request *r, const char **action, const char **r
     const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
     if (!strcmp(*action, "create") && r->status == 201) /* an idempotent replay */
         *record_id = id = replayed_id(r);
-    return id && uuid_valid(id) ? record_women(r, d, id) : "{}";
+    const record_def *parent = parent_of(d); /* a nested list: the id is the parent's */
+    return id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
+}
+
+/* Each nesting is the same definition with another collection and parent
+ * column, and only its list route. */
+static void register_nestings(const record_def *d, const char *audited)
+{
+    for (const record_nesting *n = d->nestings;
+         n && n->collection && nnested < MAX_RECORDS && ngenerated < MAX_RECORDS; n++) {
+        nested_parent[nnested] = n->parent;
+        record_def *nd = &nested[nnested++];
+        *nd = *d;
+        nd->collection = n->collection;
+        nd->parent_column = n->parent_column;
+        nd->parent_noun = n->parent_noun;
+        nd->insert = NULL;
+        nd->update = NULL;
+        nd->workflow = NULL;
+        nd->lookup_param = NULL;
+        nd->views = NULL;
+        nd->nestings = NULL;
+        nd->constraints = NULL;
+        char prefix[48];
+        snprintf(prefix, sizeof(prefix), "%s_by_%s", d->name, n->parent_column);
+        generate(&generated[ngenerated++], nd, prefix);
+        router_add("GET", nd->collection, record_list, nd, nd->read_roles, 0, audited, "list");
+    }
 }
 
 void record_register(const record_def *const *defs)
@@ -319,7 +364,7 @@ void record_register(const record_def *const *defs)
     audit_set_women_finder(refused_women);
     for (const record_def *const *p = defs; *p && ngenerated < MAX_RECORDS; p++) {
         const record_def *d = *p;
-        generate(&generated[ngenerated++], d);
+        generate(&generated[ngenerated++], d, d->name);
         const char *audited = d->woman_column ? d->name : NULL;
         if (d->insert)
             router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY,
@@ -342,6 +387,7 @@ void record_register(const record_def *const *defs)
         if (d->voidable)
             router_add("POST", item_pattern(d, "/entered-in-error"), record_void, d, ROLE_CLINICIAN,
                        ROUTE_BODY, audited, "void");
+        register_nestings(d, audited);
     }
 }
 
@@ -706,6 +752,10 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
         why = nhs_number_check(v);
         ok = why == NULL;
         break;
+    case FILTER_BOOL:
+        ok = !strcmp(v, "true") || !strcmp(v, "false");
+        why = "must be true or false";
+        break;
     }
     if (!ok)
         field_errors_add(e, f->param, why);
@@ -750,6 +800,20 @@ static const record_view *chosen_view(request *r, const record_def *d, int *inde
                      !strcmp(b.data, "true") ? "must be true or false"
                                              : arena_printf(r->a, "must be one of: %s", b.data));
     return NULL;
+}
+
+/* A nested list's parent (a referral, a woman) in the caller's scope; else
+ * 404, audited as a list that found nothing. False: answered. */
+static bool parent_visible(request *r, const record_def *d, const record_def *pd, const char *id)
+{
+    PGresult *res = query(r, &stmts_of(pd)->get, record_args(r, pd, id));
+    if (!res)
+        return false;
+    if (PQntuples(res) == 1)
+        return true;
+    if (audit(r, d, "list", NULL, record_women(r, pd, id), "not_found"))
+        problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
+    return false;
 }
 
 bool record_list(request *r)
@@ -817,9 +881,20 @@ bool record_list(request *r)
     if (shape && !strcmp(shape, "full"))
         json_object_object_add(args, "full", json_object_new_string("true"));
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
+    const record_def *pd = parent ? parent_of(d) : NULL;
+    if (pd && !parent_visible(r, d, pd, parent)) {
+        json_object_put(args);
+        return true;
+    }
     PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
     if (!res)
         return true;
+    /* An empty page of a woman's (or her referral's) records still names her. */
+    if (pd && d->woman_column && PQntuples(res) == 0) {
+        if (!audit(r, d, "list", NULL, record_women(r, pd, parent), "ok"))
+            return true;
+        return record_list_respond(r, res, limit, 2, sort ? 1 : -1);
+    }
     if (d->woman_column && !audit_page(r, d, res, limit, NULL))
         return true;
     return record_list_respond(r, res, limit, 2, sort ? 1 : -1);

@@ -38,6 +38,7 @@ typedef enum filter_kind {
     FILTER_DATE_FROM,  /* column on or after the day (Europe/London) */
     FILTER_DATE_TO,    /* column on or before the day (Europe/London) */
     FILTER_NHS_NUMBER, /* a valid NHS number */
+    FILTER_BOOL,       /* true or false, against a boolean column */
 } filter_kind;
 
 /* A list filter: ?param=value compares column with the value. */
@@ -74,6 +75,20 @@ typedef struct workflow_def {
      * update statement. */
     bool corrections;
 } workflow_def;
+
+struct record_def;
+
+/* The same records listed under a parent (GET only): e.g.
+ * /v1/referrals/{referral_id}/contacts, the contacts whose referral_id is
+ * the path's. Scope, filters, paging and audit are the list's. */
+typedef struct record_nesting {
+    const char *collection;    /* its first path parameter is the parent's id */
+    const char *parent_column; /* the column holding the parent's id */
+    const char *parent_noun;   /* for the 404 */
+    /* The parent's definition: a parent the caller cannot read (or none)
+     * is 404, and the audit row names the parent's woman. */
+    const struct record_def *parent;
+} record_nesting;
 
 /* What a create the insert refused (no row) answers: 422 with the pointer,
  * or 409 (a conflict with another record). */
@@ -117,7 +132,8 @@ typedef struct record_def {
     const stmt_def *lookup_women;
     const char *sort_column; /* NULL: by id */
     bool sort_desc;
-    const record_view *views; /* terminated by a NULL param; may be NULL */
+    const record_view *views;       /* terminated by a NULL param; may be NULL */
+    const record_nesting *nestings; /* terminated by a NULL collection; may be NULL */
     const workflow_def *workflow;
     /* A clinical record that may be entered in error: its table has
      * voided_at, voided_by and void_reason; POST <item>/entered-in-error

@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION staff_json(s staff) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
         'id', s.id, 'name', s.name, 'profession', s.profession, 'seniority', s.seniority,
-        'team_id', s.team_id,
+        'team_id', s.team_id, 'mbu_clinical_staff', s.mbu_clinical_staff,
         'active', s.active, 'organisation_id', s.organisation_id, 'version', s.version,
         'created_at', s.created_at, 'updated_at', s.updated_at)
 $$;
@@ -28,6 +28,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
         'id', t.id, 'staff_id', t.staff_id, 'course', t.course, 'provider', t.provider,
         'completed_on', t.completed_on, 'valid_until', t.valid_until,
+        'qualifies_for', t.qualifies_for, 'evidence_reference', t.evidence_reference,
         'organisation_id', t.organisation_id, 'version', t.version,
         'created_at', t.created_at, 'updated_at', t.updated_at)
 $$;

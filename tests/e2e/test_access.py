@@ -43,7 +43,11 @@ SNAPSHOT_SQL = (
     "(select count(*) from staff_training), "
     "(select coalesce(sum(version), 0) from staff_training), "
     "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts), "
-    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices))")
+    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices), "
+    "(select count(*) from staff_supervision), "
+    "(select coalesce(sum(version), 0) from staff_supervision), "
+    "(select count(*) from teaching_sessions), "
+    "(select coalesce(sum(version), 0) from teaching_sessions))")
 
 
 def snapshot():
@@ -146,6 +150,26 @@ class Roles(unittest.TestCase):
                                       "name": "E2E access practice"}, token=token("admin"))
         assert r.status == 201, r
         cls.practice = r.body
+        # A supervision session of the duty psychiatrist and a teaching
+        # session, for their by-id routes.
+        cls.supervisor = post("/v1/staff", {"name": "E2E access supervisor",
+                                            "profession": "psychologist",
+                                            "team_id": e2e.DEMO_TEAM}, token=token("admin")).body
+        r = post("/v1/staff/%s/supervision" % DUTY, cls.supervision_body(), token=token("admin"))
+        assert r.status == 201, r
+        cls.supervision = r.body
+        r = post("/v1/teaching-sessions", cls.teaching_body(), token=token("admin"))
+        assert r.status == 201, r
+        cls.teaching = r.body
+
+    @classmethod
+    def supervision_body(cls):
+        return {"supervisor_id": cls.supervisor["id"], "supervised_on": e2e.today(-2)}
+
+    @classmethod
+    def teaching_body(cls):
+        return {"delivered_on": e2e.today(-2), "topic": "E2E access teaching",
+                "audience": ["midwives"], "attendees": 10, "delivered_by": [DUTY]}
 
     @classmethod
     def new_contact(cls):
@@ -208,10 +232,24 @@ class Roles(unittest.TestCase):
             ("POST", "/v1/contacts", self.contact_body(), {"clinician"}),
             ("GET", "/v1/contacts", None, {"admin", "clinician"}),
             ("GET", "/v1/contacts/" + self.contact["id"], None, {"admin", "clinician"}),
+            ("GET", ref + "/contacts", None, {"admin", "clinician"}),
+            ("GET", su + "/contacts", None, {"admin", "clinician"}),
             ("PATCH", "/v1/contacts/" + self.contact["id"], {"note": "E2E role " + n},
              {"clinician"}),
             ("POST", "/v1/contacts/%s/entered-in-error" % self.erroneous_contact["id"],
              {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", "/v1/staff/%s/supervision" % DUTY, self.supervision_body(), {"admin"}),
+            ("GET", "/v1/staff/%s/supervision" % DUTY, None, {"admin", "clinician"}),
+            ("GET", "/v1/staff/%s/supervision/%s" % (DUTY, self.supervision["id"]), None,
+             {"admin", "clinician"}),
+            ("PATCH", "/v1/staff/%s/supervision/%s" % (DUTY, self.supervision["id"]),
+             {"notes": "E2E role " + n}, {"admin"}),
+            ("POST", "/v1/teaching-sessions", self.teaching_body(), {"admin"}),
+            ("GET", "/v1/teaching-sessions", None, {"admin", "clinician"}),
+            ("GET", "/v1/teaching-sessions/" + self.teaching["id"], None,
+             {"admin", "clinician"}),
+            ("PATCH", "/v1/teaching-sessions/" + self.teaching["id"], {"topic": "E2E role " + n},
+             {"admin"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -239,6 +277,8 @@ class Roles(unittest.TestCase):
             p = p.replace(self.contact["id"], "{contact_id}")
             p = p.replace(self.erroneous_contact["id"], "{contact_id}")
             p = p.replace(self.practice["id"], "{gp_practice_id}")
+            p = p.replace(self.supervision["id"], "{supervision_id}")
+            p = p.replace(self.teaching["id"], "{teaching_session_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

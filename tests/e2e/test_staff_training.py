@@ -71,7 +71,8 @@ class Create(unittest.TestCase):
         self.assertEqual(r.body["organisation_id"], e2e.DEMO_ORG)
         self.assertEqual(r.body["version"], 1)
         self.assertEqual(set(r.body), {"id", "staff_id", "course", "provider", "completed_on",
-                                       "valid_until", "organisation_id", "version",
+                                       "valid_until", "qualifies_for", "evidence_reference",
+                                       "organisation_id", "version",
                                        "created_at", "updated_at"})
         g = get(r.headers["location"], token=token("clinician"))
         self.assertEqual(g.status, 200, g)

@@ -35,6 +35,8 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "training_qualifies_for": "TrainingQualifiesFor",
+    "teaching_audience": "TeachingAudience",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

@@ -177,6 +177,8 @@ def describe(doc, schema):
         inner = items.get("enum")
         if inner is not None:
             return "enum-array", nullable, frozenset(inner)
+        if items.get("format") == "uuid":
+            return "uuid-array", nullable, None
         return "array", nullable, None
     if types == "string" or (types is None and values is not None):
         if values is not None:
