@@ -12,6 +12,7 @@
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
     service_user_record, referral_record, contact_record;
+extern const record_def infant_record, mbu_admission_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

@@ -93,6 +93,9 @@ const char *const vocab_contact_modes[] = {
 };
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
+const char *const vocab_bed_types[] = {"mother_and_baby", NULL};
+const char *const vocab_mbu_admitted_with[] = {"baby", "pregnancy", NULL};
+const char *const vocab_mbu_admission_statuses[] = {"admitted", "discharged", NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -114,6 +117,9 @@ const vocabulary vocabularies[] = {
     {"attendance", vocab_attendance},
     {"ethnic_category", vocab_ethnic_categories},
     {"seniority", vocab_seniorities},
+    {"bed_type", vocab_bed_types},
+    {"mbu_admitted_with", vocab_mbu_admitted_with},
+    {"mbu_admission_status", vocab_mbu_admission_statuses},
     {NULL, NULL},
 };
 

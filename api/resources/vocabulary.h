@@ -30,6 +30,9 @@ extern const char *const vocab_contact_modes[];
 extern const char *const vocab_attendance[];
 extern const char *const vocab_ethnic_categories[];
 extern const char *const vocab_seniorities[];
+extern const char *const vocab_bed_types[];
+extern const char *const vocab_mbu_admitted_with[];
+extern const char *const vocab_mbu_admission_statuses[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

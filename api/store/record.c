@@ -752,6 +752,20 @@ static const record_view *chosen_view(request *r, const record_def *d, int *inde
     return NULL;
 }
 
+/* A nested list under a woman: she must be in the caller's scope (404,
+ * audited with her id, otherwise). False: answered. */
+static bool parent_in_scope(request *r, const record_def *d, const char *parent)
+{
+    PGresult *res = query(r, d->parent_scope, record_args(r, d, NULL));
+    if (!res)
+        return false;
+    if (PQntuples(res) == 1)
+        return true;
+    if (audit(r, d, "list", NULL, arena_printf(r->a, "{%s}", parent), "not_found"))
+        problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
+    return false;
+}
+
 bool record_list(request *r)
 {
     const record_def *d = def_of(r);
@@ -817,6 +831,10 @@ bool record_list(request *r)
     if (shape && !strcmp(shape, "full"))
         json_object_object_add(args, "full", json_object_new_string("true"));
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
+    if (d->parent_scope && !parent_in_scope(r, d, parent)) {
+        json_object_put(args);
+        return true;
+    }
     PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
     if (!res)
         return true;

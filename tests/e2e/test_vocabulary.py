@@ -35,6 +35,9 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "bed_type": "BedType",
+    "mbu_admitted_with": "MbuAdmittedWith",
+    "mbu_admission_status": "MbuAdmissionStatus",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
@@ -43,6 +46,7 @@ NATIONAL_CODES = {
     "referral_source": ("Referral", "source_code"),
     "referral_priority": ("Referral", "priority_code"),
     "ethnic_category": ("ServiceUser", "ethnic_category_code"),
+    "bed_type": ("MbuAdmission", "bed_type_code"),
 }
 
 # National codes a document enum lists that no vocabulary row carries: they
