@@ -43,7 +43,8 @@ static void infant_rules(request *r, json_object *rec, field_errors *e)
 static const constraint_message infant_constraints[] = {
     {"infants_nhs_number_unique", 409, "/nhs_number",
      "An infant with this NHS number is already recorded."},
-    {"infants_born_after_mother", 422, "/date_of_birth", "must be after the mother's date of birth"},
+    {"infants_born_after_mother", 422, "/date_of_birth",
+     "must be after the mother's date of birth"},
     {NULL, 0, NULL, NULL},
 };
 

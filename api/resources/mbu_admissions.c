@@ -94,7 +94,8 @@ static void admission_rules(request *r, json_object *rec, field_errors *e)
     bool with_baby = (with && !strcmp(with, "baby")) || (in_pregnancy && joined);
     bool infant = get_str(rec, "infant_id") != NULL;
     if (with_baby && !infant)
-        field_errors_add(e, "/infant_id", "is required with her baby: name the infant (one of hers)");
+        field_errors_add(e, "/infant_id",
+                         "is required with her baby: name the infant (one of hers)");
     if (!with_baby && infant)
         field_errors_add(e, "/infant_id",
                          "is only for a mother with her baby (set baby_joined_on when the baby "
@@ -133,8 +134,7 @@ static const constraint_message admission_constraints[] = {
      "An admission stays with its woman: enter it in error and record it for the right one."},
     {"mbu_admissions_baby_joined_check", 422, "/baby_joined_on",
      "must be between the admission and the discharge"},
-    {"mbu_admissions_discharged_on_check", 422, "/admitted_on",
-     "cannot be after the discharge"},
+    {"mbu_admissions_discharged_on_check", 422, "/admitted_on", "cannot be after the discharge"},
     {NULL, 0, NULL, NULL},
 };
 

@@ -591,20 +591,21 @@ static void infant_counts_become_infants(void **state)
                  m->version, m->name);
         sql_ok(url2, q);
     }
-    sql_ok(url2, "INSERT INTO organisations (id, name) VALUES "
-                 "('00000000-0000-4000-8000-00000000f101', 'before');"
-                 "INSERT INTO service_users (id, organisation_id, nhs_number, given_name, "
-                 "family_name, date_of_birth, perinatal_stage, estimated_due_date, delivery_date, "
-                 "infant_count, created_by) VALUES "
-                 "('00000000-0000-4000-8000-00000000f102', '00000000-0000-4000-8000-00000000f101', "
-                 "'9434765919', 'Ada', 'Twins', '1990-01-01', 'postnatal', NULL, '2026-01-05', 2, "
-                 "'it'), "
-                 "('00000000-0000-4000-8000-00000000f103', '00000000-0000-4000-8000-00000000f101', "
-                 "'9434765870', 'Bea', 'None', '1990-01-01', 'postnatal', NULL, '2026-01-05', NULL, "
-                 "'it'), "
-                 "('00000000-0000-4000-8000-00000000f104', '00000000-0000-4000-8000-00000000f101', "
-                 "'9434765846', 'Cat', 'Pregnant', '1990-01-01', 'pregnant', '2027-01-05', NULL, "
-                 "NULL, 'it')");
+    sql_ok(url2,
+           "INSERT INTO organisations (id, name) VALUES "
+           "('00000000-0000-4000-8000-00000000f101', 'before');"
+           "INSERT INTO service_users (id, organisation_id, nhs_number, given_name, "
+           "family_name, date_of_birth, perinatal_stage, estimated_due_date, delivery_date, "
+           "infant_count, created_by) VALUES "
+           "('00000000-0000-4000-8000-00000000f102', '00000000-0000-4000-8000-00000000f101', "
+           "'9434765919', 'Ada', 'Twins', '1990-01-01', 'postnatal', NULL, '2026-01-05', 2, "
+           "'it'), "
+           "('00000000-0000-4000-8000-00000000f103', '00000000-0000-4000-8000-00000000f101', "
+           "'9434765870', 'Bea', 'None', '1990-01-01', 'postnatal', NULL, '2026-01-05', NULL, "
+           "'it'), "
+           "('00000000-0000-4000-8000-00000000f104', '00000000-0000-4000-8000-00000000f101', "
+           "'9434765846', 'Cat', 'Pregnant', '1990-01-01', 'pregnant', '2027-01-05', NULL, "
+           "NULL, 'it')");
     assert_true(migrate_run(url2));
 
     PGresult *res = sql(url2, "SELECT count(*), count(*) FILTER (WHERE i.service_user_id = "
