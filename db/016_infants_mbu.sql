@@ -224,3 +224,14 @@ END
 $$;
 CREATE TRIGGER mbu_admissions_check BEFORE INSERT OR UPDATE ON mbu_admissions
     FOR EACH ROW EXECUTE FUNCTION mbu_admissions_check();
+
+-- For reports (MH11, MH6), which count from this table: what each column means.
+COMMENT ON TABLE mbu_admissions IS 'Mother-and-baby-unit admissions; rows with voided_at set were entered in error and count nothing.';
+COMMENT ON COLUMN mbu_admissions.admitted_on IS 'Admission date (Europe/London calendar day); MH6 counts partners seen within 7 days of it.';
+COMMENT ON COLUMN mbu_admissions.discharged_on IS 'Discharge date; NULL while status = admitted.';
+COMMENT ON COLUMN mbu_admissions.admitted_with IS 'baby: admitted with her baby (MH11 counts these); pregnancy: admitted in pregnancy.';
+COMMENT ON COLUMN mbu_admissions.baby_joined_on IS 'A mother admitted in pregnancy is with her baby from this day (NULL: not yet, or admitted with baby).';
+COMMENT ON COLUMN mbu_admissions.lead_professional_id IS 'Community lead allocated on admission (staff of a perinatal_community team).';
+COMMENT ON COLUMN mbu_admissions.lead_team_id IS 'The lead professional''s team; the discharge referral goes to it.';
+COMMENT ON COLUMN mbu_admissions.discharge_referral_id IS 'The referral from MBU discharge made by the discharge; its responded_at is "seen on discharge".';
+COMMENT ON COLUMN infants.service_user_id IS 'The mother.';

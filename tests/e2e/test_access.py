@@ -43,7 +43,10 @@ SNAPSHOT_SQL = (
     "(select count(*) from staff_training), "
     "(select coalesce(sum(version), 0) from staff_training), "
     "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts), "
-    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices))")
+    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices), "
+    "(select count(*) from infants), (select coalesce(sum(version), 0) from infants), "
+    "(select count(*) from mbu_admissions), "
+    "(select coalesce(sum(version), 0) from mbu_admissions))")
 
 
 def snapshot():
@@ -146,6 +149,33 @@ class Roles(unittest.TestCase):
                                       "name": "E2E access practice"}, token=token("admin"))
         assert r.status == 201, r
         cls.practice = r.body
+        # Two infants of the woman (one to be marked entered in error), her
+        # admission in pregnancy, another woman's admission to be marked
+        # entered in error, and a third woman to admit.
+        cls.infant = cls.new_infant()
+        cls.erroneous_infant = cls.new_infant()
+        cls.admission = cls.new_admission(cls.woman)
+        cls.erroneous_admission = cls.new_admission(e2e.create_service_user().body)
+        cls.to_admit = e2e.create_service_user().body
+
+    @classmethod
+    def new_infant(cls):
+        r = post("/v1/service-users/%s/infants" % cls.woman["id"],
+                 {"date_of_birth": e2e.today(-400)}, token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @classmethod
+    def new_admission(cls, woman):
+        r = post("/v1/mbu-admissions", cls.admission_body(woman), token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @staticmethod
+    def admission_body(woman):
+        return {"service_user_id": woman["id"], "unit_team_id": e2e.DEMO_TEAMS[2],
+                "admitted_on": e2e.today(-5), "admitted_with": "pregnancy",
+                "lead_professional_id": DUTY}
 
     @classmethod
     def new_contact(cls):
@@ -167,6 +197,8 @@ class Roles(unittest.TestCase):
         training = "/v1/staff/%s/training" % DUTY
         record = training + "/" + self.training["id"]
         practice = "/v1/gp-practices/" + self.practice["id"]
+        infant = su + "/infants/" + self.infant["id"]
+        adm = "/v1/mbu-admissions/" + self.admission["id"]
         n = self.nonce
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
@@ -212,6 +244,22 @@ class Roles(unittest.TestCase):
              {"clinician"}),
             ("POST", "/v1/contacts/%s/entered-in-error" % self.erroneous_contact["id"],
              {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", su + "/infants", {"date_of_birth": e2e.today(-30)}, {"admin", "clinician"}),
+            ("GET", su + "/infants", None, {"admin", "clinician"}),
+            ("GET", infant, None, {"admin", "clinician"}),
+            ("PATCH", infant, {"date_of_birth": e2e.today(-31)}, {"admin", "clinician"}),
+            ("POST", "%s/infants/%s/entered-in-error" % (su, self.erroneous_infant["id"]),
+             {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", "/v1/mbu-admissions", self.admission_body(self.to_admit),
+             {"admin", "clinician"}),
+            ("GET", "/v1/mbu-admissions", None, {"admin", "clinician"}),
+            ("GET", adm, None, {"admin", "clinician"}),
+            ("PATCH", adm, {"admitted_on": e2e.today(-6)}, {"admin", "clinician"}),
+            ("POST", adm + "/transitions", {"to": "discharged", "discharged_on": e2e.today(-1)},
+             {"admin", "clinician"}),
+            ("GET", adm + "/transitions", None, {"admin", "clinician"}),
+            ("POST", "/v1/mbu-admissions/%s/entered-in-error" % self.erroneous_admission["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -239,6 +287,10 @@ class Roles(unittest.TestCase):
             p = p.replace(self.contact["id"], "{contact_id}")
             p = p.replace(self.erroneous_contact["id"], "{contact_id}")
             p = p.replace(self.practice["id"], "{gp_practice_id}")
+            p = p.replace(self.infant["id"], "{infant_id}")
+            p = p.replace(self.erroneous_infant["id"], "{infant_id}")
+            p = p.replace(self.admission["id"], "{mbu_admission_id}")
+            p = p.replace(self.erroneous_admission["id"], "{mbu_admission_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

@@ -325,6 +325,9 @@ class Discharge(unittest.TestCase):
         assert_problem(discharge(a, on=today(2)), 422, "/discharged_on")
         self.assertEqual(referrals_of(w), before)   # nothing made by a refusal
         self.assertEqual(get(ADMISSIONS + "/" + a["id"], token=cli()).body["status"], "admitted")
+        # The discharge is a step, never a patch.
+        assert_problem(patch(ADMISSIONS + "/" + a["id"], {"discharged_on": today(-1)},
+                             token=cli(), etag='"1"'), 400, "/discharged_on")
         r = discharge(a, on=today(-10))
         self.assertEqual(r.status, 201, r)
         self.assertEqual((r.body["status"], r.body["discharged_on"]), ("discharged", today(-10)))
