@@ -31,6 +31,8 @@ static const field_spec contact_fields[] = {
     {"service", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_contact_services, NULL, NULL},
     {"mode", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_contact_modes, NULL, NULL},
     {"present", FIELD_OBJECT, 0, 0, 0, NULL, NULL, present_fields},
+    /* The infant the contact was about (one of hers). */
+    {"infant_id", FIELD_UUID, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"attendance", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_attendance, NULL, NULL},
     {"note", FIELD_STRING, FIELD_NULLABLE, 1, 2000, NULL, NULL, NULL},
     /* Set by the server. */
@@ -71,6 +73,7 @@ static const record_nesting contact_nestings[] = {
 static const constraint_message contact_constraints[] = {
     {"contacts_referral_woman_fk", 422, "/referral_id",
      "No such referral of this woman in your organisation."},
+    {"contacts_infant_woman_fk", 422, "/infant_id", "No such infant of this woman."},
     {"contacts_team_fk", 422, "/team_id", "No such team in your organisation."},
     {"contacts_staff_fk", 422, "/staff_id", "No such member of staff in your organisation."},
     {"contacts_mode_unknown_check", 422, "/mode",

@@ -20,7 +20,7 @@ found AS (
 status AS (
     UPDATE service_users s SET perinatal_stage = c.perinatal_stage,
         estimated_due_date = c.estimated_due_date, delivery_date = c.delivery_date,
-        infant_count = c.infant_count, loss_date = c.loss_date,
+        loss_date = c.loss_date,
         loss_gestation_weeks = c.loss_gestation_weeks, version = s.version + 1,
         updated_at = now()
     FROM found f, given g, service_user_columns(g.w) c

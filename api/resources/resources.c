@@ -11,6 +11,8 @@ static const record_def *const records[] = {
     &contact_record,
     &staff_supervision_record,
     &teaching_session_record,
+    &infant_record,
+    &mbu_admission_record,
     NULL,
 };
 

@@ -16,6 +16,7 @@ extern const record_def staff_supervision_record, teaching_session_record;
 
 /* staff_training.c: is the date (YYYY-MM-DD) after today in England? */
 bool date_after_today(const char *date);
+extern const record_def infant_record, mbu_admission_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

@@ -57,7 +57,8 @@ static const field_spec status_fields[] = {
     {"stage", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_perinatal_stages, NULL, NULL},
     {"estimated_due_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"delivery_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
-    {"infant_count", FIELD_INT, FIELD_NULLABLE, 1, 8, NULL, NULL, NULL},
+    /* Derived from her infant records (/v1/service-users/{id}/infants). */
+    {"infant_count", FIELD_INT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     /* Pregnancy loss: its clinical bounds are rules (422), not the type. */
     {"loss_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"loss_gestation_weeks", FIELD_INT, FIELD_NULLABLE, INT32_MIN, INT32_MAX, NULL, NULL, NULL},
@@ -136,8 +137,6 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
     const char *stage = get_str(status, "stage");
     const char *edd = get_str(status, "estimated_due_date");
     const char *delivered = get_str(status, "delivery_date");
-    bool infants =
-        json_object_object_get_ex(status, "infant_count", NULL) && get_str(status, "infant_count");
     const char *lost = get_str(status, "loss_date");
     const char *weeks = get_str(status, "loss_gestation_weeks");
     if (!stage)
@@ -160,8 +159,6 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
         if (delivered)
             field_errors_add(e, "/perinatal_status/delivery_date",
                              "must be absent while pregnant (record the birth as postnatal)");
-        if (infants)
-            field_errors_add(e, "/perinatal_status/infant_count", "must be absent while pregnant");
     } else if (!strcmp(stage, "postnatal")) {
         if (!delivered)
             field_errors_add(e, "/perinatal_status/delivery_date",
@@ -192,13 +189,13 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
                 field_errors_add(e, "/perinatal_status/loss_gestation_weeks",
                                  "must be between 1 and 45 (completed weeks of pregnancy)");
         }
-        if (edd || delivered || infants)
+        if (edd || delivered)
             field_errors_add(e, "/perinatal_status",
-                             "a pregnancy loss takes no due date, delivery date or infants");
+                             "a pregnancy loss takes no due date or delivery date");
     } else {
-        if (edd || delivered || infants)
+        if (edd || delivered)
             field_errors_add(e, "/perinatal_status",
-                             "pre-conception takes no due date, delivery date or infants");
+                             "pre-conception takes no due date or delivery date");
     }
 }
 

@@ -121,6 +121,9 @@ const char *const vocab_training_qualifies_for[] = {
 const char *const vocab_teaching_audiences[] = {
     "midwives", "health_visitors", "gps", "community_psychiatric_nurses", "other", NULL,
 };
+const char *const vocab_bed_types[] = {"mother_and_baby", NULL};
+const char *const vocab_mbu_admitted_with[] = {"baby", "pregnancy", NULL};
+const char *const vocab_mbu_admission_statuses[] = {"admitted", "discharged", NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -144,6 +147,9 @@ const vocabulary vocabularies[] = {
     {"seniority", vocab_seniorities},
     {"training_qualifies_for", vocab_training_qualifies_for},
     {"teaching_audience", vocab_teaching_audiences},
+    {"bed_type", vocab_bed_types},
+    {"mbu_admitted_with", vocab_mbu_admitted_with},
+    {"mbu_admission_status", vocab_mbu_admission_statuses},
     {NULL, NULL},
 };
 

@@ -32,6 +32,9 @@ extern const char *const vocab_ethnic_categories[];
 extern const char *const vocab_seniorities[];
 extern const char *const vocab_training_qualifies_for[];
 extern const char *const vocab_teaching_audiences[];
+extern const char *const vocab_bed_types[];
+extern const char *const vocab_mbu_admitted_with[];
+extern const char *const vocab_mbu_admission_statuses[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

@@ -106,6 +106,10 @@ typedef struct record_def {
     /* A nested collection's parent: the column holding the parent's id (the
      * collection's first path parameter) and its noun for the 404. */
     const char *parent_column, *parent_noun;
+    /* A nested collection under a woman: $2 {parent} -> one row when the
+     * caller may see her. Her list is then 404 (audited, naming her) when
+     * she is absent or out of scope, rather than an empty page. May be NULL. */
+    const stmt_def *parent_scope;
     const char *json; /* "referral_json": the representation */
     /* What a referrer sees instead (where it stands), or NULL. */
     const char *json_for_referrer;

@@ -20,7 +20,13 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'stage', s.perinatal_stage,
             'estimated_due_date', s.estimated_due_date,
             'delivery_date', s.delivery_date,
-            'infant_count', s.infant_count,
+            -- Derived (read-only) from her infant records: postnatal only,
+            -- those of this delivery (born from the day before it on: twins
+            -- either side of midnight), not entered in error; NULL for none.
+            'infant_count', CASE WHEN s.perinatal_stage = 'postnatal' THEN (
+                SELECT nullif(count(*), 0)::int FROM infants i
+                WHERE i.service_user_id = s.id AND i.voided_at IS NULL
+                    AND i.date_of_birth >= s.delivery_date - 1) END,
             'loss_date', s.loss_date,
             'loss_gestation_weeks', s.loss_gestation_weeks),
         'organisation_id', s.organisation_id, 'version', s.version,
@@ -34,8 +40,8 @@ CREATE OR REPLACE FUNCTION service_user_columns(body jsonb)
 RETURNS TABLE (nhs_number text, given_name text, family_name text, date_of_birth date,
     gp_practice_code text, postcode text, consent_partner_involvement boolean,
     consent_share_with_gp boolean, consent_share_with_health_visiting boolean,
-    perinatal_stage text, estimated_due_date date, delivery_date date, infant_count integer,
-    loss_date date, loss_gestation_weeks integer, ethnic_category text)
+    perinatal_stage text, estimated_due_date date, delivery_date date, loss_date date,
+    loss_gestation_weeks integer, ethnic_category text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT body ->> 'nhs_number', body ->> 'given_name', body ->> 'family_name',
         (body ->> 'date_of_birth')::date, body ->> 'gp_practice_code', body ->> 'postcode',
@@ -45,7 +51,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         body -> 'perinatal_status' ->> 'stage',
         (body -> 'perinatal_status' ->> 'estimated_due_date')::date,
         (body -> 'perinatal_status' ->> 'delivery_date')::date,
-        (body -> 'perinatal_status' ->> 'infant_count')::int,
         (body -> 'perinatal_status' ->> 'loss_date')::date,
         (body -> 'perinatal_status' ->> 'loss_gestation_weeks')::int,
         body ->> 'ethnic_category'
@@ -59,7 +64,7 @@ LANGUAGE sql AS $$
     INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
         date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
         consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
-        estimated_due_date, delivery_date, infant_count, loss_date, loss_gestation_weeks,
+        estimated_due_date, delivery_date, loss_date, loss_gestation_weeks,
         ethnic_category)
     SELECT a.org, a.sub, c.* FROM service_user_columns(body) c
     ON CONFLICT (organisation_id, nhs_number) DO NOTHING

@@ -8,6 +8,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'duration_minutes', c.duration_minutes, 'service', c.service, 'mode', c.mode,
         'present', json_build_object('woman', c.woman_present, 'partner', c.partner_present,
             'infant', c.infant_present),
+        'infant_id', c.infant_id,
         'attendance', c.attendance, 'note', c.note, 'migrated', c.migrated,
         'entered_in_error', CASE WHEN c.voided_at IS NOT NULL THEN json_build_object(
             'at', c.voided_at, 'by', c.voided_by, 'reason', c.void_reason) END,

@@ -47,7 +47,10 @@ SNAPSHOT_SQL = (
     "(select count(*) from staff_supervision), "
     "(select coalesce(sum(version), 0) from staff_supervision), "
     "(select count(*) from teaching_sessions), "
-    "(select coalesce(sum(version), 0) from teaching_sessions))")
+    "(select coalesce(sum(version), 0) from teaching_sessions), "
+    "(select count(*) from infants), (select coalesce(sum(version), 0) from infants), "
+    "(select count(*) from mbu_admissions), "
+    "(select coalesce(sum(version), 0) from mbu_admissions))")
 
 
 def snapshot():
@@ -161,6 +164,14 @@ class Roles(unittest.TestCase):
         r = post("/v1/teaching-sessions", cls.teaching_body(), token=token("admin"))
         assert r.status == 201, r
         cls.teaching = r.body
+        # Two infants of the woman (one to be marked entered in error), her
+        # admission in pregnancy, another woman's admission to be marked
+        # entered in error, and a third woman to admit.
+        cls.infant = cls.new_infant()
+        cls.erroneous_infant = cls.new_infant()
+        cls.admission = cls.new_admission(cls.woman)
+        cls.erroneous_admission = cls.new_admission(e2e.create_service_user().body)
+        cls.to_admit = e2e.create_service_user().body
 
     @classmethod
     def supervision_body(cls):
@@ -170,6 +181,26 @@ class Roles(unittest.TestCase):
     def teaching_body(cls):
         return {"delivered_on": e2e.today(-2), "topic": "E2E access teaching",
                 "audience": ["midwives"], "attendees": 10, "delivered_by": [DUTY]}
+
+
+    @classmethod
+    def new_infant(cls):
+        r = post("/v1/service-users/%s/infants" % cls.woman["id"],
+                 {"date_of_birth": e2e.today(-400)}, token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @classmethod
+    def new_admission(cls, woman):
+        r = post("/v1/mbu-admissions", cls.admission_body(woman), token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @staticmethod
+    def admission_body(woman):
+        return {"service_user_id": woman["id"], "unit_team_id": e2e.DEMO_TEAMS[2],
+                "admitted_on": e2e.today(-5), "admitted_with": "pregnancy",
+                "lead_professional_id": DUTY}
 
     @classmethod
     def new_contact(cls):
@@ -191,6 +222,8 @@ class Roles(unittest.TestCase):
         training = "/v1/staff/%s/training" % DUTY
         record = training + "/" + self.training["id"]
         practice = "/v1/gp-practices/" + self.practice["id"]
+        infant = su + "/infants/" + self.infant["id"]
+        adm = "/v1/mbu-admissions/" + self.admission["id"]
         n = self.nonce
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
@@ -250,6 +283,22 @@ class Roles(unittest.TestCase):
              {"admin", "clinician"}),
             ("PATCH", "/v1/teaching-sessions/" + self.teaching["id"], {"topic": "E2E role " + n},
              {"admin"}),
+            ("POST", su + "/infants", {"date_of_birth": e2e.today(-30)}, {"admin", "clinician"}),
+            ("GET", su + "/infants", None, {"admin", "clinician"}),
+            ("GET", infant, None, {"admin", "clinician"}),
+            ("PATCH", infant, {"date_of_birth": e2e.today(-31)}, {"admin", "clinician"}),
+            ("POST", "%s/infants/%s/entered-in-error" % (su, self.erroneous_infant["id"]),
+             {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", "/v1/mbu-admissions", self.admission_body(self.to_admit),
+             {"admin", "clinician"}),
+            ("GET", "/v1/mbu-admissions", None, {"admin", "clinician"}),
+            ("GET", adm, None, {"admin", "clinician"}),
+            ("PATCH", adm, {"admitted_on": e2e.today(-6)}, {"admin", "clinician"}),
+            ("POST", adm + "/transitions", {"to": "discharged", "discharged_on": e2e.today(-1)},
+             {"admin", "clinician"}),
+            ("GET", adm + "/transitions", None, {"admin", "clinician"}),
+            ("POST", "/v1/mbu-admissions/%s/entered-in-error" % self.erroneous_admission["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -279,6 +328,10 @@ class Roles(unittest.TestCase):
             p = p.replace(self.practice["id"], "{gp_practice_id}")
             p = p.replace(self.supervision["id"], "{supervision_id}")
             p = p.replace(self.teaching["id"], "{teaching_session_id}")
+            p = p.replace(self.infant["id"], "{infant_id}")
+            p = p.replace(self.erroneous_infant["id"], "{infant_id}")
+            p = p.replace(self.admission["id"], "{mbu_admission_id}")
+            p = p.replace(self.erroneous_admission["id"], "{mbu_admission_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

@@ -484,7 +484,7 @@ class Rules(unittest.TestCase):
 
     def test_valid_stages_accepted(self):
         for status in ({"stage": "pre_conception"},
-                       {"stage": "postnatal", "delivery_date": today(-20), "infant_count": 2},
+                       {"stage": "postnatal", "delivery_date": today(-20)},
                        {"stage": "pregnant", "estimated_due_date": today(1)}):
             r = post(COLLECTION, service_user_body(perinatal_status=status), token=token("admin"))
             self.assertEqual(r.status, 201, r)
@@ -553,7 +553,6 @@ class PregnancyLoss(unittest.TestCase):
     def test_other_stages_dates_absent(self):
         self.refuse("/perinatal_status", perinatal_status=loss(estimated_due_date=today(30)))
         self.refuse("/perinatal_status", perinatal_status=loss(delivery_date=today(-30)))
-        self.refuse("/perinatal_status", perinatal_status=loss(infant_count=1))
 
     def test_loss_fields_only_with_the_stage(self):
         self.refuse("/perinatal_status/loss_date", perinatal_status={
@@ -731,13 +730,12 @@ class Patch(unittest.TestCase):
     def test_pregnant_to_postnatal(self):
         r = patch(self.url, {"perinatal_status": {"stage": "postnatal",
                                                   "delivery_date": today(-2),
-                                                  "estimated_due_date": None,
-                                                  "infant_count": 1}},
+                                                  "estimated_due_date": None}},
                   token=token("clinician"), etag='"1"')
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body["perinatal_status"], {
             "stage": "postnatal", "estimated_due_date": None, "delivery_date": today(-2),
-            "infant_count": 1, "loss_date": None, "loss_gestation_weeks": None})
+            "infant_count": None, "loss_date": None, "loss_gestation_weeks": None})
         self.assertEqual(r.body["consent"], self.rec["consent"])
 
     def test_patch_breaking_rule_422(self):

@@ -37,6 +37,9 @@ SCHEMAS = {
     "seniority": "Seniority",
     "training_qualifies_for": "TrainingQualifiesFor",
     "teaching_audience": "TeachingAudience",
+    "bed_type": "BedType",
+    "mbu_admitted_with": "MbuAdmittedWith",
+    "mbu_admission_status": "MbuAdmissionStatus",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
@@ -45,6 +48,7 @@ NATIONAL_CODES = {
     "referral_source": ("Referral", "source_code"),
     "referral_priority": ("Referral", "priority_code"),
     "ethnic_category": ("ServiceUser", "ethnic_category_code"),
+    "bed_type": ("MbuAdmission", "bed_type_code"),
 }
 
 # National codes a document enum lists that no vocabulary row carries: they

@@ -568,6 +568,68 @@ static void typed_first_contacts_become_contacts(void **state)
     sql_ok(admin_url, q);
 }
 
+/* Issue 12, item 4: a database at the version before infants, holding a
+ * woman with infant_count 2, one postnatal without a count and one
+ * pregnant, migrated: each counted infant becomes a row born on her
+ * delivery date (nothing lost), the others get none, and her record's
+ * infant_count is derived from the rows. */
+static void infant_counts_become_infants(void **state)
+{
+    (void)state;
+    char db2[80], url2[1200], q[2048];
+    snprintf(db2, sizeof(db2), "%s_before_infants", dbname);
+    snprintf(url2, sizeof(url2), "%s dbname=%s user=perinatal_owner", admin_url, db2);
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", db2);
+    sql_ok(admin_url, q);
+    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", db2);
+    sql_ok(admin_url, q);
+    sql_ok(url2, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
+                 "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    for (const migration *m = migrations; m->name && m->version < 16; m++) {
+        sql_ok(url2, m->sql);
+        snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
+                 m->version, m->name);
+        sql_ok(url2, q);
+    }
+    sql_ok(url2,
+           "INSERT INTO organisations (id, name) VALUES "
+           "('00000000-0000-4000-8000-00000000f101', 'before');"
+           "INSERT INTO service_users (id, organisation_id, nhs_number, given_name, "
+           "family_name, date_of_birth, perinatal_stage, estimated_due_date, delivery_date, "
+           "infant_count, created_by) VALUES "
+           "('00000000-0000-4000-8000-00000000f102', '00000000-0000-4000-8000-00000000f101', "
+           "'9434765919', 'Ada', 'Twins', '1990-01-01', 'postnatal', NULL, '2026-01-05', 2, "
+           "'it'), "
+           "('00000000-0000-4000-8000-00000000f103', '00000000-0000-4000-8000-00000000f101', "
+           "'9434765870', 'Bea', 'None', '1990-01-01', 'postnatal', NULL, '2026-01-05', NULL, "
+           "'it'), "
+           "('00000000-0000-4000-8000-00000000f104', '00000000-0000-4000-8000-00000000f101', "
+           "'9434765846', 'Cat', 'Pregnant', '1990-01-01', 'pregnant', '2027-01-05', NULL, "
+           "NULL, 'it')");
+    assert_true(migrate_run(url2));
+
+    PGresult *res = sql(url2, "SELECT count(*), count(*) FILTER (WHERE i.service_user_id = "
+                              "'00000000-0000-4000-8000-00000000f102' AND i.migrated AND "
+                              "i.date_of_birth = '2026-01-05' AND i.nhs_number IS NULL AND "
+                              "i.organisation_id = '00000000-0000-4000-8000-00000000f101') "
+                              "FROM infants i");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(int_value(res, 0, 0), 2);
+    assert_int_equal(int_value(res, 0, 1), 2);
+    PQclear(res);
+    res = sql(url2, "SELECT string_agg(coalesce(service_user_json(s) -> 'perinatal_status' ->> "
+                    "'infant_count', '-'), ',' ORDER BY s.id) FROM service_users s");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(res, 0, 0), "2,-,-");
+    PQclear(res);
+    res = sql(url2, "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                    "'service_users' AND column_name = 'infant_count'");
+    assert_int_equal(int_value(res, 0, 0), 0);
+    PQclear(res);
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db2);
+    sql_ok(admin_url, q);
+}
+
 int main(int argc, char **argv)
 {
     struct CMUnitTest tests[] = {
@@ -581,6 +643,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(typed_first_contacts_become_contacts),
+        cmocka_unit_test(infant_counts_become_infants),
     };
     size_t n = sizeof(tests) / sizeof(tests[0]);
     for (int i = 1; i < argc; i++) {
