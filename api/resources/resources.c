@@ -3,7 +3,9 @@
 
 static const record_def *const records[] = {
     &team_record,         &staff_record,    &staff_training_record, &gp_practice_record,
-    &service_user_record, &referral_record, &contact_record,        NULL,
+    &service_user_record, &referral_record, &contact_record,
+    &joint_working_agreement_record, &joint_working_due_record, &joint_working_share_record,
+    &joint_working_difference_record, NULL,
 };
 
 void resources_register(void)

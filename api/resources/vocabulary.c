@@ -93,6 +93,37 @@ const char *const vocab_contact_modes[] = {
 };
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
+/* Joint-working agreements (db/022_joint_working.sql). */
+const char *const vocab_jw_periods[] = {"antenatal", "postnatal", NULL};
+const char *const vocab_jw_statuses[] = {"draft", "agreed", "shared", "ended", NULL};
+const char *const vocab_jw_needs[] = {"need_identified", "no_identified_need", NULL};
+const char *const vocab_jw_domains[] = {
+    "medical_review",
+    "lead_service",
+    "crisis_management",
+    "perinatal_mental_health_midwife",
+    "health_visiting_contact",
+    "birthing_conversation",
+    "high_risk_postnatal_monitoring",
+    "first_episode_psychosis",
+    "parent_infant_relationship",
+    "parent_infant_interventions",
+    "psychological_therapy",
+    "occupational_therapy",
+    "couples_family_therapy",
+    "wellbeing_social_integration",
+    "carers_assessment",
+    "safeguarding_children",
+    "safeguarding_adults",
+    "additional_needs",
+    NULL,
+};
+const char *const vocab_nice_offer_statuses[] = {"offered", "accepted", "declined",
+                                                 "not_appropriate", NULL};
+const char *const vocab_jw_share_recipients[] = {"team", "woman", "maternity", "health_visiting",
+                                                 NULL};
+const char *const vocab_contact_purposes[] = {"birthing_conversation", "assessment_after_birth",
+                                              NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -114,6 +145,13 @@ const vocabulary vocabularies[] = {
     {"attendance", vocab_attendance},
     {"ethnic_category", vocab_ethnic_categories},
     {"seniority", vocab_seniorities},
+    {"jw_period", vocab_jw_periods},
+    {"jw_status", vocab_jw_statuses},
+    {"jw_need", vocab_jw_needs},
+    {"jw_domain", vocab_jw_domains},
+    {"nice_offer_status", vocab_nice_offer_statuses},
+    {"jw_share_recipient", vocab_jw_share_recipients},
+    {"contact_purpose", vocab_contact_purposes},
     {NULL, NULL},
 };
 

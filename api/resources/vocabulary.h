@@ -30,6 +30,13 @@ extern const char *const vocab_contact_modes[];
 extern const char *const vocab_attendance[];
 extern const char *const vocab_ethnic_categories[];
 extern const char *const vocab_seniorities[];
+extern const char *const vocab_jw_periods[];
+extern const char *const vocab_jw_statuses[];
+extern const char *const vocab_jw_needs[];
+extern const char *const vocab_jw_domains[];
+extern const char *const vocab_nice_offer_statuses[];
+extern const char *const vocab_jw_share_recipients[];
+extern const char *const vocab_contact_purposes[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

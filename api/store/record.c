@@ -328,7 +328,9 @@ void record_register(const record_def *const *defs)
         if (d->lookup_param)
             router_add("POST", lookup_pattern(d), record_lookup, d, d->read_roles, ROUTE_BODY,
                        audited, "lookup");
-        router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited, "read");
+        if (!d->list_only)
+            router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited,
+                       "read");
         if (d->update || (d->workflow && d->workflow->corrections))
             router_add("PATCH", item_pattern(d, ""), record_update, d,
                        d->update ? d->update_roles : d->workflow->roles, ROUTE_BODY, audited,

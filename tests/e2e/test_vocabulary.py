@@ -35,6 +35,13 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "jw_period": "JointWorkingPeriod",
+    "jw_status": "JointWorkingStatus",
+    "jw_need": "JointWorkingNeed",
+    "jw_domain": "JointWorkingDomainCode",
+    "nice_offer_status": "NiceOfferStatus",
+    "jw_share_recipient": "JointWorkingShareRecipient",
+    "contact_purpose": "ContactPurpose",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
