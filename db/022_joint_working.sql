@@ -210,7 +210,8 @@ CREATE INDEX contacts_agreement_idx ON contacts (joint_working_agreement_id, at)
 
 -- The women who need an agreement and have none for their current period
 -- (GET /v1/joint-working-agreements/due): her period follows her perinatal
--- stage (pregnant: antenatal; postnatal: postnatal); she needs one when a
+-- stage (pregnant: antenatal; postnatal: postnatal; an agreement in any
+-- status, ended included, is hers for the period); she needs one when a
 -- referral still open or accepted is flagged open to another mental health
 -- team (unless the perinatal team took over her full care), or when,
 -- accepted, she is linked to another secondary-care mental health team.
@@ -237,6 +238,10 @@ FROM (
     FROM service_users s
     WHERE s.perinatal_stage IN ('pregnant', 'postnatal')) w
 WHERE (w.open_to_other_team OR w.under_other_team)
+    -- An agreement of this pregnancy (made since about 280 days before her
+    -- due or delivery date) for the period; one of an earlier pregnancy
+    -- does not count.
     AND NOT EXISTS (SELECT 1 FROM joint_working_agreements j
-        WHERE j.service_user_id = w.id AND j.period = w.period);
+        WHERE j.service_user_id = w.id AND j.period = w.period
+            AND j.created_at >= coalesce(w.estimated_due_date, w.delivery_date) - 280);
 GRANT SELECT ON joint_working_due TO perinatal_app;

@@ -38,7 +38,9 @@ static const field_spec who_fields[] = {
     {"need", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_jw_needs, NULL, NULL},                        \
         {"delivered_by", FIELD_OBJECT, 0, 0, 0, NULL, NULL, who_fields},                           \
         {"monitored_by", FIELD_OBJECT, 0, 0, 0, NULL, NULL, who_fields},                           \
-        {"notes", FIELD_STRING, 0, 1, 2000, NULL, NULL, NULL}
+    {                                                                                              \
+        "notes", FIELD_STRING, 0, 1, 2000, NULL, NULL, NULL                                        \
+    }
 
 static const field_spec domain_fields[] = {
     DOMAIN_COMMON,
@@ -50,8 +52,7 @@ static const field_spec nice_offer_fields[] = {
     {"family_intervention", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL, NULL},
     {"cbt_for_psychosis", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL, NULL},
     {"carer_education_support", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL, NULL},
-    {"healthy_eating_activity_smoking", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL,
-     NULL},
+    {"healthy_eating_activity_smoking", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL, NULL},
     {"physical_health_assessment", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL, NULL},
     {"supported_employment", FIELD_ENUM, 0, 0, 0, vocab_nice_offer_statuses, NULL, NULL},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
@@ -160,8 +161,7 @@ static const field_spec agreement_fields[] = {
     {"meeting_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"present", FIELD_STRING, FIELD_NULLABLE, 1, 2000, NULL, NULL, NULL},
     {"lead_service", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, NULL, NULL, lead_service_fields},
-    {"lead_professional", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, NULL, NULL,
-     lead_professional_fields},
+    {"lead_professional", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, NULL, NULL, lead_professional_fields},
     {"woman_informed", FIELD_OBJECT, 0, 0, 0, NULL, NULL, informed_fields},
     {"wishes", FIELD_OBJECT, 0, 0, 0, NULL, NULL, wishes_fields},
     {"domains", FIELD_OBJECT, 0, 0, 0, NULL, NULL, domains_fields},
@@ -217,10 +217,9 @@ static void who_rules(request *r, json_object *who, const char *ptr, field_error
 }
 
 /* The extra fields of a domain that belong to a need identified. */
-static const char *const need_only[] = {"nice_offers",        "conference_lead",
-                                        "early_help_referral", "needs",
-                                        "assess_within_days",  "assessed_on",
-                                        "started_on",          NULL};
+static const char *const need_only[] = {
+    "nice_offers",        "conference_lead", "early_help_referral", "needs",
+    "assess_within_days", "assessed_on",     "started_on",          NULL};
 
 static void domain_rules(request *r, const char *code, json_object *d, field_errors *e)
 {
@@ -232,9 +231,10 @@ static void domain_rules(request *r, const char *code, json_object *d, field_err
     json_object *by = member(d, identified ? "delivered_by" : "monitored_by");
     const char *other = identified ? "monitored_by" : "delivered_by";
     if (!by)
-        field_errors_add(e, arena_printf(r->a, "%s/%s", base, identified ? "delivered_by" : "monitored_by"),
-                         identified ? "say who will deliver this (one team or person)"
-                                    : "say who will continue to monitor potential need");
+        field_errors_add(
+            e, arena_printf(r->a, "%s/%s", base, identified ? "delivered_by" : "monitored_by"),
+            identified ? "say who will deliver this (one team or person)"
+                       : "say who will continue to monitor potential need");
     else
         who_rules(r, by,
                   arena_printf(r->a, "%s/%s", base, identified ? "delivered_by" : "monitored_by"),

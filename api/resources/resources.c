@@ -2,10 +2,18 @@
 #include "resources.h"
 
 static const record_def *const records[] = {
-    &team_record,         &staff_record,    &staff_training_record, &gp_practice_record,
-    &service_user_record, &referral_record, &contact_record,
-    &joint_working_agreement_record, &joint_working_due_record, &joint_working_share_record,
-    &joint_working_difference_record, NULL,
+    &team_record,
+    &staff_record,
+    &staff_training_record,
+    &gp_practice_record,
+    &service_user_record,
+    &referral_record,
+    &contact_record,
+    &joint_working_agreement_record,
+    &joint_working_due_record,
+    &joint_working_share_record,
+    &joint_working_difference_record,
+    NULL,
 };
 
 void resources_register(void)

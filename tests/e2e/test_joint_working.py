@@ -154,6 +154,39 @@ class Due(unittest.TestCase):
         created(full(su, period="postnatal"))
         self.assertNotIn(su, due_women())
 
+    def test_an_accepted_woman_under_another_secondary_care_team_is_due(self):
+        # Registered by the community mental health team (linked to it),
+        # then referred to the perinatal team with her details (matched).
+        su = e2e.service_user_body()
+        made = e2e.create_service_user(cli_d(), **su).body
+        ref = e2e.refer(cli_a(), team_id=TEAM_A, service_user=su)
+        self.assertEqual(ref["service_user_id"], made["id"])
+        self.assertFalse(ref["flags"]["offer_joint_working"])
+        self.assertNotIn(made["id"], due_women())
+        path = "/v1/referrals/%s/transitions" % ref["id"]
+        r = post(path, {"to": "triaged", "duty_clinician_id": STAFF_A, "notes": "n"},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        r = post(path, {"to": "accepted", "pathway": "perinatal",
+                        "allocated_clinician_id": STAFF_A}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        listed = due_women()
+        self.assertIn(made["id"], listed)
+        self.assertEqual(listed[made["id"]]["reasons"], ["under_other_secondary_care_team"])
+
+    def test_full_care_taken_over_needs_no_agreement(self):
+        su = woman()
+        e2e.db_exec("update referrals set co_working = '{\"arrangement\": "
+                    "\"full_care_transfer\"}' where service_user_id = '%s'" % su)
+        self.assertNotIn(su, due_women())
+
+    def test_an_agreement_of_an_earlier_pregnancy_does_not_count(self):
+        su = woman()
+        a = created(full(su))
+        e2e.db_exec("update joint_working_agreements set created_at = now() - interval "
+                    "'400 days' where id = '%s'" % a["id"])
+        self.assertIn(su, due_women())
+
     def test_the_due_list_is_scoped(self):
         su = woman()
         self.assertNotIn(su, due_women(cli_b()))
