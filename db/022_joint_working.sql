@@ -144,6 +144,41 @@ VALUES
 CREATE TRIGGER jwa_workflow BEFORE UPDATE OF status ON joint_working_agreements
     FOR EACH ROW EXECUTE FUNCTION workflow_state_follows('joint_working_agreement', 'status');
 
+-- More participating teams than the one other team of the agreement (the
+-- perinatal team and "the other secondary-care team(s)"): a team of the
+-- organisation (its clinicians read her record while the agreement is
+-- active, like the other team's) or one of another organisation, named
+-- only. Added while a draft; one added in error is marked so (voided) and
+-- its access ends.
+CREATE TABLE joint_working_teams (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    organisation_id uuid NOT NULL REFERENCES organisations (id),
+    agreement_id uuid NOT NULL,
+    service_user_id uuid NOT NULL,
+    team_id uuid,
+    name text CHECK (char_length(name) BETWEEN 1 AND 200),
+    organisation text CHECK (char_length(organisation) BETWEEN 1 AND 200),
+    version integer NOT NULL DEFAULT 1,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    voided_at timestamptz,
+    voided_by text,
+    void_reason text CHECK (char_length(void_reason) BETWEEN 1 AND 4000),
+    CONSTRAINT jwt_agreement_fk FOREIGN KEY (agreement_id, service_user_id)
+        REFERENCES joint_working_agreements (id, service_user_id),
+    CONSTRAINT jwt_team_fk FOREIGN KEY (team_id, organisation_id)
+        REFERENCES teams (id, organisation_id),
+    CONSTRAINT jwt_one_check CHECK ((team_id IS NULL) <> (name IS NULL)
+        AND (organisation IS NULL OR name IS NOT NULL)),
+    CONSTRAINT jwt_voided_check CHECK ((voided_at IS NULL) = (voided_by IS NULL)
+        AND (voided_at IS NULL) = (void_reason IS NULL))
+);
+CREATE UNIQUE INDEX jwt_team_once ON joint_working_teams (agreement_id, team_id)
+    WHERE voided_at IS NULL;
+CREATE INDEX jwt_agreement_idx ON joint_working_teams (agreement_id, id);
+GRANT SELECT, INSERT, UPDATE ON joint_working_teams TO perinatal_app;
+
 -- Where the document went, and when. Maternity and health visiting receive
 -- the document only (never her record), and only with her consent.
 CREATE TABLE joint_working_shares (

@@ -168,6 +168,7 @@ static const field_spec agreement_fields[] = {
     /* Set by the server. */
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"status", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"additional_teams", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"missing_domains", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"deadlines", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"overdue", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -427,6 +428,60 @@ const record_def joint_working_due_record = {
     .fields = due_fields,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
     .list_only = true,
+};
+
+/* ---- More participating teams ------------------------------------------------ */
+
+static const field_spec team_fields[] = {
+    {"team_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
+    {"name", FIELD_STRING, 0, 1, 200, NULL, NULL, NULL},
+    {"organisation", FIELD_STRING, 0, 1, 200, NULL, NULL, NULL},
+    {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"agreement_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"service_user_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"entered_in_error", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    RECORD_SERVER_FIELDS,
+};
+
+static void team_rules(request *r, json_object *rec, field_errors *e)
+{
+    (void)r;
+    if (!member(rec, "team_id") == !member(rec, "name"))
+        field_errors_add(e, "/team_id",
+                         "give team_id (a team of your organisation) or name (a team of another "
+                         "organisation)");
+    if (member(rec, "organisation") && !member(rec, "name"))
+        field_errors_add(e, "/organisation", "goes with name");
+}
+
+static const constraint_message team_constraints[] = {
+    {"jwt_team_fk", 422, "/team_id", "No such team in your organisation."},
+    {"jwt_team_once", 409, "/team_id", "This team takes part in the agreement already."},
+    {"jwt_team_of_agreement", 422, "/team_id",
+     "This is the agreement's perinatal team or its other team already."},
+    {"jwt_agreement_state", 409, "/team_id",
+     "Teams are added to a draft agreement only; end this one and make a new draft."},
+    {NULL, 0, NULL, NULL},
+};
+
+const record_def joint_working_team_record = {
+    .name = "joint_working_team",
+    .noun = "participating team",
+    .collection = "/v1/joint-working-agreements/{agreement_id}/teams",
+    .id_param = "participant_id",
+    .table = "joint_working_teams",
+    .parent_column = "agreement_id",
+    .parent_noun = "joint-working agreement",
+    .json = "joint_working_team_json",
+    .woman_column = "service_user_id",
+    .fields = team_fields,
+    .rules = team_rules,
+    .insert = &sql_joint_working_team_insert,
+    .voidable = true,
+    .create_roles = ROLE_CLINICIAN,
+    .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
+    .constraints = team_constraints,
 };
 
 /* ---- Where it was sent ----------------------------------------------------- */

@@ -120,3 +120,24 @@ WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org
     AND t.agreement_id = ($2::jsonb ->> 'parent')::uuid
     AND t.version = ($2::jsonb ->> 'version')::int
 RETURNING t.version, joint_working_difference_json(t)::text, t.service_user_id::text;
+
+-- name: joint_working_team_insert
+-- No row: no such agreement in the caller's scope (404). Added to a draft
+-- only (409); not the agreement's own teams again (422).
+WITH x AS (
+    SELECT * FROM jsonb_to_record($2::jsonb -> 'body') AS x(team_id uuid, name text,
+        organisation text))
+INSERT INTO joint_working_teams (organisation_id, agreement_id, service_user_id, team_id, name,
+    organisation, created_by)
+SELECT j.organisation_id, j.id, j.service_user_id, x.team_id, x.name, x.organisation,
+    ($1::access).sub
+FROM x, joint_working_agreements j
+WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access).org
+    AND EXISTS (SELECT 1 FROM access_scope($1::access, j.organisation_id, j.service_user_id,
+        NULL, NULL))
+    AND (j.status = 'draft' OR raise_rule('jwt_agreement_state'))
+    AND (x.team_id IS NULL OR x.team_id NOT IN (j.perinatal_team_id,
+            coalesce(j.other_team_id, j.perinatal_team_id))
+        OR raise_rule('jwt_team_of_agreement'))
+RETURNING id, version, joint_working_team_json(joint_working_teams)::text,
+    service_user_id::text;

@@ -13,6 +13,7 @@ static const record_def *const records[] = {
     &joint_working_due_record,
     &joint_working_share_record,
     &joint_working_difference_record,
+    &joint_working_team_record,
     NULL,
 };
 

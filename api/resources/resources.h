@@ -14,7 +14,7 @@ extern const record_def team_record, staff_record, staff_training_record, gp_pra
     service_user_record, referral_record, contact_record;
 /* joint_working.c */
 extern const record_def joint_working_agreement_record, joint_working_due_record,
-    joint_working_share_record, joint_working_difference_record;
+    joint_working_share_record, joint_working_difference_record, joint_working_team_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

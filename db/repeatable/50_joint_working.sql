@@ -147,6 +147,10 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'service_information_given', j.service_information_given,
             'told_lead_service', j.told_lead_service),
         'wishes', json_build_object('woman', j.wishes, 'family', j.family_wishes),
+        'additional_teams', (SELECT coalesce(json_agg(json_build_object('id', p.id,
+                'team_id', p.team_id, 'name', p.name, 'organisation', p.organisation)
+                ORDER BY p.created_at, p.id), '[]')
+            FROM joint_working_teams p WHERE p.agreement_id = j.id AND p.voided_at IS NULL),
         'domains', j.domains, 'missing_domains', to_json(jw_missing_domains(j.domains)),
         'deadlines', jw_deadlines(j), 'overdue', jw_overdue(j),
         'ended_at', j.ended_at,
@@ -182,6 +186,17 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'resolution', d.resolution, 'resolved', d.resolved_on IS NOT NULL,
         'organisation_id', d.organisation_id, 'version', d.version, 'created_by', d.created_by,
         'created_at', d.created_at, 'updated_at', d.updated_at)
+$$;
+
+CREATE OR REPLACE FUNCTION joint_working_team_json(p joint_working_teams) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object('id', p.id, 'agreement_id', p.agreement_id,
+        'service_user_id', p.service_user_id, 'team_id', p.team_id, 'name', p.name,
+        'organisation', p.organisation,
+        'entered_in_error', CASE WHEN p.voided_at IS NOT NULL THEN json_build_object(
+            'at', p.voided_at, 'by', p.voided_by, 'reason', p.void_reason) END,
+        'organisation_id', p.organisation_id, 'version', p.version, 'created_by', p.created_by,
+        'created_at', p.created_at, 'updated_at', p.updated_at)
 $$;
 
 -- A woman on the due list.

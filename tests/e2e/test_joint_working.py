@@ -514,6 +514,31 @@ class Access(unittest.TestCase):
         self.assertEqual(count("select count(*) from service_user_teams where "
                                "service_user_id = '%s' and team_id = '%s'" % (su, TEAM_D)), 0)
 
+    def test_more_participating_teams_read_while_active_until_voided(self):
+        su = woman()
+        a = created(full(su, other_team={"name": "Leeds EIP team", "organisation": "Leeds"}))
+        path = "%s/%s/teams" % (JWA, a["id"])
+        assert_problem(post(path, {"team_id": TEAM_A}, token=cli_a()), 422, "/team_id")
+        assert_problem(post(path, {}, token=cli_a()), 422, "/team_id")
+        r = post(path, {"team_id": TEAM_D}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        p = r.body
+        assert_problem(post(path, {"team_id": TEAM_D}, token=cli_a()), 409)
+        r = post(path, {"name": "Bradford CMHT", "organisation": "Bradford Trust"},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(len(read(a)["additional_teams"]), 2)
+        self.assertEqual(get("/v1/service-users/" + su, token=cli_d()).status, 404)
+        step(a, "agreed")
+        # Teams are added to a draft only.
+        assert_problem(post(path, {"team_id": TEAM_B}, token=cli_a()), 409)
+        self.assertEqual(get("/v1/service-users/" + su, token=cli_d()).status, 200)
+        r = post("%s/%s/entered-in-error" % (path, p["id"]), {"reason": "Wrong team"},
+                 token=cli_a())
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(get("/v1/service-users/" + su, token=cli_d()).status, 404)
+        self.assertEqual(len(read(a)["additional_teams"]), 1)
+
     def test_a_team_of_another_organisation_is_named_only(self):
         su = woman()
         e2e.ensure_other_org()
