@@ -548,6 +548,21 @@ class Access(unittest.TestCase):
         self.assertEqual(get("%s/%s" % (JWA, a["id"]), token=other).status, 404)
         self.assertEqual(get("/v1/service-users/" + su, token=other).status, 404)
 
+    def test_the_scope_rule_stays_inlined(self):
+        plan = e2e.psql(
+            "explain select 1 from contacts t, access_scope(row('%s', 'x', 'clinician', "
+            "array['%s']::uuid[], 'r')::access, t.organisation_id, t.service_user_id, "
+            "null, null)" % (e2e.DEMO_ORG, TEAM_D))
+        self.assertNotIn("Function Scan", plan)
+        self.assertIn("joint_working_agreements", plan)
+
+    def test_the_due_list_is_audited(self):
+        su = woman()
+        due_women()
+        self.assertGreaterEqual(count(
+            "select count(*) from audit_events where resource = 'joint_working_due' and "
+            "action = 'list' and '%s' = any (service_user_ids)" % su), 1)
+
     def test_roles(self):
         su = woman()
         self.assertEqual(create(full(su), tok=token("admin")).status, 403)
