@@ -432,10 +432,15 @@ const record_def joint_working_due_record = {
 
 /* ---- More participating teams ------------------------------------------------ */
 
-static const field_spec team_fields[] = {
+static const field_spec participant_fields[] = {
     {"team_id", FIELD_UUID, 0, 0, 0, NULL, NULL, NULL},
     {"name", FIELD_STRING, 0, 1, 200, NULL, NULL, NULL},
     {"organisation", FIELD_STRING, 0, 1, 200, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static const field_spec team_fields[] = {
+    {"team", FIELD_OBJECT, FIELD_REQUIRED, 0, 0, NULL, NULL, participant_fields},
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"agreement_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"service_user_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -447,20 +452,21 @@ static const field_spec team_fields[] = {
 static void team_rules(request *r, json_object *rec, field_errors *e)
 {
     (void)r;
-    if (!member(rec, "team_id") == !member(rec, "name"))
-        field_errors_add(e, "/team_id",
+    json_object *team = member(rec, "team");
+    if (!member(team, "team_id") == !member(team, "name"))
+        field_errors_add(e, "/team",
                          "give team_id (a team of your organisation) or name (a team of another "
                          "organisation)");
-    if (member(rec, "organisation") && !member(rec, "name"))
-        field_errors_add(e, "/organisation", "goes with name");
+    if (member(team, "organisation") && !member(team, "name"))
+        field_errors_add(e, "/team/organisation", "goes with name");
 }
 
 static const constraint_message team_constraints[] = {
-    {"jwt_team_fk", 422, "/team_id", "No such team in your organisation."},
-    {"jwt_team_once", 409, "/team_id", "This team takes part in the agreement already."},
-    {"jwt_team_of_agreement", 422, "/team_id",
+    {"jwt_team_fk", 422, "/team/team_id", "No such team in your organisation."},
+    {"jwt_team_once", 409, "/team/team_id", "This team takes part in the agreement already."},
+    {"jwt_team_of_agreement", 422, "/team/team_id",
      "This is the agreement's perinatal team or its other team already."},
-    {"jwt_agreement_state", 409, "/team_id",
+    {"jwt_agreement_state", 409, "/team",
      "Teams are added to a draft agreement only; end this one and make a new draft."},
     {NULL, 0, NULL, NULL},
 };

@@ -125,8 +125,9 @@ RETURNING t.version, joint_working_difference_json(t)::text, t.service_user_id::
 -- No row: no such agreement in the caller's scope (404). Added to a draft
 -- only (409); not the agreement's own teams again (422).
 WITH x AS (
-    SELECT * FROM jsonb_to_record($2::jsonb -> 'body') AS x(team_id uuid, name text,
-        organisation text))
+    SELECT (t ->> 'team_id')::uuid AS team_id, t ->> 'name' AS name,
+        t ->> 'organisation' AS organisation
+    FROM (SELECT $2::jsonb -> 'body' -> 'team' AS t) b)
 INSERT INTO joint_working_teams (organisation_id, agreement_id, service_user_id, team_id, name,
     organisation, created_by)
 SELECT j.organisation_id, j.id, j.service_user_id, x.team_id, x.name, x.organisation,

@@ -191,8 +191,9 @@ $$;
 CREATE OR REPLACE FUNCTION joint_working_team_json(p joint_working_teams) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object('id', p.id, 'agreement_id', p.agreement_id,
-        'service_user_id', p.service_user_id, 'team_id', p.team_id, 'name', p.name,
-        'organisation', p.organisation,
+        'service_user_id', p.service_user_id,
+        'team', json_build_object('team_id', p.team_id, 'name', p.name,
+            'organisation', p.organisation),
         'entered_in_error', CASE WHEN p.voided_at IS NOT NULL THEN json_build_object(
             'at', p.voided_at, 'by', p.voided_by, 'reason', p.void_reason) END,
         'organisation_id', p.organisation_id, 'version', p.version, 'created_by', p.created_by,

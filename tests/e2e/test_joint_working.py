@@ -518,20 +518,21 @@ class Access(unittest.TestCase):
         su = woman()
         a = created(full(su, other_team={"name": "Leeds EIP team", "organisation": "Leeds"}))
         path = "%s/%s/teams" % (JWA, a["id"])
-        assert_problem(post(path, {"team_id": TEAM_A}, token=cli_a()), 422, "/team_id")
-        assert_problem(post(path, {}, token=cli_a()), 422, "/team_id")
-        r = post(path, {"team_id": TEAM_D}, token=cli_a())
+        assert_problem(post(path, {"team": {"team_id": TEAM_A}}, token=cli_a()), 422,
+                       "/team/team_id")
+        assert_problem(post(path, {"team": {}}, token=cli_a()), 422, "/team")
+        r = post(path, {"team": {"team_id": TEAM_D}}, token=cli_a())
         self.assertEqual(r.status, 201, r)
         p = r.body
-        assert_problem(post(path, {"team_id": TEAM_D}, token=cli_a()), 409)
-        r = post(path, {"name": "Bradford CMHT", "organisation": "Bradford Trust"},
+        assert_problem(post(path, {"team": {"team_id": TEAM_D}}, token=cli_a()), 409)
+        r = post(path, {"team": {"name": "Bradford CMHT", "organisation": "Bradford Trust"}},
                  token=cli_a())
         self.assertEqual(r.status, 201, r)
         self.assertEqual(len(read(a)["additional_teams"]), 2)
         self.assertEqual(get("/v1/service-users/" + su, token=cli_d()).status, 404)
         step(a, "agreed")
         # Teams are added to a draft only.
-        assert_problem(post(path, {"team_id": TEAM_B}, token=cli_a()), 409)
+        assert_problem(post(path, {"team": {"team_id": TEAM_B}}, token=cli_a()), 409)
         self.assertEqual(get("/v1/service-users/" + su, token=cli_d()).status, 200)
         r = post("%s/%s/entered-in-error" % (path, p["id"]), {"reason": "Wrong team"},
                  token=cli_a())
