@@ -332,6 +332,14 @@ class BirthingConversation(unittest.TestCase):
         self.assertEqual(listed.status, 200, listed)
         self.assertEqual([x["id"] for x in listed.body["items"]], [a["id"]])
 
+    def test_an_ended_agreement_is_not_overdue(self):
+        _, a, _ = self.deadline(56)
+        self.assertTrue(a["overdue"])
+        r = step(a, "ended", reason="She moved away")
+        self.assertEqual(r.status, 201, r)
+        self.assertFalse(r.body["overdue"])
+        self.assertFalse(r.body["deadlines"]["birthing_conversation"]["overdue"])
+
     def test_held_on_due_date_minus_57_is_on_time_minus_56_late(self):
         su, a, _ = self.deadline(50)  # due on today - 7
         contact(su, e2e.today(-7), a["id"], "birthing_conversation")
@@ -475,6 +483,9 @@ class Sharing(unittest.TestCase):
         a = agreed(woman(hv_consent=True))
         r = self.share(a, "health_visiting")
         self.assertEqual(r.status, 201, r)
+        self.assertEqual(count(
+            "select count(*) from audit_events where resource = 'joint_working_share' and "
+            "resource_id = '%s' and action = 'create' and outcome = 'ok'" % r.body["id"]), 1)
 
     def test_maternity_consent_is_not_recorded_yet_so_never_sent(self):
         a = agreed(woman(hv_consent=True))
