@@ -35,6 +35,10 @@ static const field_spec contact_fields[] = {
     {"infant_id", FIELD_UUID, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     {"attendance", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_attendance, NULL, NULL},
     {"note", FIELD_STRING, FIELD_NULLABLE, 1, 2000, NULL, NULL, NULL},
+    /* Why it was held (the birthing conversation: issue 14), and the
+     * joint-working agreement it belongs to. */
+    {"purpose", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_contact_purposes, NULL, NULL},
+    {"joint_working_agreement_id", FIELD_UUID, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     /* Set by the server. */
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"migrated", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -84,6 +88,8 @@ static const constraint_message contact_constraints[] = {
      "A contact in the future has no attendance outcome yet."},
     {"contacts_after_receipt", 422, "/at",
      "A contact cannot be before the referral it answers was received."},
+    {"contacts_agreement_woman_fk", 422, "/joint_working_agreement_id",
+     "No such joint-working agreement of this woman."},
     {"contacts_woman_fixed", 422, "/service_user_id",
      "A contact stays with its woman: enter it in error and record it for the right one."},
     {NULL, 0, NULL, NULL},

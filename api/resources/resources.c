@@ -13,6 +13,12 @@ static const record_def *const records[] = {
     &teaching_session_record,
     &infant_record,
     &mbu_admission_record,
+    &joint_working_agreement_record,
+    &joint_working_due_record,
+    &joint_working_share_record,
+    &joint_working_difference_record,
+    &joint_working_team_record,
+    NULL,
     NULL,
 };
 

@@ -17,6 +17,9 @@ extern const record_def staff_supervision_record, teaching_session_record;
 /* staff_training.c: is the date (YYYY-MM-DD) after today in England? */
 bool date_after_today(const char *date);
 extern const record_def infant_record, mbu_admission_record;
+/* joint_working.c */
+extern const record_def joint_working_agreement_record, joint_working_due_record,
+    joint_working_share_record, joint_working_difference_record, joint_working_team_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

@@ -124,6 +124,37 @@ const char *const vocab_teaching_audiences[] = {
 const char *const vocab_bed_types[] = {"mother_and_baby", NULL};
 const char *const vocab_mbu_admitted_with[] = {"baby", "pregnancy", NULL};
 const char *const vocab_mbu_admission_statuses[] = {"admitted", "discharged", NULL};
+/* Joint-working agreements (db/022_joint_working.sql). */
+const char *const vocab_jw_periods[] = {"antenatal", "postnatal", NULL};
+const char *const vocab_jw_statuses[] = {"draft", "agreed", "shared", "ended", NULL};
+const char *const vocab_jw_needs[] = {"need_identified", "no_identified_need", NULL};
+const char *const vocab_jw_domains[] = {
+    "medical_review",
+    "lead_service",
+    "crisis_management",
+    "perinatal_mental_health_midwife",
+    "health_visiting_contact",
+    "birthing_conversation",
+    "high_risk_postnatal_monitoring",
+    "first_episode_psychosis",
+    "parent_infant_relationship",
+    "parent_infant_interventions",
+    "psychological_therapy",
+    "occupational_therapy",
+    "couples_family_therapy",
+    "wellbeing_social_integration",
+    "carers_assessment",
+    "safeguarding_children",
+    "safeguarding_adults",
+    "additional_needs",
+    NULL,
+};
+const char *const vocab_nice_offer_statuses[] = {"offered", "accepted", "declined",
+                                                 "not_appropriate", NULL};
+const char *const vocab_jw_share_recipients[] = {"team", "woman", "maternity", "health_visiting",
+                                                 NULL};
+const char *const vocab_contact_purposes[] = {"birthing_conversation", "assessment_after_birth",
+                                              NULL};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -150,6 +181,13 @@ const vocabulary vocabularies[] = {
     {"bed_type", vocab_bed_types},
     {"mbu_admitted_with", vocab_mbu_admitted_with},
     {"mbu_admission_status", vocab_mbu_admission_statuses},
+    {"jw_period", vocab_jw_periods},
+    {"jw_status", vocab_jw_statuses},
+    {"jw_need", vocab_jw_needs},
+    {"jw_domain", vocab_jw_domains},
+    {"nice_offer_status", vocab_nice_offer_statuses},
+    {"jw_share_recipient", vocab_jw_share_recipients},
+    {"contact_purpose", vocab_contact_purposes},
     {NULL, NULL},
 };
 

@@ -35,6 +35,13 @@ extern const char *const vocab_teaching_audiences[];
 extern const char *const vocab_bed_types[];
 extern const char *const vocab_mbu_admitted_with[];
 extern const char *const vocab_mbu_admission_statuses[];
+extern const char *const vocab_jw_periods[];
+extern const char *const vocab_jw_statuses[];
+extern const char *const vocab_jw_needs[];
+extern const char *const vocab_jw_domains[];
+extern const char *const vocab_nice_offer_statuses[];
+extern const char *const vocab_jw_share_recipients[];
+extern const char *const vocab_contact_purposes[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

@@ -22,7 +22,7 @@
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 200
-#define MAX_RECORDS 32
+#define MAX_RECORDS 128
 #define SQL_MAX 4096
 #define MAX_VIEWS 6
 
@@ -333,12 +333,22 @@ static const char *refused_women(request *r, const char **action, const char **r
     return id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
 }
 
+/* A definition left out would answer 404 in production: refuse to start. */
+static void too_many(int n)
+{
+    if (n >= MAX_RECORDS - 1) {
+        fprintf(stderr, "record: more than %d definitions; raise MAX_RECORDS\n", MAX_RECORDS - 1);
+        abort();
+    }
+}
+
 /* Each nesting is the same definition with another collection and parent
  * column, and only its list route. */
 static void register_nestings(const record_def *d, const char *audited)
 {
-    for (const record_nesting *n = d->nestings;
-         n && n->collection && nnested < MAX_RECORDS && ngenerated < MAX_RECORDS; n++) {
+    for (const record_nesting *n = d->nestings; n && n->collection; n++) {
+        too_many(nnested);
+        too_many(ngenerated);
         nested_parent[nnested] = n->parent;
         record_def *nd = &nested[nnested++];
         *nd = *d;
@@ -362,7 +372,8 @@ static void register_nestings(const record_def *d, const char *audited)
 void record_register(const record_def *const *defs)
 {
     audit_set_women_finder(refused_women);
-    for (const record_def *const *p = defs; *p && ngenerated < MAX_RECORDS; p++) {
+    for (const record_def *const *p = defs; *p; p++) {
+        too_many(ngenerated);
         const record_def *d = *p;
         generate(&generated[ngenerated++], d, d->name);
         const char *audited = d->woman_column ? d->name : NULL;
@@ -373,7 +384,9 @@ void record_register(const record_def *const *defs)
         if (d->lookup_param)
             router_add("POST", lookup_pattern(d), record_lookup, d, d->read_roles, ROUTE_BODY,
                        audited, "lookup");
-        router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited, "read");
+        if (!d->list_only)
+            router_add("GET", item_pattern(d, ""), record_get, d, d->read_roles, 0, audited,
+                       "read");
         if (d->update || (d->workflow && d->workflow->corrections))
             router_add("PATCH", item_pattern(d, ""), record_update, d,
                        d->update ? d->update_roles : d->workflow->roles, ROUTE_BODY, audited,

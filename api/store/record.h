@@ -146,6 +146,9 @@ typedef struct record_def {
     bool voidable;
     unsigned create_roles, read_roles, update_roles;
     const constraint_message *constraints;
+    /* A list with no item route (a working list whose rows are not records
+     * of their own, such as the women due a joint-working agreement). */
+    bool list_only;
 } record_def;
 
 /* Generates and registers the statements of every definition, and adds

@@ -25,6 +25,18 @@ LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
             WHEN rec_woman IS NOT NULL THEN EXISTS (
                 SELECT 1 FROM service_user_teams l
                 WHERE l.service_user_id = rec_woman AND l.team_id = ANY (a.teams))
+                -- A participating team of an active (agreed or shared)
+                -- joint-working agreement about her, for as long as it is
+                -- active: derived, never a permanent link. Every team id
+                -- there is a team of the agreement's organisation (foreign
+                -- keys); a participating team added in error (voided) is not.
+                OR EXISTS (
+                SELECT 1 FROM joint_working_agreements j
+                WHERE j.service_user_id = rec_woman AND j.status IN ('agreed', 'shared')
+                    AND (j.perinatal_team_id = ANY (a.teams) OR j.other_team_id = ANY (a.teams)
+                        OR EXISTS (SELECT 1 FROM joint_working_teams p
+                            WHERE p.agreement_id = j.id AND p.voided_at IS NULL
+                                AND p.team_id = ANY (a.teams))))
             ELSE true END
         WHEN 'referrer' THEN rec_submitter = a.sub
         ELSE false END

@@ -32,6 +32,14 @@ from e2e import (DEMO_ORG, OTHER_ORG, assert_problem, db_count, get, mint, patch
                  service_user_body, token)
 
 DUTY = "00000000-0000-4000-8000-0000000000b1"
+JWA = "/v1/joint-working-agreements"
+JW_DOMAINS = ("medical_review", "lead_service", "crisis_management",
+              "perinatal_mental_health_midwife", "health_visiting_contact",
+              "birthing_conversation", "high_risk_postnatal_monitoring",
+              "first_episode_psychosis", "parent_infant_relationship",
+              "parent_infant_interventions", "psychological_therapy", "occupational_therapy",
+              "couples_family_therapy", "wellbeing_social_integration", "carers_assessment",
+              "safeguarding_children", "safeguarding_adults", "additional_needs")
 NO_SUCH_ID = "00000000-0000-4000-8000-00000000dead"
 
 SNAPSHOT_SQL = (
@@ -50,13 +58,25 @@ SNAPSHOT_SQL = (
     "(select coalesce(sum(version), 0) from teaching_sessions), "
     "(select count(*) from infants), (select coalesce(sum(version), 0) from infants), "
     "(select count(*) from mbu_admissions), "
-    "(select coalesce(sum(version), 0) from mbu_admissions))")
+    "(select coalesce(sum(version), 0) from mbu_admissions), "
+    "(select coalesce(sum(version), 0) from joint_working_agreements), "
+    "(select count(*) from joint_working_agreements), (select count(*) from joint_working_teams), "
+    "(select coalesce(sum(version), 0) from joint_working_teams), "
+    "(select count(*) from joint_working_shares), "
+    "(select coalesce(sum(version), 0) from joint_working_differences), "
+    "(select count(*) from joint_working_differences))")
 
 
 def snapshot():
     """Counts (and version sums) of every table a request could write, but
     the audit trail."""
     return psql(SNAPSHOT_SQL)
+
+
+def jwa_created(body):
+    r = post(JWA, body, token=token("clinician"))
+    assert r.status == 201, r
+    return r.body
 
 
 def new_team(label):
@@ -172,6 +192,7 @@ class Roles(unittest.TestCase):
         cls.admission = cls.new_admission(cls.woman)
         cls.erroneous_admission = cls.new_admission(e2e.create_service_user().body)
         cls.to_admit = e2e.create_service_user().body
+        cls.joint_working()
 
     @classmethod
     def supervision_body(cls):
@@ -181,7 +202,6 @@ class Roles(unittest.TestCase):
     def teaching_body(cls):
         return {"delivered_on": e2e.today(-2), "topic": "E2E access teaching",
                 "audience": ["midwives"], "attendees": 10, "delivered_by": [DUTY]}
-
 
     @classmethod
     def new_infant(cls):
@@ -201,6 +221,51 @@ class Roles(unittest.TestCase):
         return {"service_user_id": woman["id"], "unit_team_id": e2e.DEMO_TEAMS[2],
                 "admitted_on": e2e.today(-5), "admitted_with": "pregnancy",
                 "lead_professional_id": DUTY}
+
+    @classmethod
+    def joint_working(cls):
+        """Joint-working agreements about the woman: a draft (with a
+        participating team and a difference of opinion) and an agreed one
+        (with a share); another woman for the create route's body."""
+        cls.jw_woman = e2e.create_service_user().body
+        cls.jwa = jwa_created(cls.jw_body(cls.woman["id"]))
+        cls.jwa_agreed = jwa_created(cls.jw_body(cls.woman["id"], "postnatal", complete=True))
+        r = post("/v1/joint-working-agreements/%s/transitions" % cls.jwa_agreed["id"],
+                 {"to": "agreed"}, token=token("clinician"))
+        assert r.status == 201, r
+        base = "/v1/joint-working-agreements/"
+        r = post(base + cls.jwa_agreed["id"] + "/shares",
+                 {"recipient": "woman", "shared_on": e2e.today(0)}, token=token("clinician"))
+        assert r.status == 201, r
+        cls.jw_share = r.body
+        r = post(base + cls.jwa["id"] + "/differences", cls.jw_difference(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        cls.jw_difference_record = r.body
+        r = post(base + cls.jwa["id"] + "/teams", {"team": {"name": "E2E other team"}},
+                 token=token("clinician"))
+        assert r.status == 201, r
+        cls.jw_participant = r.body
+
+    @staticmethod
+    def jw_body(woman, period="antenatal", complete=False):
+        b = {"service_user_id": woman, "period": period, "perinatal_team_id": e2e.DEMO_TEAM,
+             "other_team": {"name": "E2E CMHT", "organisation": "E2E trust"}}
+        if complete:
+            b.update(meeting_date=e2e.today(-1), present="Both teams",
+                     lead_service={"team_id": e2e.DEMO_TEAM},
+                     lead_professional={"staff_id": DUTY},
+                     woman_informed={"ahead_of_review": True, "service_information_given": True,
+                                     "told_lead_service": True},
+                     domains={d: {"need": "no_identified_need",
+                                  "monitored_by": {"team_id": e2e.DEMO_TEAM}}
+                              for d in JW_DOMAINS})
+        return b
+
+    @staticmethod
+    def jw_difference():
+        return {"raised_on": e2e.today(-2), "description": "E2E difference",
+                "escalated_to": "Senior clinical leads", "escalated_on": e2e.today(-1)}
 
     @classmethod
     def new_contact(cls):
@@ -224,6 +289,8 @@ class Roles(unittest.TestCase):
         practice = "/v1/gp-practices/" + self.practice["id"]
         infant = su + "/infants/" + self.infant["id"]
         adm = "/v1/mbu-admissions/" + self.admission["id"]
+        jwa = JWA + "/" + self.jwa["id"]
+        agreed = JWA + "/" + self.jwa_agreed["id"]
         n = self.nonce
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
@@ -299,6 +366,29 @@ class Roles(unittest.TestCase):
             ("GET", adm + "/transitions", None, {"admin", "clinician"}),
             ("POST", "/v1/mbu-admissions/%s/entered-in-error" % self.erroneous_admission["id"],
              {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", JWA, self.jw_body(self.jw_woman["id"]), {"clinician"}),
+            ("GET", JWA, None, {"admin", "clinician"}),
+            ("GET", JWA + "/due", None, {"admin", "clinician"}),
+            ("GET", jwa, None, {"admin", "clinician"}),
+            ("PATCH", jwa, {"present": "E2E role " + n}, {"clinician"}),
+            ("POST", jwa + "/transitions", {"to": "ended", "reason": "E2E role " + n},
+             {"clinician"}),
+            ("GET", jwa + "/transitions", None, {"clinician"}),
+            ("POST", jwa + "/teams", {"team": {"name": "E2E role " + n}}, {"clinician"}),
+            ("GET", jwa + "/teams", None, {"admin", "clinician"}),
+            ("GET", jwa + "/teams/" + self.jw_participant["id"], None, {"admin", "clinician"}),
+            ("POST", jwa + "/teams/%s/entered-in-error" % self.jw_participant["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", agreed + "/shares", {"recipient": "woman", "shared_on": e2e.today(0)},
+             {"clinician"}),
+            ("GET", agreed + "/shares", None, {"admin", "clinician"}),
+            ("GET", agreed + "/shares/" + self.jw_share["id"], None, {"admin", "clinician"}),
+            ("POST", jwa + "/differences", self.jw_difference(), {"clinician"}),
+            ("GET", jwa + "/differences", None, {"admin", "clinician"}),
+            ("GET", jwa + "/differences/" + self.jw_difference_record["id"], None,
+             {"admin", "clinician"}),
+            ("PATCH", jwa + "/differences/" + self.jw_difference_record["id"],
+             {"description": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -332,6 +422,11 @@ class Roles(unittest.TestCase):
             p = p.replace(self.erroneous_infant["id"], "{infant_id}")
             p = p.replace(self.admission["id"], "{mbu_admission_id}")
             p = p.replace(self.erroneous_admission["id"], "{mbu_admission_id}")
+            p = p.replace(self.jwa["id"], "{agreement_id}")
+            p = p.replace(self.jwa_agreed["id"], "{agreement_id}")
+            p = p.replace(self.jw_participant["id"], "{participant_id}")
+            p = p.replace(self.jw_share["id"], "{share_id}")
+            p = p.replace(self.jw_difference_record["id"], "{difference_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

@@ -40,6 +40,13 @@ SCHEMAS = {
     "bed_type": "BedType",
     "mbu_admitted_with": "MbuAdmittedWith",
     "mbu_admission_status": "MbuAdmissionStatus",
+    "jw_period": "JointWorkingPeriod",
+    "jw_status": "JointWorkingStatus",
+    "jw_need": "JointWorkingNeed",
+    "jw_domain": "JointWorkingDomainCode",
+    "nice_offer_status": "NiceOfferStatus",
+    "jw_share_recipient": "JointWorkingShareRecipient",
+    "contact_purpose": "ContactPurpose",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

@@ -1,0 +1,254 @@
+-- Joint-working agreements (db/022_joint_working.sql): consent, the
+-- deadlines, the representation, the guards of the workflow's steps.
+
+-- The clinical day in England.
+CREATE OR REPLACE FUNCTION jw_today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (now() AT TIME ZONE 'Europe/London')::date
+$$;
+
+-- Whether her consent to share with scope ('health_visiting', 'gp',
+-- 'maternity') is in force. The ONE place the agreement asks: after the
+-- merge with the partners/consents branch this becomes
+-- `SELECT consent_in_force(woman, scope)`. Until then her record's consent
+-- flags answer; consent to share with maternity is not recorded anywhere
+-- yet, so it is not given.
+CREATE OR REPLACE FUNCTION jw_consent_in_force(woman uuid, scope text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((SELECT CASE scope
+            WHEN 'health_visiting' THEN s.consent_share_with_health_visiting
+            WHEN 'gp' THEN s.consent_share_with_gp
+            ELSE false END
+        FROM service_users s WHERE s.id = woman), false)
+$$;
+
+-- The birthing conversation (seed 003: "needs to be completed before 32
+-- weeks"): due on or before the due date - 57 days (32+0 weeks is due date
+-- - 56 days). Held: the first attended contact with her present whose
+-- purpose is the birthing conversation, linked to this agreement. Applies
+-- while she is pregnant, unless the domain says no identified need.
+-- Overdue: not held, the agreement not ended, and the due day has passed.
+CREATE OR REPLACE FUNCTION jw_birthing_conversation(j joint_working_agreements) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('due_on', d.due_on, 'contact_id', c.id, 'held_on', c.held_on,
+        'on_time', CASE WHEN c.id IS NOT NULL THEN c.held_on <= d.due_on END,
+        'overdue', j.status <> 'ended' AND c.id IS NULL AND jw_today() > d.due_on)
+    FROM (SELECT s.estimated_due_date - 57 AS due_on FROM service_users s
+        WHERE s.id = j.service_user_id AND s.estimated_due_date IS NOT NULL) d
+    LEFT JOIN LATERAL (
+        SELECT c.id, (c.at AT TIME ZONE 'Europe/London')::date AS held_on FROM contacts c
+        WHERE c.joint_working_agreement_id = j.id AND c.purpose = 'birthing_conversation'
+            AND c.attendance = 'attended' AND c.woman_present AND c.voided_at IS NULL
+        ORDER BY c.at LIMIT 1) c ON true
+    WHERE coalesce(j.domains -> 'birthing_conversation' ->> 'need', '') <> 'no_identified_need'
+$$;
+
+-- Psychological therapy (seed 003): treatment commenced within 28 days of
+-- the assessment: started on day 28 is in time, day 29 is a breach; not
+-- started and past day 28 is overdue (and a breach).
+CREATE OR REPLACE FUNCTION jw_psychological_therapy(j joint_working_agreements) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('assessed_on', src.assessed_on, 'due_on', src.assessed_on + 28,
+        'started_on', src.started_on,
+        'breached', coalesce(src.started_on, jw_today()) > src.assessed_on + 28,
+        'overdue', j.status <> 'ended' AND src.started_on IS NULL
+            AND jw_today() > src.assessed_on + 28)
+    FROM (
+        -- ===== MERGE POINT (care plans) =================================
+        -- The assessment and start dates. On this branch they are recorded
+        -- on the agreement's psychological_therapy domain (assessed_on,
+        -- started_on). After the merge with the care-plan branch this
+        -- subquery reads her care plan's psychological therapy
+        -- intervention (j.care_plan_id): its assessment date and the date
+        -- it was started. Nothing else here changes.
+        SELECT (j.domains -> 'psychological_therapy' ->> 'assessed_on')::date AS assessed_on,
+            (j.domains -> 'psychological_therapy' ->> 'started_on')::date AS started_on
+        WHERE j.domains -> 'psychological_therapy' ->> 'need' = 'need_identified'
+        -- ===== END MERGE POINT ==========================================
+    ) src
+    WHERE src.assessed_on IS NOT NULL
+$$;
+
+-- A woman at high risk (the monitoring domain's need identified) is
+-- assessed after birth: once her delivery is recorded, a contact is due
+-- within assess_within_days of it (default 7; the delivery day + that many
+-- days is the last day). Held: her first attended contact with her present
+-- on or after the delivery.
+CREATE OR REPLACE FUNCTION jw_assessment_after_birth(j joint_working_agreements) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('delivery_date', s.delivery_date, 'within_days', k.n,
+        'due_on', s.delivery_date + k.n, 'contact_id', c.id, 'held_on', c.held_on,
+        'on_time', CASE WHEN c.id IS NOT NULL THEN c.held_on <= s.delivery_date + k.n END,
+        'overdue', j.status <> 'ended' AND c.id IS NULL AND jw_today() > s.delivery_date + k.n)
+    FROM service_users s
+    CROSS JOIN LATERAL (SELECT coalesce((j.domains -> 'high_risk_postnatal_monitoring'
+        ->> 'assess_within_days')::int, 7) AS n) k
+    LEFT JOIN LATERAL (
+        SELECT c.id, (c.at AT TIME ZONE 'Europe/London')::date AS held_on FROM contacts c
+        WHERE c.service_user_id = j.service_user_id AND c.attendance = 'attended'
+            AND c.woman_present AND c.voided_at IS NULL
+            AND (c.at AT TIME ZONE 'Europe/London')::date >= s.delivery_date
+        ORDER BY c.at LIMIT 1) c ON true
+    WHERE s.id = j.service_user_id AND s.delivery_date IS NOT NULL
+        AND j.domains -> 'high_risk_postnatal_monitoring' ->> 'need' = 'need_identified'
+$$;
+
+CREATE OR REPLACE FUNCTION jw_deadlines(j joint_working_agreements) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('birthing_conversation', jw_birthing_conversation(j),
+        'psychological_therapy', jw_psychological_therapy(j),
+        'assessment_after_birth', jw_assessment_after_birth(j))
+$$;
+
+-- Any deadline overdue (GET /v1/joint-working-agreements?overdue=true).
+CREATE OR REPLACE FUNCTION jw_overdue(j joint_working_agreements) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((jw_birthing_conversation(j) ->> 'overdue')::boolean, false)
+        OR coalesce((jw_psychological_therapy(j) ->> 'overdue')::boolean, false)
+        OR coalesce((jw_assessment_after_birth(j) ->> 'overdue')::boolean, false)
+$$;
+
+-- The need domains of the framework not yet recorded, in its order.
+CREATE OR REPLACE FUNCTION jw_missing_domains(domains jsonb) RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(v.code ORDER BY v.position), '{}') FROM vocabulary v
+    WHERE v.domain = 'jw_domain' AND NOT coalesce(domains -> v.code ? 'need', false)
+$$;
+
+-- Every team and member of staff a domain names is of the organisation.
+CREATE OR REPLACE FUNCTION jw_domain_refs_ok(org uuid, domains jsonb) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT NOT EXISTS (
+        SELECT 1 FROM jsonb_each(domains) d,
+            LATERAL (VALUES (d.value -> 'delivered_by'), (d.value -> 'monitored_by'),
+                (d.value -> 'conference_lead')) w(who)
+        WHERE jsonb_typeof(w.who) = 'object' AND (
+            (w.who ? 'team_id' AND NOT EXISTS (SELECT 1 FROM teams t
+                WHERE t.id = (w.who ->> 'team_id')::uuid AND t.organisation_id = org))
+            OR (w.who ? 'staff_id' AND NOT EXISTS (SELECT 1 FROM staff s
+                WHERE s.id = (w.who ->> 'staff_id')::uuid AND s.organisation_id = org))))
+$$;
+
+CREATE OR REPLACE FUNCTION joint_working_agreement_json(j joint_working_agreements) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', j.id, 'service_user_id', j.service_user_id, 'care_plan_id', j.care_plan_id,
+        'period', j.period, 'status', j.status, 'perinatal_team_id', j.perinatal_team_id,
+        'other_team', json_build_object('team_id', j.other_team_id, 'name', j.other_team_name,
+            'organisation', j.other_team_organisation),
+        'meeting_date', j.meeting_date, 'present', j.present,
+        'lead_service', CASE WHEN coalesce(j.lead_team_id::text, j.lead_team_name) IS NOT NULL
+            THEN json_build_object('team_id', j.lead_team_id, 'name', j.lead_team_name) END,
+        'lead_professional', CASE WHEN coalesce(j.lead_professional_staff_id::text,
+                j.lead_professional_name) IS NOT NULL
+            THEN json_build_object('staff_id', j.lead_professional_staff_id,
+                'name', j.lead_professional_name) END,
+        'woman_informed', json_build_object('ahead_of_review', j.informed_ahead,
+            'service_information_given', j.service_information_given,
+            'told_lead_service', j.told_lead_service),
+        'wishes', json_build_object('woman', j.wishes, 'family', j.family_wishes),
+        'additional_teams', (SELECT coalesce(json_agg(json_build_object('id', p.id,
+                'team_id', p.team_id, 'name', p.name, 'organisation', p.organisation)
+                ORDER BY p.created_at, p.id), '[]')
+            FROM joint_working_teams p WHERE p.agreement_id = j.id AND p.voided_at IS NULL),
+        'domains', j.domains, 'missing_domains', to_json(jw_missing_domains(j.domains)),
+        'deadlines', jw_deadlines(j), 'overdue', jw_overdue(j),
+        'ended_at', j.ended_at,
+        'organisation_id', j.organisation_id, 'version', j.version,
+        'created_by', j.created_by, 'created_at', j.created_at, 'updated_at', j.updated_at)
+$$;
+
+-- What the overdue list shows of an agreement.
+CREATE OR REPLACE FUNCTION joint_working_agreement_summary_json(j joint_working_agreements)
+RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object('id', j.id, 'service_user_id', j.service_user_id,
+        'period', j.period, 'status', j.status, 'perinatal_team_id', j.perinatal_team_id,
+        'deadlines', jw_deadlines(j), 'overdue', jw_overdue(j), 'version', j.version)
+$$;
+
+CREATE OR REPLACE FUNCTION joint_working_share_json(s joint_working_shares) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object('id', s.id, 'agreement_id', s.agreement_id,
+        'service_user_id', s.service_user_id, 'recipient', s.recipient, 'team_id', s.team_id,
+        'team_name', s.team_name, 'shared_on', s.shared_on, 'note', s.note,
+        'organisation_id', s.organisation_id, 'version', s.version, 'created_by', s.created_by,
+        'created_at', s.created_at, 'updated_at', s.updated_at)
+$$;
+
+CREATE OR REPLACE FUNCTION joint_working_difference_json(d joint_working_differences)
+RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object('id', d.id, 'agreement_id', d.agreement_id,
+        'service_user_id', d.service_user_id, 'raised_on', d.raised_on,
+        'description', d.description, 'escalated_to', d.escalated_to,
+        'escalated_on', d.escalated_on, 'resolved_on', d.resolved_on,
+        'resolution', d.resolution, 'resolved', d.resolved_on IS NOT NULL,
+        'organisation_id', d.organisation_id, 'version', d.version, 'created_by', d.created_by,
+        'created_at', d.created_at, 'updated_at', d.updated_at)
+$$;
+
+CREATE OR REPLACE FUNCTION joint_working_team_json(p joint_working_teams) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object('id', p.id, 'agreement_id', p.agreement_id,
+        'service_user_id', p.service_user_id,
+        'team', json_build_object('team_id', p.team_id, 'name', p.name,
+            'organisation', p.organisation),
+        'entered_in_error', CASE WHEN p.voided_at IS NOT NULL THEN json_build_object(
+            'at', p.voided_at, 'by', p.voided_by, 'reason', p.void_reason) END,
+        'organisation_id', p.organisation_id, 'version', p.version, 'created_by', p.created_by,
+        'created_at', p.created_at, 'updated_at', p.updated_at)
+$$;
+
+-- A woman on the due list.
+CREATE OR REPLACE FUNCTION joint_working_due_json(d joint_working_due) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object('service_user_id', d.service_user_id,
+        'woman', (SELECT json_build_object('nhs_number', s.nhs_number,
+                'given_name', s.given_name, 'family_name', s.family_name)
+            FROM service_users s WHERE s.id = d.service_user_id),
+        'period', d.period,
+        'reasons', to_json(array_remove(ARRAY[
+            CASE WHEN d.open_to_other_team THEN 'open_to_other_mental_health_team' END,
+            CASE WHEN d.under_other_team THEN 'under_other_secondary_care_team' END], NULL)),
+        'estimated_due_date', d.estimated_due_date, 'delivery_date', d.delivery_date)
+$$;
+
+-- Guards: (a access, id uuid, body jsonb) -> NULL, or the refusal.
+
+-- Out of draft only complete: every need domain recorded, and the meeting,
+-- who was there, the lead service and professional, and what she was told.
+CREATE OR REPLACE FUNCTION jw_guard_complete(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        concat_ws(' ', 'The agreement is incomplete and stays a draft.',
+            CASE WHEN cardinality(m.domains) > 0 THEN 'Missing domains: '
+                || array_to_string(m.domains, ', ') || '.' END,
+            CASE WHEN cardinality(m.fields) > 0 THEN 'Missing: '
+                || array_to_string(m.fields, ', ') || '.' END))
+    FROM joint_working_agreements j,
+        LATERAL (SELECT jw_missing_domains(j.domains) AS domains,
+            array_remove(ARRAY[
+                CASE WHEN j.meeting_date IS NULL THEN 'meeting_date' END,
+                CASE WHEN j.present IS NULL THEN 'present' END,
+                CASE WHEN j.lead_team_id IS NULL AND j.lead_team_name IS NULL
+                    THEN 'lead_service' END,
+                CASE WHEN j.lead_professional_staff_id IS NULL
+                    AND j.lead_professional_name IS NULL THEN 'lead_professional' END,
+                CASE WHEN j.informed_ahead IS NULL THEN 'woman_informed/ahead_of_review' END,
+                CASE WHEN j.service_information_given IS NULL
+                    THEN 'woman_informed/service_information_given' END,
+                CASE WHEN j.told_lead_service IS NULL
+                    THEN 'woman_informed/told_lead_service' END], NULL) AS fields) m
+    WHERE j.id = jw_guard_complete.id
+        AND (cardinality(m.domains) > 0 OR cardinality(m.fields) > 0)
+$$;
+
+-- Shared once it has been sent to somebody.
+CREATE OR REPLACE FUNCTION jw_guard_shared(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'Record where the agreement was sent (POST .../shares) before marking it shared.')
+    WHERE NOT EXISTS (SELECT 1 FROM joint_working_shares s
+        WHERE s.agreement_id = jw_guard_shared.id)
+$$;
