@@ -46,8 +46,7 @@ def woman(stage="pregnant", edd_days=120, delivered_days_ago=None, hv_consent=Fa
     if stage == "pregnant":
         status = {"stage": "pregnant", "estimated_due_date": e2e.today(edd_days)}
     else:
-        status = {"stage": "postnatal", "delivery_date": e2e.today(-delivered_days_ago),
-                  "infant_count": 1}
+        status = {"stage": "postnatal", "delivery_date": e2e.today(-delivered_days_ago)}
     su = e2e.service_user_body(perinatal_status=status)
     su["consent"]["share_with_health_visiting"] = hv_consent
     ref = e2e.refer(cli_a(), team_id=TEAM_A, service_user=su,
@@ -449,8 +448,8 @@ class AssessmentAfterBirth(unittest.TestCase):
         self.assertIsNone(a["deadlines"]["assessment_after_birth"])
         r = get("/v1/service-users/" + su, token=cli_a())
         r = patch("/v1/service-users/" + su, {"perinatal_status": {
-            "stage": "postnatal", "estimated_due_date": None, "delivery_date": e2e.today(-9),
-            "infant_count": 1}}, token=cli_a(), etag=r.headers.get("etag"))
+            "stage": "postnatal", "estimated_due_date": None, "delivery_date": e2e.today(-9)}},
+            token=cli_a(), etag=r.headers.get("etag"))
         self.assertEqual(r.status, 200, r)
         d = read(a)["deadlines"]["assessment_after_birth"]
         self.assertEqual(d["delivery_date"], e2e.today(-9))
