@@ -3,7 +3,8 @@
 
 static const record_def *const records[] = {
     &team_record,         &staff_record,    &staff_training_record, &gp_practice_record,
-    &service_user_record, &referral_record, &contact_record,        NULL,
+    &service_user_record, &referral_record, &contact_record,        &measure_record,
+    &alert_record,        NULL,
 };
 
 void resources_register(void)

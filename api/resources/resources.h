@@ -12,6 +12,8 @@
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
     service_user_record, referral_record, contact_record;
+/* measures.c, alerts.c (issue 16). */
+extern const record_def measure_record, alert_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */
@@ -29,6 +31,11 @@ bool revoked_tokens_create(request *r);
 /* audit_events.c: GET /v1/audit?service_user=<id>, who looked at her record
  * (admins). */
 bool audit_events_list(request *r);
+
+/* alerts.c: POST /v1/alerts/{id}/acknowledgements (clinicians, once), and
+ * GET /v1/instruments (the instrument table). */
+bool alert_acknowledge(request *r);
+bool instruments_list(request *r);
 
 /* Registers every record (statements, constraint messages, routes). */
 void resources_register(void);

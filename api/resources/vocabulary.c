@@ -94,6 +94,9 @@ const char *const vocab_contact_modes[] = {
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
 
+const char *const vocab_instruments[] = {"epds", "phq9", "gad7", "core10", "pbq", NULL};
+const char *const vocab_administrations[] = {"self_report", "clinician", NULL};
+
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
     {"profession", vocab_professions},
@@ -114,6 +117,8 @@ const vocabulary vocabularies[] = {
     {"attendance", vocab_attendance},
     {"ethnic_category", vocab_ethnic_categories},
     {"seniority", vocab_seniorities},
+    {"instrument", vocab_instruments},
+    {"administration", vocab_administrations},
     {NULL, NULL},
 };
 

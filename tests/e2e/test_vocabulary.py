@@ -35,6 +35,8 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "instrument": "Instrument",
+    "administration": "MeasureAdministration",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
