@@ -116,7 +116,7 @@ class DutyList(unittest.TestCase):
             "and '%s' = any (service_user_ids)" % sid), 2)
         self.assertEqual(e2e.db_count(
             "select count(*) from audit_events where resource = 'alert' and resource_id = '%s' "
-            "and action = 'read'" % aid), 1)
+            "and action = 'read' and outcome = 'ok'" % aid), 1)
 
     def test_overdue_after_the_end_of_the_duty_day(self):
         sid = woman()
