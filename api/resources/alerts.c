@@ -28,7 +28,7 @@ static const field_spec alert_fields[] = {
 
 static const record_filter alert_filters[] = {
     {"status", FILTER_ENUM, "status", alert_statuses},
-    {"team", FILTER_LINKED_TEAM, "service_user_id", NULL},
+    {"team", FILTER_TEAM_LINK, "service_user_id", NULL},
     {"service_user", FILTER_UUID, "service_user_id", NULL},
     {NULL, 0, NULL, NULL},
 };
@@ -68,8 +68,7 @@ static void acknowledge(request *r, const char *id, json_object *body)
     if (!res)
         return;
     if (PQntuples(res) != 1) {
-        if (audit_record(r, "alert", "update", id, record_women(r, &alert_record, id),
-                         "not_found"))
+        if (audit_record(r, "alert", "update", id, record_women(r, &alert_record, id), "not_found"))
             problem(r, 404, "No such alert.");
         return;
     }

@@ -20,6 +20,7 @@
 
 /* The largest instrument has 25 items (the PBQ); each instrument's own
  * item count and range are the database's (422 naming the items). */
+// clang-format off
 #define ITEM(n) {#n, FIELD_INT, FIELD_NULLABLE, 0, 9, NULL, NULL, NULL}
 static const field_spec response_fields[] = {
     ITEM(1),  ITEM(2),  ITEM(3),  ITEM(4),  ITEM(5),  ITEM(6),  ITEM(7),  ITEM(8),  ITEM(9),
@@ -28,6 +29,7 @@ static const field_spec response_fields[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 #undef ITEM
+// clang-format on
 
 static const field_spec measure_fields[] = {
     {"instrument", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_instruments, NULL, NULL},

@@ -116,7 +116,7 @@ static void filter_condition(strbuf *b, const record_filter *f)
                       "'Europe/London'))",
                       arg, f->column, arg);
         break;
-    case FILTER_LINKED_TEAM:
+    case FILTER_TEAM_LINK:
         strbuf_printf(b,
                       " AND (%s IS NULL OR EXISTS (SELECT 1 FROM service_user_teams l WHERE "
                       "l.service_user_id = t.%s AND l.team_id = %s::uuid))",
@@ -700,7 +700,7 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
         why = "is not one of the documented values";
         break;
     case FILTER_UUID:
-    case FILTER_LINKED_TEAM:
+    case FILTER_TEAM_LINK:
         ok = uuid_valid(v);
         why = "must be an id (UUID)";
         break;

@@ -38,7 +38,7 @@ typedef enum filter_kind {
     FILTER_DATE_FROM,  /* column on or after the day (Europe/London) */
     FILTER_DATE_TO,    /* column on or before the day (Europe/London) */
     FILTER_NHS_NUMBER, /* a valid NHS number */
-    FILTER_LINKED_TEAM, /* an id: the woman in column is linked to that team */
+    FILTER_TEAM_LINK,  /* an id: the woman in column is linked to that team */
 } filter_kind;
 
 /* A list filter: ?param=value compares column with the value. */
