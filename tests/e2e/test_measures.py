@@ -417,6 +417,43 @@ class Input(unittest.TestCase):
                          .body["items"], [])
 
 
+class SameTransaction(unittest.TestCase):
+    def test_refused_administration_leaves_no_alert(self):
+        """The alert is raised with its cause: a risk answer whose
+        administration is refused (a contact of another woman) raises none."""
+        sid, other = woman(), woman()
+        c = post("/v1/contacts", {"service_user_id": other, "at": iso(now()),
+                                  "service": "perinatal_team", "mode": "telephone"},
+                 token=cli_a())
+        assert_problem(submit(sid, body(EPDS, {10: 3}, contact_id=c.body["id"])), 422,
+                       "/contact_id")
+        self.assertEqual(e2e.db_count("select count(*) from alerts where service_user_id = "
+                                      "'%s'" % sid), 0)
+        self.assertEqual(stored(sid), 0)
+
+    def test_database_scores_whoever_writes(self):
+        """A row written without the API is scored by the trigger: a total
+        written with it is replaced."""
+        sid = woman()
+        resp = json.dumps(positions(PHQ9, {1: 3, 2: 2, 9: 1}))
+        mid = e2e.psql(
+            "insert into measures (organisation_id, service_user_id, instrument, "
+            "instrument_version, completed_at, administration, responses, scores, total, "
+            "created_by) select organisation_id, id, 'phq9', '2001', now(), 'clinician', "
+            "'%s', '{\"total\": 99}', 99, 'e2e' from service_users where id = '%s' "
+            "returning id" % (resp, sid)).splitlines()[0]
+        self.assertEqual(e2e.psql("select total from measures where id = '%s'" % mid), "6")
+        self.assertEqual(e2e.psql("select scores ->> 'band' from measures where id = '%s'"
+                                  % mid), "mild")
+        self.assertEqual(alerts_of(mid), 1)
+        with self.assertRaises(RuntimeError):
+            e2e.psql(
+                "insert into measures (organisation_id, service_user_id, instrument, "
+                "instrument_version, completed_at, administration, responses, scores, total, "
+                "created_by) select organisation_id, id, 'epds', '1987', now(), 'clinician', "
+                "'{}', '{}', 0, 'e2e' from service_users where id = '%s'" % sid)
+
+
 class Scope(unittest.TestCase):
     def test_other_team_404_admin_reads_audited(self):
         sid = woman()
