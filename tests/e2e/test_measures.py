@@ -442,7 +442,7 @@ class SameTransaction(unittest.TestCase):
             "created_by) select organisation_id, id, 'phq9', '2001', now(), 'clinician', "
             "'%s', '{\"total\": 99}', 99, 'e2e' from service_users where id = '%s' "
             "returning id" % (resp, sid)).splitlines()[0]
-        self.assertEqual(e2e.psql("select total from measures where id = '%s'" % mid), "6")
+        self.assertEqual(float(e2e.psql("select total from measures where id = '%s'" % mid)), 6)
         self.assertEqual(e2e.psql("select scores ->> 'band' from measures where id = '%s'"
                                   % mid), "mild")
         self.assertEqual(alerts_of(mid), 1)
