@@ -116,7 +116,7 @@ BEGIN
         risks := risks || jsonb_build_object('item', r.item, 'score', r.score, 'alert_id', alert);
     END LOOP;
     NEW.scores := jsonb_build_object(
-        'total', NEW.total,
+        'total', trim_scale(NEW.total),
         'band', instrument_band(NEW.instrument, 'total', NEW.total),
         'answered', answered,
         'prorated', answered < ins.items,
@@ -153,7 +153,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
         'episode_referral_id', e.referral_id,
         'baseline_id', b.id, 'baseline_completed_at', b.completed_at,
-        'baseline_total', b.total, 'change', m.total - b.total,
+        'baseline_total', trim_scale(b.total), 'change', trim_scale(m.total - b.total),
         'reliable_change_threshold', ins.reliable_change,
         'reliable_change', CASE
             WHEN ins.reliable_change IS NULL OR b.id = m.id THEN NULL
