@@ -43,7 +43,9 @@ SNAPSHOT_SQL = (
     "(select count(*) from staff_training), "
     "(select coalesce(sum(version), 0) from staff_training), "
     "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts), "
-    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices))")
+    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices), "
+    "(select count(*) from measures), (select count(*) from alerts), "
+    "(select coalesce(sum(version), 0) from alerts))")
 
 
 def snapshot():
@@ -146,6 +148,20 @@ class Roles(unittest.TestCase):
                                       "name": "E2E access practice"}, token=token("admin"))
         assert r.status == 201, r
         cls.practice = r.body
+        # An outcome measure of the woman, and an alert about her.
+        r = post("/v1/service-users/%s/measures" % cls.woman["id"], cls.measure_body(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        cls.measure = r.body
+        cls.alert = psql("select raise_alert(organisation_id, id, 'liaison_update', "
+                         "gen_random_uuid(), 'E2E access alert', 'e2e') from service_users "
+                         "where id = '%s'" % cls.woman["id"])
+
+    @classmethod
+    def measure_body(cls):
+        return {"instrument": "gad7", "instrument_version": "2006",
+                "completed_at": e2e.today(-1) + "T10:00:00Z", "administration": "self_report",
+                "responses": {str(i): 0 for i in range(1, 8)}}
 
     @classmethod
     def new_contact(cls):
@@ -213,6 +229,14 @@ class Roles(unittest.TestCase):
             ("POST", "/v1/contacts/%s/entered-in-error" % self.erroneous_contact["id"],
              {"reason": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
+            ("POST", su + "/measures", self.measure_body(), {"clinician"}),
+            ("GET", su + "/measures", None, {"admin", "clinician"}),
+            ("GET", su + "/measures/" + self.measure["id"], None, {"admin", "clinician"}),
+            ("GET", "/v1/instruments", None, {"admin", "clinician"}),
+            ("GET", "/v1/alerts", None, {"admin", "clinician"}),
+            ("GET", "/v1/alerts/" + self.alert, None, {"admin", "clinician"}),
+            ("POST", "/v1/alerts/%s/acknowledgements" % self.alert,
+             {"action_taken": "E2E role " + n}, {"clinician"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
         ]
@@ -239,6 +263,7 @@ class Roles(unittest.TestCase):
             p = p.replace(self.contact["id"], "{contact_id}")
             p = p.replace(self.erroneous_contact["id"], "{contact_id}")
             p = p.replace(self.practice["id"], "{gp_practice_id}")
+            p = p.replace(self.measure["id"], "{measure_id}").replace(self.alert, "{alert_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

@@ -147,8 +147,9 @@ class Instruments(unittest.TestCase):
         self.assertTrue(by["epds"]["reliable_change"]["needs_local_signoff"])
         self.assertEqual(by["core10"]["missing_items"]["rule"], "prorate_one")
         self.assertEqual(by["epds"]["missing_items"]["rule"], "all_required")
-        # Any role with a token may read it; not without one.
+        # Clinicians and admins read it; not other roles, nor without a token.
         self.assertEqual(get("/v1/instruments", token=token("admin")).status, 200)
+        assert_problem(get("/v1/instruments", token=token("referrer")), 403)
         assert_problem(get("/v1/instruments"), 401)
         assert_problem(get("/v1/instruments?page=2", token=cli_a()), 400, "page")
 
