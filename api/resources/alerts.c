@@ -35,6 +35,14 @@ static const record_filter alert_filters[] = {
 
 static const char *const alert_defaults[] = {"status=open", NULL};
 
+/* The out-of-hours list: open alerts past the end of their duty day. */
+static const record_view alert_views[] = {
+    {"overdue", "true",
+     "t.acknowledged_at IS NULL AND now() >= alert_due_by(t.service_user_id, t.raised_at)",
+     "raised_at", false, NULL},
+    {NULL, NULL, NULL, NULL, false, NULL},
+};
+
 const record_def alert_record = {
     .name = "alert",
     .noun = "alert",
@@ -47,6 +55,7 @@ const record_def alert_record = {
     .filters = alert_filters,
     .filter_defaults = alert_defaults,
     .sort_column = "raised_at",
+    .views = alert_views,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
 };
 

@@ -131,9 +131,18 @@ class DutyList(unittest.TestCase):
                                       % late), 1)
         self.assertTrue(items[late]["overdue"])
         self.assertFalse(items[fresh]["overdue"])
+        # The out-of-hours list: the overdue one only.
+        r = get(ALERTS + "?overdue=true&service_user=" + sid, token=cli_a())
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([x["id"] for x in r.body["items"]], [late])
+        self.assertEqual(len(get(ALERTS + "?overdue=false&service_user=" + sid,
+                                 token=cli_a()).body["items"]), 2)
+        assert_problem(get(ALERTS + "?overdue=yes", token=cli_a()), 400, "overdue")
         # Acknowledged, it is no longer overdue.
         self.assertEqual(ack(late).status, 201)
         self.assertFalse(get(ALERTS + "/" + late, token=cli_a()).body["overdue"])
+        self.assertEqual(get(ALERTS + "?overdue=true&status=acknowledged&service_user=" + sid,
+                             token=cli_a()).body["items"], [])
 
 
 class Acknowledgement(unittest.TestCase):
