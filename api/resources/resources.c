@@ -18,7 +18,8 @@ static const record_def *const records[] = {
     &joint_working_share_record,
     &joint_working_difference_record,
     &joint_working_team_record,
-    NULL,
+    &measure_record,
+    &alert_record,
     NULL,
 };
 

@@ -20,6 +20,8 @@ extern const record_def infant_record, mbu_admission_record;
 /* joint_working.c */
 extern const record_def joint_working_agreement_record, joint_working_due_record,
     joint_working_share_record, joint_working_difference_record, joint_working_team_record;
+/* measures.c, alerts.c (issue 16). */
+extern const record_def measure_record, alert_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */
@@ -37,6 +39,11 @@ bool revoked_tokens_create(request *r);
 /* audit_events.c: GET /v1/audit?service_user=<id>, who looked at her record
  * (admins). */
 bool audit_events_list(request *r);
+
+/* alerts.c: POST /v1/alerts/{id}/acknowledgements (clinicians, once), and
+ * GET /v1/instruments (the instrument table). */
+bool alert_acknowledge(request *r);
+bool instruments_list(request *r);
 
 /* Registers every record (statements, constraint messages, routes). */
 void resources_register(void);

@@ -156,6 +156,9 @@ const char *const vocab_jw_share_recipients[] = {"team", "woman", "maternity", "
 const char *const vocab_contact_purposes[] = {"birthing_conversation", "assessment_after_birth",
                                               NULL};
 
+const char *const vocab_instruments[] = {"epds", "phq9", "gad7", "core10", "pbq", NULL};
+const char *const vocab_administrations[] = {"self_report", "clinician", NULL};
+
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
     {"profession", vocab_professions},
@@ -188,6 +191,8 @@ const vocabulary vocabularies[] = {
     {"nice_offer_status", vocab_nice_offer_statuses},
     {"jw_share_recipient", vocab_jw_share_recipients},
     {"contact_purpose", vocab_contact_purposes},
+    {"instrument", vocab_instruments},
+    {"administration", vocab_administrations},
     {NULL, NULL},
 };
 

@@ -42,6 +42,8 @@ extern const char *const vocab_jw_domains[];
 extern const char *const vocab_nice_offer_statuses[];
 extern const char *const vocab_jw_share_recipients[];
 extern const char *const vocab_contact_purposes[];
+extern const char *const vocab_instruments[];
+extern const char *const vocab_administrations[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

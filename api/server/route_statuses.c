@@ -63,6 +63,13 @@ int route_statuses(const route *rt, int out[24])
     } else if (rt->handler == revoked_tokens_create) {
         add(out, &n, 200); /* already revoked */
         add(out, &n, 201);
+    } else if (rt->handler == instruments_list) {
+        add(out, &n, 200);
+    } else if (rt->handler == alert_acknowledge) {
+        add(out, &n, 201);
+        add(out, &n, 404);
+        add(out, &n, 409); /* acknowledged already; the first request of its key running */
+        add(out, &n, 422); /* the Idempotency-Key reused */
     } else if (rt->handler == record_list || rt->handler == record_get ||
                rt->handler == record_history || rt->handler == record_lookup) {
         add(out, &n, 200);

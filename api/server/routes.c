@@ -15,5 +15,8 @@ const route routes[] = {
     {"GET", "/metrics", health_metrics, 0, ROUTE_PUBLIC, NO_AUDIT, NULL},
     {"GET", "/v1/audit", audit_events_list, ROLE_ADMIN, 0, NO_AUDIT, NULL},
     {"POST", "/v1/revoked-tokens", revoked_tokens_create, ROLE_ADMIN, ROUTE_BODY, NO_AUDIT, NULL},
+    {"GET", "/v1/instruments", instruments_list, ROLE_CLINICIAN | ROLE_ADMIN, 0, NO_AUDIT, NULL},
+    {"POST", "/v1/alerts/{alert_id}/acknowledgements", alert_acknowledge, ROLE_CLINICIAN,
+     ROUTE_BODY, "alert", "update", &alert_record},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

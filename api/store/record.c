@@ -119,6 +119,12 @@ static void filter_condition(strbuf *b, const record_filter *f)
     case FILTER_BOOL:
         strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s::boolean)", arg, f->column, arg);
         break;
+    case FILTER_TEAM_LINK:
+        strbuf_printf(b,
+                      " AND (%s IS NULL OR EXISTS (SELECT 1 FROM service_user_teams l WHERE "
+                      "l.service_user_id = t.%s AND l.team_id = %s::uuid))",
+                      arg, f->column, arg);
+        break;
     default:
         strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s)", arg, f->column, arg);
     }
@@ -753,6 +759,7 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
         why = "is not one of the documented values";
         break;
     case FILTER_UUID:
+    case FILTER_TEAM_LINK:
         ok = uuid_valid(v);
         why = "must be an id (UUID)";
         break;
@@ -878,6 +885,12 @@ bool record_list(request *r)
     for (const record_filter *f = d->filters; f && f->param; f++)
         if (!d->lookup_param || strcmp(f->param, d->lookup_param) != 0)
             read_filter(r, f, args, &e);
+    for (const char *const *p = d->filter_defaults; p && *p; p++) {
+        const char *eq = strchr(*p, '=');
+        const char *param = eq ? arena_strndup(r->a, *p, (size_t)(eq - *p)) : NULL;
+        if (param && !json_object_object_get_ex(args, param, NULL))
+            json_object_object_add(args, param, json_object_new_string(eq + 1));
+    }
     const char *cursor = request_query(r, "cursor");
     if (cursor) {
         const char *raw = record_cursor_decode(r->a, cursor);

@@ -39,6 +39,7 @@ typedef enum filter_kind {
     FILTER_DATE_TO,    /* column on or before the day (Europe/London) */
     FILTER_NHS_NUMBER, /* a valid NHS number */
     FILTER_BOOL,       /* true or false, against a boolean column */
+    FILTER_TEAM_LINK,  /* an id: the woman in column is linked to that team */
 } filter_kind;
 
 /* A list filter: ?param=value compares column with the value. */
@@ -128,6 +129,10 @@ typedef struct record_def {
     record_refusal insert_refused;
     const stmt_def *update;       /* $2 {id, version, body} -> version, json, woman */
     const record_filter *filters; /* terminated by a NULL param */
+    /* Values of filters the request does not name, as "param=value"
+     * (NULL-terminated; may be NULL): a duty list shows open alerts unless
+     * asked otherwise. */
+    const char *const *filter_defaults;
     /* POST <collection>/lookup with {<lookup_param>: value} finds records by
      * it (the filter of that name; never a query parameter: it is personal
      * data); lookup_women names the statement that finds her by it ($2

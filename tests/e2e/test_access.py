@@ -64,7 +64,9 @@ SNAPSHOT_SQL = (
     "(select coalesce(sum(version), 0) from joint_working_teams), "
     "(select count(*) from joint_working_shares), "
     "(select coalesce(sum(version), 0) from joint_working_differences), "
-    "(select count(*) from joint_working_differences))")
+    "(select count(*) from joint_working_differences), "
+    "(select count(*) from measures), (select count(*) from alerts), "
+    "(select coalesce(sum(version), 0) from alerts))")
 
 
 def snapshot():
@@ -193,6 +195,15 @@ class Roles(unittest.TestCase):
         cls.erroneous_admission = cls.new_admission(e2e.create_service_user().body)
         cls.to_admit = e2e.create_service_user().body
         cls.joint_working()
+        # An outcome measure of the woman, and an alert about her.
+        r = post("/v1/service-users/%s/measures" % cls.woman["id"], cls.measure_body(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        cls.measure = r.body
+        cls.alert = psql("select raise_alert(organisation_id, id, 'liaison_update', "
+                         "gen_random_uuid(), 'E2E access alert', 'e2e') from service_users "
+                         "where id = '%s'" % cls.woman["id"])
+
 
     @classmethod
     def supervision_body(cls):
@@ -266,6 +277,13 @@ class Roles(unittest.TestCase):
     def jw_difference():
         return {"raised_on": e2e.today(-2), "description": "E2E difference",
                 "escalated_to": "Senior clinical leads", "escalated_on": e2e.today(-1)}
+
+
+    @classmethod
+    def measure_body(cls):
+        return {"instrument": "gad7", "instrument_version": "2006",
+                "completed_at": e2e.today(-1) + "T10:00:00Z", "administration": "self_report",
+                "responses": {str(i): 0 for i in range(1, 8)}}
 
     @classmethod
     def new_contact(cls):
@@ -390,6 +408,14 @@ class Roles(unittest.TestCase):
             ("PATCH", jwa + "/differences/" + self.jw_difference_record["id"],
              {"description": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
+            ("POST", su + "/measures", self.measure_body(), {"clinician"}),
+            ("GET", su + "/measures", None, {"admin", "clinician"}),
+            ("GET", su + "/measures/" + self.measure["id"], None, {"admin", "clinician"}),
+            ("GET", "/v1/instruments", None, {"admin", "clinician"}),
+            ("GET", "/v1/alerts", None, {"admin", "clinician"}),
+            ("GET", "/v1/alerts/" + self.alert, None, {"admin", "clinician"}),
+            ("POST", "/v1/alerts/%s/acknowledgements" % self.alert,
+             {"action_taken": "E2E role " + n}, {"clinician"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
         ]
@@ -427,6 +453,7 @@ class Roles(unittest.TestCase):
             p = p.replace(self.jw_participant["id"], "{participant_id}")
             p = p.replace(self.jw_share["id"], "{share_id}")
             p = p.replace(self.jw_difference_record["id"], "{difference_id}")
+            p = p.replace(self.measure["id"], "{measure_id}").replace(self.alert, "{alert_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)

@@ -47,6 +47,8 @@ SCHEMAS = {
     "nice_offer_status": "NiceOfferStatus",
     "jw_share_recipient": "JointWorkingShareRecipient",
     "contact_purpose": "ContactPurpose",
+    "instrument": "Instrument",
+    "administration": "MeasureAdministration",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

@@ -22,6 +22,7 @@ of the differences when they do not, 2 when either side cannot be read.
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -203,6 +204,12 @@ def compare_fields(doc, key, fields, schema, problems, prefix=""):
     here = {k[len(prefix):]: v for k, v in fields.items()
             if k.startswith(prefix) and "." not in k[len(prefix):]}
     props, required = flatten(doc, schema)
+    # Fields named by pattern (item numbers): each app field the pattern
+    # matches takes that schema.
+    for pattern, sub in (resolve(doc, schema).get("patternProperties") or {}).items():
+        for name in here.keys() - props.keys():
+            if re.search(pattern, name):
+                props[name] = sub
     for name in sorted(here.keys() - props.keys()):
         problems.append(f"{where}: the body may carry {prefix}{name}, not documented")
     for name in sorted(props.keys() - here.keys()):
