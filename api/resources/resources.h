@@ -12,6 +12,7 @@
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
     service_user_record, referral_record, contact_record;
+extern const record_def liaison_update_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */
@@ -29,6 +30,13 @@ bool revoked_tokens_create(request *r);
 /* audit_events.c: GET /v1/audit?service_user=<id>, who looked at her record
  * (admins). */
 bool audit_events_list(request *r);
+
+/* liaison_feed.c: the health-visiting systems' routes (/v1/liaison-updates):
+ * post an inbound update, list, read one, acknowledge an outbound one. */
+bool liaison_updates_receive(request *r);
+bool liaison_updates_list(request *r);
+bool liaison_updates_get(request *r);
+bool liaison_updates_acknowledge(request *r);
 
 /* Registers every record (statements, constraint messages, routes). */
 void resources_register(void);

@@ -94,6 +94,19 @@ const char *const vocab_contact_modes[] = {
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
 
+const char *const vocab_liaison_contact_types[] = {
+    "antenatal_contact", "new_birth_visit", "six_to_eight_week_review", "other", NULL,
+};
+const char *const vocab_liaison_concerns[] = {
+    "safeguarding",
+    "risk",
+    "maternal_mental_health",
+    "parent_infant_relationship",
+    "infant_health",
+    "domestic_abuse",
+    "other",
+    NULL,
+};
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
     {"profession", vocab_professions},
@@ -114,6 +127,8 @@ const vocabulary vocabularies[] = {
     {"attendance", vocab_attendance},
     {"ethnic_category", vocab_ethnic_categories},
     {"seniority", vocab_seniorities},
+    {"liaison_contact_type", vocab_liaison_contact_types},
+    {"liaison_concern", vocab_liaison_concerns},
     {NULL, NULL},
 };
 

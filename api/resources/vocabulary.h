@@ -30,6 +30,8 @@ extern const char *const vocab_contact_modes[];
 extern const char *const vocab_attendance[];
 extern const char *const vocab_ethnic_categories[];
 extern const char *const vocab_seniorities[];
+extern const char *const vocab_liaison_contact_types[];
+extern const char *const vocab_liaison_concerns[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

@@ -15,5 +15,13 @@ const route routes[] = {
     {"GET", "/metrics", health_metrics, 0, ROUTE_PUBLIC, NO_AUDIT, NULL},
     {"GET", "/v1/audit", audit_events_list, ROLE_ADMIN, 0, NO_AUDIT, NULL},
     {"POST", "/v1/revoked-tokens", revoked_tokens_create, ROLE_ADMIN, ROUTE_BODY, NO_AUDIT, NULL},
+    {"POST", "/v1/liaison-updates", liaison_updates_receive, ROLE_LIAISON, ROUTE_BODY,
+     "liaison_update", "create", NULL},
+    {"GET", "/v1/liaison-updates", liaison_updates_list, ROLE_LIAISON | ROLE_ADMIN, 0,
+     "liaison_update", "list", NULL},
+    {"GET", "/v1/liaison-updates/{liaison_update_id}", liaison_updates_get,
+     ROLE_LIAISON | ROLE_ADMIN, 0, "liaison_update", "read", NULL},
+    {"POST", "/v1/liaison-updates/{liaison_update_id}/acknowledgement", liaison_updates_acknowledge,
+     ROLE_LIAISON, 0, "liaison_update", "update", NULL},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

@@ -35,6 +35,8 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "liaison_contact_type": "LiaisonContactType",
+    "liaison_concern": "LiaisonConcern",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
