@@ -8,8 +8,8 @@
  * attached at once: the sender cannot tell which), 200 with the first
  * answer for a resend, and a body that never says whether she was matched
  * (liaison_update_sender_json). Receipt, matching, the alert of a
- * safeguarding or risk concern and the audit row are one transaction:
- * 202 means stored.
+ * safeguarding or risk concern and the audit row are one statement, one
+ * commit: 202 means stored.
  *
  * Lists are in commit order and serve only updates older than every
  * running transaction (liaison_inbox_feed), so the cursor never skips an
@@ -115,16 +115,13 @@ bool liaison_updates_receive(request *r)
         problem_fields(r, 422, &e);
         return true;
     }
-    if (!db_begin(r)) {
-        db_problem(r, NULL);
-        return true;
-    }
+    /* One statement, committed on its own: the update and its audit row. */
     PGresult *res = db_query(r, &sql_liaison_inbox_receive, json_to_arena(r->a, body, NULL));
     if (!res)
-        goto fail;
+        return true;
     if (PQntuples(res) != 1) {
         problem(r, 500, NULL);
-        goto fail;
+        return true;
     }
     const char *outcome = PQgetvalue(res, 0, 0), *id = PQgetvalue(res, 0, 1);
     if (!strcmp(outcome, "conflict") || !strcmp(outcome, "stale")) {
@@ -134,25 +131,17 @@ bool liaison_updates_receive(request *r)
                             "received before; to amend it, name it (its id) in supersedes."
                           : "supersedes must name the current update of this "
                             "sender_record_id (it was amended since).");
-        goto fail;
+        return true;
     }
     if (strcmp(outcome, "created") != 0 && strcmp(outcome, "replay") != 0) {
         field_errors_add(&e, "/supersedes", "names no update received under this sender_record_id");
         problem_fields(r, 422, &e);
-        goto fail;
-    }
-    if (!audit_record(r, RESOURCE, "create", id, women_of(r, res, 2), "ok"))
-        goto fail;
-    if (!db_commit(r)) {
-        db_problem(r, NULL);
         return true;
     }
+    audit_written_by_statement(r);
     response_header(r, "Location", arena_printf(r->a, "/v1/liaison-updates/%s", id));
     response_json(r, !strcmp(outcome, "created") ? 202 : 200, PQgetvalue(res, 0, 3),
                   (size_t)PQgetlength(res, 0, 3));
-    return true;
-fail:
-    db_rollback(r);
     return true;
 }
 

@@ -25,8 +25,20 @@ WHERE su.id = ($2::jsonb ->> 'parent')::uuid
 FOR SHARE OF su;
 
 -- name: liaison_inbox_receive
--- outcome, id, woman, the sender's representation.
-SELECT outcome, id::text, woman::text, json FROM liaison_update_receive($1::access, $2::jsonb);
+-- outcome, id, woman, the sender's representation. One autocommit
+-- statement: the update (with its matching and alerts) and, when it is
+-- stored or a resend, its audit row (as audit_insert writes it).
+WITH rec AS (
+    SELECT * FROM liaison_update_receive($1::access, $2::jsonb)),
+audited AS (
+    INSERT INTO audit_events (organisation_id, teams, sub, role, action, resource, resource_id,
+        service_user_ids, request_id, outcome)
+    SELECT ($1::access).org, ($1::access).teams, ($1::access).sub, ($1::access).role, 'create',
+        'liaison_update', rec.id,
+        CASE WHEN rec.woman IS NULL THEN '{}'::uuid[] ELSE ARRAY[rec.woman] END,
+        ($1::access).request_id, 'ok'
+    FROM rec WHERE rec.outcome IN ('created', 'replay'))
+SELECT outcome, id::text, woman::text, json FROM rec;
 
 -- name: liaison_inbox_feed repeatable plan_per_call
 -- A page of updates in commit order: only those whose transaction is older

@@ -98,6 +98,12 @@ class Inbound(unittest.TestCase):
                                   % a.body["id"]), known["id"])
         self.assertEqual(e2e.psql("select coalesce(service_user_id::text, 'none') from "
                                   "liaison_updates where id = '%s'" % b.body["id"]), "none")
+        # Each receipt is audited, in the same commit: naming her when known.
+        for r, women in ((a, "{%s}" % known["id"]), (b, "{}")):
+            self.assertEqual(e2e.psql(
+                "select service_user_ids::text from audit_events where resource = "
+                "'liaison_update' and action = 'create' and resource_id = '%s'"
+                % r.body["id"]), women)
 
     def test_resend_is_stored_once_and_answers_the_first_record(self):
         body = update_body(e2e.nhs_number())
