@@ -65,12 +65,34 @@ for n in 1 2 3 4; do
     PERINATAL_TOKEN_TTL=3600 perinatal_token liaison --sub "bench-hv-system-$n" >>"$tokens"
 done
 
+# CPU time (clock ticks) of this stack's processes: PostgreSQL, nginx and
+# the application with all their children (not wrk, the client). On a
+# machine shared with other work the requests/s figure is what was left
+# over; CPU per update says what the stack itself costs.
+stack_ticks() {
+    local roots=() pid total=0
+    for f in "$PERINATAL_PGDATA/postmaster.pid" "$PERINATAL_NGINX_DIR/nginx.pid" \
+        "$PERINATAL_PID_DIR/api.pid"; do
+        [[ -s $f ]] && roots+=("$(head -n 1 "$f")")
+    done
+    for pid in $(ps -e -o pid=,ppid= | awk -v r=" ${roots[*]} " '
+        { parent[$1] = $2 }
+        END { for (p in parent) { q = p; while (q > 1) { if (index(r, " " q " ")) { print p; break }
+                                                     q = parent[q] } } }'); do
+        [[ -r /proc/$pid/stat ]] || continue
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
 run=$(date +%Y%m%dT%H%M%S)
 out=$PERINATAL_STATE_DIR/log/wrk-liaison-$run.txt
 before=$(db -At -c "SELECT count(*) FROM liaison_updates")
+ticks_before=$(stack_ticks)
 perinatal_log "wrk post liaison updates: -t2 -c$connections -d$duration"
 wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
     -s "$repo/bench/liaison.lua" "$PERINATAL_BASE_URL" -- "$nhs" "$tokens" "$run" >"$out"
+ticks_after=$(stack_ticks)
 bench_verify "$out" "liaison updates"
 after=$(db -At -c "SELECT count(*) FROM liaison_updates")
 requests=$(bench_figure "$out" requests)
@@ -82,8 +104,15 @@ if ((after - before < requests || after - before > requests + connections)); the
 fi
 matched=$(db -At -c "SELECT count(*) FROM liaison_updates WHERE sender_record_id LIKE 'B-$run-%' AND service_user_id IS NOT NULL")
 alerts=$(db -At -c "SELECT count(*) FROM alerts a JOIN liaison_updates l ON l.id = a.source_id WHERE l.sender_record_id LIKE 'B-$run-%'")
+hz=$(getconf CLK_TCK)
+cpu_ms=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v n="$requests" \
+    'BEGIN { printf "%.2f", 1000 * t / hz / n }')
+capacity=$(awk -v ms="$cpu_ms" -v cores="$(nproc)" 'BEGIN { printf "%.0f", cores * 1000 / ms }')
 echo
 echo "== liaison update benchmark: $after updates ($matched of this run attached, $alerts alerts), durable commits =="
 printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   all %s answers 202\n' \
     post "$connections" "$(bench_figure "$out" requests_per_s)" "$(bench_figure "$out" p50_ms)" \
     "$(bench_figure "$out" p99_ms)" "$requests"
+printf '   the stack used %s ms of CPU per update (PostgreSQL, nginx, the application;\n' "$cpu_ms"
+printf '   the processes that ended during the run are not counted): %s updates/s on %s idle cores\n' \
+    "$capacity" "$(nproc)"

@@ -91,23 +91,27 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended(
         a.org::text || '|' || a.sub || '|' || record_id, 15));
-    SELECT * INTO prior FROM liaison_updates l
-    WHERE l.organisation_id = a.org AND l.direction = 'in' AND l.sender = a.sub
-        AND l.sender_record_id = record_id AND l.body_hash = hash
-    ORDER BY l.created_at LIMIT 1;
-    IF FOUND THEN
-        RETURN QUERY SELECT 'replay', prior.id, prior.service_user_id,
-            liaison_update_sender_json(prior)::text;
-        RETURN;
-    END IF;
-    SELECT * INTO cur FROM liaison_updates l
-    WHERE l.organisation_id = a.org AND l.direction = 'in' AND l.sender = a.sub
-        AND l.sender_record_id = record_id AND l.superseded_at IS NULL;
-    IF FOUND AND wanted IS DISTINCT FROM cur.id THEN
+    -- One look at what came under this sender id (usually nothing): a
+    -- resend of any of its bodies, and the current update.
+    FOR prior IN SELECT * FROM liaison_updates l
+        WHERE l.organisation_id = a.org AND l.direction = 'in' AND l.sender = a.sub
+            AND l.sender_record_id = record_id
+        ORDER BY l.created_at
+    LOOP
+        IF prior.body_hash = hash THEN
+            RETURN QUERY SELECT 'replay', prior.id, prior.service_user_id,
+                liaison_update_sender_json(prior)::text;
+            RETURN;
+        END IF;
+        IF prior.superseded_at IS NULL THEN
+            cur := prior;
+        END IF;
+    END LOOP;
+    IF cur.id IS NOT NULL AND wanted IS DISTINCT FROM cur.id THEN
         RETURN QUERY SELECT CASE WHEN wanted IS NULL THEN 'conflict' ELSE 'stale' END,
             cur.id, NULL::uuid, NULL::text;
         RETURN;
-    ELSIF NOT FOUND AND wanted IS NOT NULL THEN
+    ELSIF cur.id IS NULL AND wanted IS NOT NULL THEN
         RETURN QUERY SELECT 'no_such_update', NULL::uuid, NULL::uuid, NULL::text;
         RETURN;
     END IF;
@@ -131,7 +135,9 @@ BEGIN
         body -> 'concerns' ->> 'text', body -> 'infant' ->> 'name',
         (body -> 'infant' ->> 'date_of_birth')::date, body -> 'infant' ->> 'nhs_number', a.sub)
     RETURNING * INTO made;
-    PERFORM liaison_update_alerts(made);
+    IF woman_id IS NOT NULL AND made.concern_codes && ARRAY['safeguarding', 'risk'] THEN
+        PERFORM liaison_update_alerts(made);
+    END IF;
     RETURN QUERY SELECT 'created', made.id, made.service_user_id,
         liaison_update_sender_json(made)::text;
 END
