@@ -20,6 +20,7 @@ static const record_def *const records[] = {
     &joint_working_team_record,
     &measure_record,
     &alert_record,
+    &liaison_update_record,
     NULL,
 };
 

@@ -22,6 +22,7 @@ extern const record_def joint_working_agreement_record, joint_working_due_record
     joint_working_share_record, joint_working_difference_record, joint_working_team_record;
 /* measures.c, alerts.c (issue 16). */
 extern const record_def measure_record, alert_record;
+extern const record_def liaison_update_record;
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */
@@ -44,6 +45,12 @@ bool audit_events_list(request *r);
  * GET /v1/instruments (the instrument table). */
 bool alert_acknowledge(request *r);
 bool instruments_list(request *r);
+/* liaison_feed.c: the health-visiting systems' routes (/v1/liaison-updates):
+ * post an inbound update, list, read one, acknowledge an outbound one. */
+bool liaison_updates_receive(request *r);
+bool liaison_updates_list(request *r);
+bool liaison_updates_get(request *r);
+bool liaison_updates_acknowledge(request *r);
 
 /* Registers every record (statements, constraint messages, routes). */
 void resources_register(void);

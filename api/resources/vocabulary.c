@@ -159,6 +159,19 @@ const char *const vocab_contact_purposes[] = {"birthing_conversation", "assessme
 const char *const vocab_instruments[] = {"epds", "phq9", "gad7", "core10", "pbq", NULL};
 const char *const vocab_administrations[] = {"self_report", "clinician", NULL};
 
+const char *const vocab_liaison_contact_types[] = {
+    "antenatal_contact", "new_birth_visit", "six_to_eight_week_review", "other", NULL,
+};
+const char *const vocab_liaison_concerns[] = {
+    "safeguarding",
+    "risk",
+    "maternal_mental_health",
+    "parent_infant_relationship",
+    "infant_health",
+    "domestic_abuse",
+    "other",
+    NULL,
+};
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
     {"profession", vocab_professions},
@@ -193,6 +206,8 @@ const vocabulary vocabularies[] = {
     {"contact_purpose", vocab_contact_purposes},
     {"instrument", vocab_instruments},
     {"administration", vocab_administrations},
+    {"liaison_contact_type", vocab_liaison_contact_types},
+    {"liaison_concern", vocab_liaison_concerns},
     {NULL, NULL},
 };
 

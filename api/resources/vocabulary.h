@@ -44,6 +44,8 @@ extern const char *const vocab_jw_share_recipients[];
 extern const char *const vocab_contact_purposes[];
 extern const char *const vocab_instruments[];
 extern const char *const vocab_administrations[];
+extern const char *const vocab_liaison_contact_types[];
+extern const char *const vocab_liaison_concerns[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

@@ -70,6 +70,16 @@ int route_statuses(const route *rt, int out[24])
         add(out, &n, 404);
         add(out, &n, 409); /* acknowledged already; the first request of its key running */
         add(out, &n, 422); /* the Idempotency-Key reused */
+    } else if (rt->handler == liaison_updates_receive) {
+        add(out, &n, 200); /* a resend: the first answer */
+        add(out, &n, 202); /* every new update, matched or held */
+        add(out, &n, 409); /* another body under the sender's record id */
+        add(out, &n, 422); /* the NHS number's check digit; dates; supersedes */
+    } else if (rt->handler == liaison_updates_list) {
+        add(out, &n, 200);
+    } else if (rt->handler == liaison_updates_get || rt->handler == liaison_updates_acknowledge) {
+        add(out, &n, 200);
+        add(out, &n, 404);
     } else if (rt->handler == record_list || rt->handler == record_get ||
                rt->handler == record_history || rt->handler == record_lookup) {
         add(out, &n, 200);

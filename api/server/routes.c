@@ -18,5 +18,13 @@ const route routes[] = {
     {"GET", "/v1/instruments", instruments_list, ROLE_CLINICIAN | ROLE_ADMIN, 0, NO_AUDIT, NULL},
     {"POST", "/v1/alerts/{alert_id}/acknowledgements", alert_acknowledge, ROLE_CLINICIAN,
      ROUTE_BODY, "alert", "update", &alert_record},
+    {"POST", "/v1/liaison-updates", liaison_updates_receive, ROLE_LIAISON, ROUTE_BODY,
+     "liaison_update", "create", NULL},
+    {"GET", "/v1/liaison-updates", liaison_updates_list, ROLE_LIAISON | ROLE_ADMIN, 0,
+     "liaison_update", "list", NULL},
+    {"GET", "/v1/liaison-updates/{liaison_update_id}", liaison_updates_get,
+     ROLE_LIAISON | ROLE_ADMIN, 0, "liaison_update", "read", NULL},
+    {"POST", "/v1/liaison-updates/{liaison_update_id}/acknowledgement", liaison_updates_acknowledge,
+     ROLE_LIAISON, 0, "liaison_update", "update", NULL},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

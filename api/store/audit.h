@@ -18,6 +18,13 @@
 bool audit_record(request *r, const char *resource, const char *action, const char *id,
                   const char *women, const char *outcome);
 
+/* For a write that inserts its own audit row (the columns of audit_insert)
+ * in the very statement that makes the change, so that change and row are
+ * one autocommit statement: one round trip and one commit (the receipt of
+ * a liaison update, which must sustain 1,000/s). Marks the request audited
+ * once that statement has succeeded. */
+void audit_written_by_statement(request *r);
+
 /* The women a refused or replayed request on its route named, as a uuid[]
  * literal; may change the action ("list" to "lookup") and name the record
  * (*id: a replayed create's). Provided by the record layer, which knows

@@ -18,6 +18,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: perinatal-token --role ROLE --org UUID --sub ID [--team UUID ...] [--ttl S]\n"
+            "  ROLE: clinician (with --team), admin, referrer, liaison (a health-visiting\n"
+            "        system: --sub names it, --org the organisation it feeds), commissioner\n"
             "  env: PERINATAL_TOKEN_KEY (private key PEM), PERINATAL_TOKEN_KID,\n"
             "       PERINATAL_JWT_ISSUER, PERINATAL_JWT_AUDIENCE\n"
             "  for tests: --iss S --aud S --kid S --jti S --iat-offset S --nbf-offset S\n"

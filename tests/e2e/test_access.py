@@ -203,7 +203,18 @@ class Roles(unittest.TestCase):
         cls.alert = psql("select raise_alert(organisation_id, id, 'liaison_update', "
                          "gen_random_uuid(), 'E2E access alert', 'e2e') from service_users "
                          "where id = '%s'" % cls.woman["id"])
-
+        # A woman who consents to sharing with health visiting, an update
+        # sent to it about her, and one a health-visiting system sent.
+        consent = {"partner_involvement": False, "share_with_gp": True,
+                   "share_with_health_visiting": True}
+        cls.hv_woman = e2e.create_service_user(consent=consent).body
+        r = post("/v1/service-users/%s/liaison-updates" % cls.hv_woman["id"], cls.out_body(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        cls.out_update = r.body
+        r = post("/v1/liaison-updates", cls.in_body(), token=token("liaison"))
+        assert r.status == 202, r
+        cls.in_update = r.body
 
     @classmethod
     def supervision_body(cls):
@@ -278,12 +289,20 @@ class Roles(unittest.TestCase):
         return {"raised_on": e2e.today(-2), "description": "E2E difference",
                 "escalated_to": "Senior clinical leads", "escalated_on": e2e.today(-1)}
 
-
     @classmethod
     def measure_body(cls):
         return {"instrument": "gad7", "instrument_version": "2006",
                 "completed_at": e2e.today(-1) + "T10:00:00Z", "administration": "self_report",
                 "responses": {str(i): 0 for i in range(1, 8)}}
+
+    @staticmethod
+    def out_body():
+        return {"direction": "out", "summary": "E2E access", "contact_point": "Duty worker"}
+
+    @staticmethod
+    def in_body():
+        return {"sender_record_id": "e2e-access-" + uuid.uuid4().hex, "nhs_number":
+                e2e.nhs_number(), "contact_date": e2e.today(-1), "contact_type": "other"}
 
     @classmethod
     def new_contact(cls):
@@ -310,6 +329,7 @@ class Roles(unittest.TestCase):
         jwa = JWA + "/" + self.jwa["id"]
         agreed = JWA + "/" + self.jwa_agreed["id"]
         n = self.nonce
+        hv = "/v1/service-users/%s/liaison-updates" % self.hv_woman["id"]
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
             ("GET", "/v1/teams", None, {"admin", "clinician"}),
@@ -416,6 +436,14 @@ class Roles(unittest.TestCase):
             ("GET", "/v1/alerts/" + self.alert, None, {"admin", "clinician"}),
             ("POST", "/v1/alerts/%s/acknowledgements" % self.alert,
              {"action_taken": "E2E role " + n}, {"clinician"}),
+            ("POST", hv, self.out_body(), {"clinician"}),
+            ("GET", hv, None, {"admin", "clinician"}),
+            ("GET", hv + "/" + self.out_update["id"], None, {"admin", "clinician"}),
+            ("POST", "/v1/liaison-updates", self.in_body(), {"liaison"}),
+            ("GET", "/v1/liaison-updates", None, {"admin", "liaison"}),
+            ("GET", "/v1/liaison-updates/" + self.out_update["id"], None, {"admin", "liaison"}),
+            ("POST", "/v1/liaison-updates/%s/acknowledgement" % self.out_update["id"], None,
+             {"liaison"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
         ]
@@ -436,6 +464,8 @@ class Roles(unittest.TestCase):
         for method, path, _, allowed in self.routes():
             p = path.split("?")[0]
             p = p.replace(self.woman["id"], "{service_user_id}")
+            p = p.replace(self.hv_woman["id"], "{service_user_id}")
+            p = p.replace(self.out_update["id"], "{liaison_update_id}")
             p = p.replace(self.referral["id"], "{referral_id}")
             p = p.replace(self.erroneous["id"], "{referral_id}")
             p = p.replace(self.training["id"], "{training_id}")
@@ -503,11 +533,13 @@ class Roles(unittest.TestCase):
         self.assertEqual(snapshot(), before)
 
     def test_liaison_and_commissioner_can_do_nothing(self):
-        # Their own routes (liaison updates, reports) do not exist yet, so
-        # every route there is is refused to them.
+        # Beyond their own routes (liaison updates; reports do not exist
+        # yet) every route there is is refused to them.
         for role in ("liaison", "commissioner"):
             tok = token(role)
-            for method, path, _, _ in self.routes():
+            for method, path, _, allowed in self.routes():
+                if role in allowed:
+                    continue
                 with self.subTest(role=role, route="%s %s" % (method, path)):
                     assert_problem(e2e.request(method, path, token=tok), 403)
             # Unversioned health routes are public and name no role.

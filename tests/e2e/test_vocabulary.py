@@ -49,6 +49,8 @@ SCHEMAS = {
     "contact_purpose": "ContactPurpose",
     "instrument": "Instrument",
     "administration": "MeasureAdministration",
+    "liaison_contact_type": "LiaisonContactType",
+    "liaison_concern": "LiaisonConcern",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

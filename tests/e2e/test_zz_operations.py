@@ -23,7 +23,9 @@ import test_staff_training as training
 REPO = os.environ.get("PERINATAL_REPO") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 OPS_DIR = os.path.join(e2e.STATE_DIR, "ops")
-OPS_PORT = e2e.PORT + 1
+# The second stack's port: the test port + 1 unless set (on a machine where
+# test stacks have consecutive ports, + 1 is another stack's).
+OPS_PORT = int(os.environ.get("PERINATAL_OPS_HTTPS_PORT") or e2e.PORT + 1)
 BACKUP = os.path.join(e2e.STATE_DIR, "backups", "e2e-operations.dump")
 
 

@@ -1,0 +1,144 @@
+-- Health-visiting liaison updates (db/015_liaison_updates.sql): the consent
+-- rule, the two representations, the receipt of an inbound update and the
+-- liaison system's scope.
+
+-- Whether her consent to share for a purpose is in force today. The one
+-- place the liaison updates ask it: today the flags of her record; when
+-- consents become dated records, only this function changes.
+CREATE OR REPLACE FUNCTION consent_in_force(p_service_user uuid, p_purpose text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((SELECT CASE p_purpose
+            WHEN 'health_visiting' THEN s.consent_share_with_health_visiting
+            WHEN 'gp' THEN s.consent_share_with_gp
+            ELSE false END
+        FROM service_users s WHERE s.id = p_service_user), false)
+$$;
+
+-- What the sending system sees of an update: what it sent (or, out, what
+-- was addressed to it) and our id. Never whether the woman is known to the
+-- service: no service_user_id, no matched state, no version (attaching an
+-- update to her would move it).
+CREATE OR REPLACE FUNCTION liaison_update_sender_json(l liaison_updates) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE l.direction WHEN 'in' THEN json_build_object(
+        'id', l.id, 'direction', l.direction, 'sender_record_id', l.sender_record_id,
+        'nhs_number', l.nhs_number, 'contact_date', l.contact_date,
+        'contact_type', l.contact_type,
+        'concerns', json_build_object('codes', l.concern_codes, 'text', l.concern_text),
+        'infant', json_build_object('name', l.infant_name,
+            'date_of_birth', l.infant_date_of_birth, 'nhs_number', l.infant_nhs_number),
+        'supersedes', l.supersedes, 'superseded_at', l.superseded_at,
+        'received_at', l.created_at)
+    ELSE json_build_object(
+        'id', l.id, 'direction', l.direction, 'nhs_number', l.nhs_number,
+        'summary', l.summary, 'plan', l.plan, 'contact_point', l.contact_point,
+        'acknowledged_at', l.acknowledged_at, 'created_at', l.created_at) END
+$$;
+
+-- The whole update, for her clinicians and admins.
+CREATE OR REPLACE FUNCTION liaison_update_json(l liaison_updates) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', l.id, 'direction', l.direction, 'service_user_id', l.service_user_id,
+        'matched_at', l.matched_at, 'nhs_number', l.nhs_number,
+        'sender', l.sender, 'sender_record_id', l.sender_record_id,
+        'supersedes', l.supersedes, 'superseded_at', l.superseded_at,
+        'contact_date', l.contact_date, 'contact_type', l.contact_type,
+        'concerns', CASE WHEN l.direction = 'in' THEN
+            json_build_object('codes', l.concern_codes, 'text', l.concern_text) END,
+        'infant', CASE WHEN l.direction = 'in' THEN json_build_object('name', l.infant_name,
+            'date_of_birth', l.infant_date_of_birth, 'nhs_number', l.infant_nhs_number) END,
+        'summary', l.summary, 'plan', l.plan, 'contact_point', l.contact_point,
+        'acknowledged', CASE WHEN l.acknowledged_at IS NOT NULL THEN json_build_object(
+            'at', l.acknowledged_at, 'by', l.acknowledged_by) END,
+        'organisation_id', l.organisation_id, 'version', l.version,
+        'created_by', l.created_by, 'created_at', l.created_at, 'updated_at', l.updated_at)
+$$;
+
+-- Which updates a caller of the /v1/liaison-updates routes sees: a liaison
+-- system the inbound updates it sent and every outbound update of its
+-- organisation (addressed to the organisation's health-visiting service);
+-- an admin everything of its organisation. The record scope rule
+-- (access_scope) gives a liaison token nothing: it never reads a woman's
+-- record, only these.
+CREATE OR REPLACE FUNCTION liaison_scope(a access, l liaison_updates) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT a.org = l.organisation_id AND CASE a.role
+        WHEN 'admin' THEN true
+        WHEN 'liaison' THEN l.direction = 'out' OR l.sender = a.sub
+        ELSE false END
+$$;
+
+-- Receives an inbound update (validated by the API) from the caller, a
+-- liaison system. outcome: 'created' (a new update, or an amendment),
+-- 'replay' (this body under this sender id was received before: that
+-- update), 'conflict' (another body under this sender id without naming the
+-- current update in supersedes), 'stale' (supersedes names another update
+-- than the current one of this sender id), 'no_such_update' (supersedes
+-- given, but nothing was received under this sender id). Posts of one sender id are serialised by an
+-- advisory lock, so concurrent resends store one row.
+CREATE OR REPLACE FUNCTION liaison_update_receive(a access, body jsonb)
+RETURNS TABLE (outcome text, id uuid, woman uuid, json text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    hash text := md5(body::text);
+    record_id text := body ->> 'sender_record_id';
+    wanted uuid := (body ->> 'supersedes')::uuid;
+    prior liaison_updates;
+    cur liaison_updates;
+    made liaison_updates;
+    woman_id uuid;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(
+        a.org::text || '|' || a.sub || '|' || record_id, 15));
+    -- One look at what came under this sender id (usually nothing): a
+    -- resend of any of its bodies, and the current update.
+    FOR prior IN SELECT * FROM liaison_updates l
+        WHERE l.organisation_id = a.org AND l.direction = 'in' AND l.sender = a.sub
+            AND l.sender_record_id = record_id
+        ORDER BY l.created_at
+    LOOP
+        IF prior.body_hash = hash THEN
+            RETURN QUERY SELECT 'replay', prior.id, prior.service_user_id,
+                liaison_update_sender_json(prior)::text;
+            RETURN;
+        END IF;
+        IF prior.superseded_at IS NULL THEN
+            cur := prior;
+        END IF;
+    END LOOP;
+    IF cur.id IS NOT NULL AND wanted IS DISTINCT FROM cur.id THEN
+        RETURN QUERY SELECT CASE WHEN wanted IS NULL THEN 'conflict' ELSE 'stale' END,
+            cur.id, NULL::uuid, NULL::text;
+        RETURN;
+    ELSIF cur.id IS NULL AND wanted IS NOT NULL THEN
+        RETURN QUERY SELECT 'no_such_update', NULL::uuid, NULL::uuid, NULL::text;
+        RETURN;
+    END IF;
+    IF cur.id IS NOT NULL THEN
+        UPDATE liaison_updates l SET superseded_at = now(), updated_at = now(),
+            version = l.version + 1
+        WHERE l.id = cur.id;
+    END IF;
+    SELECT s.id INTO woman_id FROM service_users s
+    WHERE s.organisation_id = a.org AND s.nhs_number = body ->> 'nhs_number';
+    made.id := gen_random_uuid();
+    INSERT INTO liaison_updates (id, organisation_id, direction, service_user_id, matched_at,
+        nhs_number, sender, sender_record_id, body_hash, supersedes, original_id, contact_date,
+        contact_type, concern_codes, concern_text, infant_name, infant_date_of_birth,
+        infant_nhs_number, created_by)
+    VALUES (made.id, a.org, 'in', woman_id, CASE WHEN woman_id IS NOT NULL THEN now() END,
+        body ->> 'nhs_number', a.sub, record_id, hash, cur.id,
+        coalesce(cur.original_id, made.id), (body ->> 'contact_date')::date,
+        body ->> 'contact_type',
+        coalesce(ARRAY(SELECT jsonb_array_elements_text(body -> 'concerns' -> 'codes')), '{}'),
+        body -> 'concerns' ->> 'text', body -> 'infant' ->> 'name',
+        (body -> 'infant' ->> 'date_of_birth')::date, body -> 'infant' ->> 'nhs_number', a.sub)
+    RETURNING * INTO made;
+    IF woman_id IS NOT NULL AND made.concern_codes && ARRAY['safeguarding', 'risk'] THEN
+        PERFORM liaison_update_alerts(made);
+    END IF;
+    RETURN QUERY SELECT 'created', made.id, made.service_user_id,
+        liaison_update_sender_json(made)::text;
+END
+$$;
