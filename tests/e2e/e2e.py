@@ -488,3 +488,18 @@ def assert_no_server_version(headers):
 
 def main():
     unittest.main(verbosity=2)
+
+
+def all_items(path, token, limit=200):
+    """Every item of a list, following next_cursor (other test files add to
+    the shared demo team's lists, so a first page is not enough)."""
+    items, sep = [], "&" if "?" in path else "?"
+    url = "%s%slimit=%d" % (path, sep, limit)
+    for _ in range(1000):
+        r = get(url, token=token)
+        assert r.status == 200, r
+        items += r.body["items"]
+        if not r.body.get("next_cursor"):
+            return items
+        url = "%s%slimit=%d&cursor=%s" % (path, sep, limit, r.body["next_cursor"])
+    raise AssertionError("more than 1000 pages of " + path)
