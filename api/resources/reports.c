@@ -127,10 +127,9 @@ static bool respond_csv(request *r, int status, const char *document)
     json_object_object_get_ex(doc, "suppression", &suppression);
     json_object_object_get_ex(doc, "definitions", &definitions);
     static const char *const header[] = {
-        "report",   "financial_year", "quarter",       "period_start", "period_end",
-        "figure",   "breakdown",      "category",      "national_code", "kind",
-        "value",    "numerator",      "denominator",   "suppressed",   "definition",
-        NULL,
+        "report",      "financial_year", "quarter",       "period_start", "period_end", "figure",
+        "breakdown",   "category",       "national_code", "kind",         "value",      "numerator",
+        "denominator", "suppressed",     "definition",    NULL,
     };
     strbuf b;
     strbuf_init(&b, r->a, 4 * 1024 * 1024);
@@ -268,8 +267,7 @@ bool report_submissions_create(request *r)
     }
     if (!db_commit(r))
         return true;
-    response_header(r, "Location",
-                    arena_printf(r->a, "/v1/reports/%s/submissions/%s", name, id));
+    response_header(r, "Location", arena_printf(r->a, "/v1/reports/%s/submissions/%s", name, id));
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
     return true;
 }
@@ -301,10 +299,10 @@ bool report_submissions_list(request *r)
     }
     if (!report_listed(r, name))
         return true;
-    PGresult *res = db_query(r, &sql_report_submission_list,
-                             db_args(r->a, "report", name, "year", year, "quarter", quarter,
-                                     "before", before, "limit",
-                                     arena_printf(r->a, "%d", limit + 1), DB_ARGS_END));
+    PGresult *res =
+        db_query(r, &sql_report_submission_list,
+                 db_args(r->a, "report", name, "year", year, "quarter", quarter, "before", before,
+                         "limit", arena_printf(r->a, "%d", limit + 1), DB_ARGS_END));
     if (!res || !audit_record(r, arena_printf(r->a, "report_submission:%s", name), "list", NULL,
                               "{}", "ok"))
         return true;
@@ -336,8 +334,7 @@ bool report_submission_get(request *r)
         problem(r, 404, "No such submission.");
         return true;
     }
-    if (!audit_record(r, arena_printf(r->a, "report_submission:%s", name), "read", id, "{}",
-                      "ok"))
+    if (!audit_record(r, arena_printf(r->a, "report_submission:%s", name), "read", id, "{}", "ok"))
         return true;
     if (media == MEDIA_CSV)
         return respond_csv(r, 200, PQgetvalue(res, 0, 1));
