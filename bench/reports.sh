@@ -68,7 +68,7 @@ wrk_run() { # <name> <connections> <duration> <lua> <args...>: output file name
     local what=$1 conns=$2 dur=$3 lua=$4 out
     shift 4
     out=$PERINATAL_STATE_DIR/log/wrk-$what-$(date +%Y%m%dT%H%M%S%N).txt
-    wrk -t2 -c"$conns" -d"$dur" --latency --timeout 10s -s "$repo/bench/$lua" \
+    wrk -t"$((conns < 2 ? 1 : 2))" -c"$conns" -d"$dur" --latency --timeout 10s -s "$repo/bench/$lua" \
         "$PERINATAL_BASE_URL" -- "$@" >"$out"
     echo "$out"
 }

@@ -69,6 +69,67 @@ CREATE INDEX referrals_report_due_idx ON referrals (organisation_id, due_at)
     INCLUDE (priority, responded_at, status) WHERE voided_at IS NULL;
 CREATE INDEX referrals_report_received_idx ON referrals (organisation_id, received_at)
     INCLUDE (source, source_code, priority, status, service_user_id) WHERE voided_at IS NULL;
--- Caseload at a quarter's end: the referrals' acceptances and closings by time.
-CREATE INDEX workflow_transitions_report_idx ON workflow_transitions (workflow, to_state, at)
-    INCLUDE (record_id, from_state);
+-- Caseload at a quarter's end: each accepted referral's span on the
+-- caseload, from its acceptance to the step that took it out of accepted
+-- (discharge, unable to engage), kept by the triggers below whoever writes
+-- a step, so that the report reads the few spans open at the quarter's end
+-- instead of every referral's history.
+CREATE TABLE report_caseload_spans (
+    referral_id uuid PRIMARY KEY REFERENCES referrals (id),
+    organisation_id uuid NOT NULL,
+    service_user_id uuid,
+    accepted_at timestamptz NOT NULL,
+    closed_at timestamptz,
+    voided boolean NOT NULL DEFAULT false
+);
+CREATE INDEX report_caseload_open_idx ON report_caseload_spans (organisation_id, accepted_at)
+    INCLUDE (service_user_id) WHERE closed_at IS NULL AND NOT voided;
+CREATE INDEX report_caseload_closed_idx ON report_caseload_spans (organisation_id, closed_at)
+    INCLUDE (accepted_at, service_user_id) WHERE closed_at IS NOT NULL AND NOT voided;
+GRANT SELECT, INSERT, UPDATE ON report_caseload_spans TO perinatal_app;
+
+INSERT INTO report_caseload_spans (referral_id, organisation_id, service_user_id, accepted_at,
+    closed_at, voided)
+SELECT r.id, r.organisation_id, r.service_user_id, a.at, c.at, r.voided_at IS NOT NULL
+FROM (SELECT record_id, min(at) AS at FROM workflow_transitions
+      WHERE workflow = 'referral' AND to_state = 'accepted'
+          AND from_state IS DISTINCT FROM 'accepted'
+      GROUP BY record_id) a
+JOIN referrals r ON r.id = a.record_id
+LEFT JOIN (SELECT record_id, min(at) AS at FROM workflow_transitions
+           WHERE workflow = 'referral' AND from_state = 'accepted' AND to_state <> 'accepted'
+           GROUP BY record_id) c ON c.record_id = a.record_id;
+
+CREATE FUNCTION report_caseload_follow_step() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.to_state = 'accepted' THEN
+        INSERT INTO report_caseload_spans (referral_id, organisation_id, service_user_id,
+            accepted_at, voided)
+        SELECT r.id, r.organisation_id, r.service_user_id, NEW.at, r.voided_at IS NOT NULL
+        FROM referrals r WHERE r.id = NEW.record_id
+        ON CONFLICT (referral_id) DO NOTHING;
+    ELSE
+        UPDATE report_caseload_spans SET closed_at = NEW.at
+        WHERE referral_id = NEW.record_id AND closed_at IS NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER report_caseload_follow_step AFTER INSERT ON workflow_transitions
+    FOR EACH ROW WHEN (NEW.workflow = 'referral'
+        AND 'accepted' IN (NEW.to_state, NEW.from_state)
+        AND NEW.from_state IS DISTINCT FROM NEW.to_state)
+    EXECUTE FUNCTION report_caseload_follow_step();
+
+CREATE FUNCTION report_caseload_follow_void() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE report_caseload_spans SET voided = NEW.voided_at IS NOT NULL
+    WHERE referral_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER report_caseload_follow_void AFTER UPDATE OF voided_at ON referrals
+    FOR EACH ROW WHEN (OLD.voided_at IS DISTINCT FROM NEW.voided_at)
+    EXECUTE FUNCTION report_caseload_follow_void();

@@ -195,18 +195,18 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             coalesce(c.n, 0) AS n
         FROM categories k LEFT JOIN counts c ON c.breakdown = k.breakdown AND c.category = k.code),
     -- Caseload: the referrals whose state at the quarter's end was accepted
-    -- (accepted before it, not closed from accepted before it).
+    -- (accepted before it, not closed from accepted before it): their spans
+    -- (db/020_reports.sql).
     caseload AS (
-        SELECT count(DISTINCT r.service_user_id) AS n
-        FROM (SELECT a.record_id FROM workflow_transitions a
-              WHERE a.workflow = 'referral' AND a.to_state = 'accepted'
-                  AND a.from_state <> 'accepted' AND a.at < report_day_start(quarter_end + 1)
-              EXCEPT
-              SELECT x.record_id FROM workflow_transitions x
-              WHERE x.workflow = 'referral' AND x.from_state = 'accepted'
-                  AND x.to_state <> 'accepted' AND x.at < report_day_start(quarter_end + 1)) c
-        JOIN referrals r ON r.id = c.record_id
-        WHERE r.organisation_id = org AND r.voided_at IS NULL),
+        SELECT count(*) AS n FROM (SELECT DISTINCT c.service_user_id
+        FROM (SELECT s.service_user_id FROM report_caseload_spans s
+              WHERE s.organisation_id = org AND s.closed_at IS NULL AND NOT s.voided
+                  AND s.accepted_at < report_day_start(quarter_end + 1)
+              UNION ALL
+              SELECT s.service_user_id FROM report_caseload_spans s
+              WHERE s.organisation_id = org AND s.closed_at IS NOT NULL AND NOT s.voided
+                  AND s.closed_at >= report_day_start(quarter_end + 1)
+                  AND s.accepted_at < report_day_start(quarter_end + 1)) c) women),
     seen AS (
         SELECT count(DISTINCT c.service_user_id) AS n
         FROM contacts c
