@@ -286,7 +286,7 @@ class Caseload(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         o = cls.o = Org()
-        w1, w2, w3, w4, w5, w6 = (o.woman() for _ in range(6))
+        w1, w2, w3, w4, w5, w6, w7 = (o.woman() for _ in range(7))
         june = "2025-06-01T10:00:00+01:00"
 
         def accepted(woman, at, closed=None, closed_to="discharged"):
@@ -305,6 +305,10 @@ class Caseload(unittest.TestCase):
         accepted(w5, "2025-10-01T00:30:00+01:00")  # 23:30 UTC on 30 Sept: after, in England
         accepted(w6, "2025-08-01T10:00:00+01:00", closed="2025-09-20T10:00:00+01:00",
                  closed_to="unable_to_engage")
+        # Accepted, then entered in error: on no caseload.
+        voided = accepted(w7, "2025-08-01T10:00:00+01:00")
+        psql("UPDATE referrals SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E' "
+             "WHERE id = '%s'" % voided)
         # Seen in the year to 30 September 2025 (from 1 October 2024, England):
         o.contact(w1, "2025-03-01T10:00:00Z")
         o.contact(w1, "2025-04-01T10:00:00Z")  # the same woman: once
@@ -415,6 +419,42 @@ class ResponseTimes(unittest.TestCase):
     def test_cohort_stated(self):
         self.assertIn("due in the", self.r.body["cohort"])
         self.assertIn("closed_without_contact", self.r.body["definitions"])
+
+
+class ThroughTheApi(unittest.TestCase):
+    """The figures follow what clinicians record through the API: a
+    referral, the contact that answers it, its acceptance."""
+
+    def test_referral_answered_by_a_contact_and_accepted(self):
+        o = Org()
+        cli = mint("clinician", org=o.id, team=o.team, ttl=3600)
+        ref = e2e.refer(cli, team_id=o.team, received_at="2025-10-15T10:00:00+01:00")
+        late = e2e.refer(cli, team_id=o.team, received_at="2025-10-16T10:00:00+01:00")
+        for r, at in ((ref, "2025-10-20T10:00:00+01:00"), (late, "2025-11-20T10:00:00Z")):
+            c = post("/v1/contacts", {
+                "service_user_id": r["service_user_id"], "referral_id": r["id"],
+                "team_id": o.team, "staff_id": o.staff, "at": at, "service": "perinatal_team",
+                "mode": "telephone", "present": {"woman": True, "partner": False,
+                                                 "infant": False},
+                "attendance": "attended"}, token=cli)
+            self.assertEqual(c.status, 201, c)
+        for step in ({"to": "triaged", "duty_clinician_id": o.staff, "notes": "Duty triage"},
+                     {"to": "accepted", "pathway": "perinatal",
+                      "allocated_clinician_id": o.staff}):
+            t = post("/v1/referrals/%s/transitions" % ref["id"], step, token=cli)
+            self.assertEqual(t.status, 201, t)
+        exact, _ = o.figures("response-times", 2025, 3, exact=True)
+        self.assertEqual(exact[("met", "priority", "routine", "3")], 1)
+        self.assertEqual(exact[("breached", "priority", "routine", "3")], 1)
+        # Accepted today: on the caseload at the end of the current quarter.
+        today = datetime.date.today()
+        year = today.year if today.month >= 4 else today.year - 1
+        quarter = ((today.month - 4) % 12) // 3 + 1
+        exact, _ = o.figures("activity", year, quarter, exact=True)
+        self.assertEqual(exact[("caseload", "all", "all", None)], 1)
+        exact, _ = o.figures("activity", 2025, 3, exact=True)
+        self.assertEqual(exact[("referrals", "all", "all", None)], 2)
+        self.assertEqual(exact[("caseload", "all", "all", None)], 0)
 
 
 class RolesAndAudit(unittest.TestCase):
