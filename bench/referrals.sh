@@ -10,7 +10,8 @@
 #
 # Settings: DURATION (20s), PERINATAL_BENCH_CONNECTIONS (32),
 # PERINATAL_BENCH_REFERRALS (1000000), PERINATAL_SKIP_BUILD=1,
-# PERINATAL_SKIP_PACKAGES=1, PERINATAL_BENCH_KEEP=1.
+# PERINATAL_SKIP_PACKAGES=1, PERINATAL_BENCH_KEEP=1, PERINATAL_BENCH_LOAD_ONLY=1
+# (load the data, then stop: bench/reports.sh reuses this loader).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -194,6 +195,7 @@ db -At -c "SELECT id FROM teams WHERE created_by = 'bench' ORDER BY id" >"$teams
 # must be for a clinician to refer her.
 db -At -c "SELECT DISTINCT l.service_user_id FROM service_user_teams l JOIN service_users s ON s.id = l.service_user_id WHERE s.created_by = 'bench-referrals' ORDER BY 1 LIMIT 20000" >"$ids"
 [[ -s $ids ]] || perinatal_die "no bench women linked to a bench team"
+[[ ${PERINATAL_BENCH_LOAD_ONLY:-0} != 1 ]] || exit 0
 team_args=()
 while read -r t; do team_args+=(--team "$t"); done <"$teams"
 token=$(PERINATAL_TOKEN_TTL=3600 perinatal_token clinician "${team_args[@]}")

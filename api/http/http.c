@@ -1,7 +1,9 @@
 /* Request helpers: query-string parsing and response building. */
 #include "http.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void request_init(request *r, arena *a)
 {
@@ -105,6 +107,103 @@ void response_json(request *r, int status, const char *body, size_t len)
     r->response_type = "application/json";
     r->response_body = body;
     r->response_len = len;
+}
+
+void response_typed(request *r, int status, const char *type, const char *body, size_t len)
+{
+    r->status = status;
+    r->response_type = type;
+    r->response_body = body;
+    r->response_len = len;
+}
+
+/* The q value of one media range's parameters ("; q=0.5"): 1 when absent, -1
+ * when malformed (the range is then ignored). */
+static double range_quality(const char *params, size_t n)
+{
+    double q = 1;
+    while (n > 0) {
+        const char *semi = memchr(params, ';', n);
+        size_t len = semi ? (size_t)(semi - params) : n;
+        const char *p = params;
+        size_t m = len;
+        while (m > 0 && (*p == ' ' || *p == '\t'))
+            p++, m--;
+        if (m >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            char buf[8];
+            size_t k = m - 2 < sizeof(buf) - 1 ? m - 2 : sizeof(buf) - 1;
+            memcpy(buf, p + 2, k);
+            buf[k] = '\0';
+            while (k > 0 && buf[k - 1] == ' ')
+                buf[--k] = '\0';
+            char *end;
+            q = strtod(buf, &end);
+            if (end == buf || *end || q < 0 || q > 1)
+                return -1;
+        }
+        if (!semi)
+            break;
+        params = semi + 1;
+        n -= len + 1;
+    }
+    return q;
+}
+
+/* How specifically the range [s, s+n) matches type: 3 the type itself, 2
+ * its major type with any subtype, 1 any type, 0 not at all. */
+static int range_match(const char *s, size_t n, const char *type)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    size_t tn = strlen(type);
+    const char *slash = strchr(type, '/');
+    if (n == tn && !strncasecmp(s, type, n))
+        return 3;
+    if (n == 3 && !strncmp(s, "*/*", 3))
+        return 1;
+    size_t major = (size_t)(slash - type);
+    if (n == major + 2 && !strncasecmp(s, type, major + 1) && s[major + 1] == '*')
+        return 2;
+    return 0;
+}
+
+int http_negotiate(const request *r, const char *const *offered)
+{
+    const char *accept = r->accept;
+    if (!accept || !accept[strspn(accept, " \t")])
+        return 0;
+    int best = -1;
+    double best_q = 0;
+    for (int i = 0; offered[i]; i++) {
+        /* The most specific range that names this type decides its q. */
+        int spec = 0;
+        double q = 0;
+        const char *p = accept;
+        while (*p) {
+            size_t len = strcspn(p, ",");
+            size_t type_len = strcspn(p, ";");
+            if (type_len > len)
+                type_len = len;
+            int m = range_match(p, type_len, offered[i]);
+            if (m > spec) {
+                double rq = range_quality(p + type_len, len - type_len);
+                if (rq >= 0) {
+                    spec = m;
+                    q = rq;
+                }
+            }
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+        if (spec && q > best_q) {
+            best = i;
+            best_q = q;
+        }
+    }
+    return best;
 }
 
 const char *http_reason(int status)

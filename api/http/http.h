@@ -64,6 +64,16 @@ void response_header(request *r, const char *name, const char *value);
 /* Sets a JSON response; body must live at least as long as the request. */
 void response_json(request *r, int status, const char *body, size_t len);
 
+/* Sets a response of another media type (a report's CSV); body as above. */
+void response_typed(request *r, int status, const char *type, const char *body, size_t len);
+
+/* Content negotiation (RFC 9110, 12.5.1): the index of the media type of
+ * offered (NULL-terminated, the server's preference first) that the
+ * request's Accept header ranks highest (q values, type/subtype, type/ and
+ * wildcards); 0 without an Accept header; -1 when it accepts none of them
+ * (406). */
+int http_negotiate(const request *r, const char *const *offered);
+
 const char *http_reason(int status);
 
 #endif

@@ -27,4 +27,5 @@ static const record_def *const records[] = {
 void resources_register(void)
 {
     record_register(records);
+    reports_register();
 }

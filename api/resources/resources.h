@@ -51,6 +51,13 @@ bool liaison_updates_receive(request *r);
 bool liaison_updates_list(request *r);
 bool liaison_updates_get(request *r);
 bool liaison_updates_acknowledge(request *r);
+/* reports.c: the indicator reports (commissioners and admins) and their
+ * frozen quarters (submissions: admins make them). */
+bool reports_get(request *r);
+bool report_submissions_create(request *r);
+bool report_submissions_list(request *r);
+bool report_submission_get(request *r);
+void reports_register(void);
 
 /* Registers every record (statements, constraint messages, routes). */
 void resources_register(void);

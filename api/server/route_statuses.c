@@ -80,6 +80,21 @@ int route_statuses(const route *rt, int out[24])
     } else if (rt->handler == liaison_updates_get || rt->handler == liaison_updates_acknowledge) {
         add(out, &n, 200);
         add(out, &n, 404);
+    } else if (rt->handler == reports_get || rt->handler == report_submission_get) {
+        add(out, &n, 200);
+        add(out, &n, 404); /* no such report (or not yet available), no such submission */
+        add(out, &n, 406); /* an Accept that is neither JSON nor CSV */
+        if (rt->handler == reports_get)
+            add(out, &n, 422); /* a quarter that has not started */
+    } else if (rt->handler == report_submissions_list) {
+        add(out, &n, 200);
+        add(out, &n, 404);
+        add(out, &n, 406);
+    } else if (rt->handler == report_submissions_create) {
+        add(out, &n, 201);
+        add(out, &n, 404);
+        add(out, &n, 409); /* two submissions of one quarter at the same moment */
+        add(out, &n, 422); /* a quarter that has not ended */
     } else if (rt->handler == record_list || rt->handler == record_get ||
                rt->handler == record_history || rt->handler == record_lookup) {
         add(out, &n, 200);

@@ -6,6 +6,8 @@
 #include "router.h"
 
 #define NO_AUDIT NULL, NULL
+/* Every pull of a report is audited, refusals too (dispatch's fallback). */
+#define REPORT_AUDIT "report", "read", NULL
 
 /* The routes that are not records'; each record's routes are added from its
  * definition at start-up (resources_register). */
@@ -26,5 +28,12 @@ const route routes[] = {
      ROLE_LIAISON | ROLE_ADMIN, 0, "liaison_update", "read", NULL},
     {"POST", "/v1/liaison-updates/{liaison_update_id}/acknowledgement", liaison_updates_acknowledge,
      ROLE_LIAISON, 0, "liaison_update", "update", NULL},
+    {"GET", "/v1/reports/{report}", reports_get, ROLE_COMMISSIONER | ROLE_ADMIN, 0, REPORT_AUDIT},
+    {"GET", "/v1/reports/{report}/submissions", report_submissions_list,
+     ROLE_COMMISSIONER | ROLE_ADMIN, 0, REPORT_AUDIT},
+    {"POST", "/v1/reports/{report}/submissions", report_submissions_create, ROLE_ADMIN, ROUTE_BODY,
+     "report_submission", "create", NULL},
+    {"GET", "/v1/reports/{report}/submissions/{submission_id}", report_submission_get,
+     ROLE_COMMISSIONER | ROLE_ADMIN, 0, REPORT_AUDIT},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

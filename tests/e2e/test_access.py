@@ -66,7 +66,8 @@ SNAPSHOT_SQL = (
     "(select coalesce(sum(version), 0) from joint_working_differences), "
     "(select count(*) from joint_working_differences), "
     "(select count(*) from measures), (select count(*) from alerts), "
-    "(select coalesce(sum(version), 0) from alerts))")
+    "(select coalesce(sum(version), 0) from alerts), "
+    "(select count(*) from report_submissions))")
 
 
 def snapshot():
@@ -215,6 +216,11 @@ class Roles(unittest.TestCase):
         r = post("/v1/liaison-updates", cls.in_body(), token=token("liaison"))
         assert r.status == 202, r
         cls.in_update = r.body
+        # A frozen quarter, for the submission's by-id route.
+        r = post("/v1/reports/activity/submissions", {"year": 2024, "quarter": 4},
+                 token=token("admin"))
+        assert r.status == 201, r
+        cls.submission = r.body
 
     @classmethod
     def supervision_body(cls):
@@ -446,6 +452,12 @@ class Roles(unittest.TestCase):
              {"liaison"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
+            ("GET", "/v1/reports/activity?year=2024&quarter=4", None, {"admin", "commissioner"}),
+            ("POST", "/v1/reports/activity/submissions", {"year": 2024, "quarter": 3},
+             {"admin"}),
+            ("GET", "/v1/reports/activity/submissions", None, {"admin", "commissioner"}),
+            ("GET", "/v1/reports/activity/submissions/" + self.submission["id"], None,
+             {"admin", "commissioner"}),
         ]
 
     def test_route_table_is_covered(self):
@@ -485,6 +497,8 @@ class Roles(unittest.TestCase):
             p = p.replace(self.jw_difference_record["id"], "{difference_id}")
             p = p.replace(self.measure["id"], "{measure_id}").replace(self.alert, "{alert_id}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
+            p = p.replace(self.submission["id"], "{submission_id}")
+            p = p.replace("/v1/reports/activity", "/v1/reports/{report}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)
 
@@ -533,8 +547,8 @@ class Roles(unittest.TestCase):
         self.assertEqual(snapshot(), before)
 
     def test_liaison_and_commissioner_can_do_nothing(self):
-        # Beyond their own routes (liaison updates; reports do not exist
-        # yet) every route there is is refused to them.
+        # Their own routes (a liaison system's updates; a commissioner's
+        # reports) aside, every route there is is refused to them.
         for role in ("liaison", "commissioner"):
             tok = token(role)
             for method, path, _, allowed in self.routes():

@@ -1,0 +1,328 @@
+-- Indicator reports for commissioners (issue 15; seeds 002 and 004;
+-- domain brief: national codes, suppression). Each report is one function
+--   report_<name>(org uuid, quarter_start date, quarter_end date) RETURNS jsonb
+-- listed in the table reports (db/020_reports.sql). It returns the exact
+-- figures: {"cohort": text, "definitions": {figure: text}, "figures": [...]},
+-- each figure {"figure", "breakdown", "category", "national_code", "kind"}
+-- with "count" (kind count) or "numerator" and "denominator" (kind
+-- percentage or mean). report_present turns them into what a caller sees,
+-- applying NHS England's rule for sub-national figures when the report is
+-- suppressed. quarter_end is the quarter's last day (inclusive); days are
+-- England's (Europe/London).
+
+-- NHS financial-year quarters: year 2026 is 2026/27; Q1 April-June, Q2
+-- July-September, Q3 October-December, Q4 January-March (of 2027).
+CREATE OR REPLACE FUNCTION report_quarter_start(year integer, quarter integer) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (make_date(year, 4, 1) + make_interval(months => 3 * (quarter - 1)))::date
+$$;
+
+CREATE OR REPLACE FUNCTION report_quarter_end(year integer, quarter integer) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (report_quarter_start(year, quarter) + interval '3 months' - interval '1 day')::date
+$$;
+
+-- The first instant of a day in England.
+CREATE OR REPLACE FUNCTION report_day_start(day date) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT day::timestamp AT TIME ZONE 'Europe/London'
+$$;
+
+-- A count as published: exact, or (suppressed) 0-4 "*" and the rest to the
+-- nearest 5 (no count ends in .5 of 5, so no tie to break).
+CREATE OR REPLACE FUNCTION report_count_value(n bigint, suppress boolean) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN NOT suppress THEN to_jsonb(n)
+        WHEN n < 5 THEN '"*"'::jsonb
+        ELSE to_jsonb((round(n / 5.0) * 5)::bigint) END
+$$;
+
+-- A percentage (100 x numerator / denominator) or a mean (numerator /
+-- denominator) as published: "*" when suppressed and either is under 5,
+-- then from the exact figures, to a whole number (suppressed) or one
+-- decimal (exact); null when there is nothing to divide by.
+CREATE OR REPLACE FUNCTION report_ratio_value(kind text, numerator numeric, denominator numeric,
+    suppress boolean) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN suppress AND (numerator < 5 OR denominator < 5) THEN '"*"'::jsonb
+        WHEN denominator = 0 THEN 'null'::jsonb
+        ELSE to_jsonb(round(CASE kind WHEN 'percentage' THEN 100 ELSE 1 END * numerator
+            / denominator, CASE WHEN suppress THEN 0 ELSE 1 END)) END
+$$;
+
+-- The figures as published: each with its value; a percentage or mean also
+-- with its numerator and denominator (a mean's numerator is a sum, not a
+-- count: it is shown only when exact).
+CREATE OR REPLACE FUNCTION report_present(figures jsonb, suppress boolean) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+            'figure', f ->> 'figure', 'breakdown', f ->> 'breakdown',
+            'category', f ->> 'category', 'national_code', f ->> 'national_code',
+            'kind', f ->> 'kind',
+            'value', CASE f ->> 'kind'
+                WHEN 'count' THEN report_count_value((f ->> 'count')::bigint, suppress)
+                ELSE report_ratio_value(f ->> 'kind', (f ->> 'numerator')::numeric,
+                    (f ->> 'denominator')::numeric, suppress) END)
+        || CASE WHEN f ->> 'kind' = 'count' THEN '{}'::jsonb ELSE jsonb_build_object(
+            'numerator', CASE WHEN f ->> 'kind' = 'mean' AND suppress THEN '"*"'::jsonb
+                ELSE report_count_value((f ->> 'numerator')::bigint, suppress) END,
+            'denominator', report_count_value((f ->> 'denominator')::bigint, suppress)) END
+        ORDER BY n), '[]'::jsonb)
+    FROM jsonb_array_elements(figures) WITH ORDINALITY AS e(f, n)
+$$;
+
+CREATE OR REPLACE FUNCTION report_suppression_rule() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT 'NHS England''s rule for sub-national figures, on every count (totals included): '
+        || '0 to 4 is shown as "*", any other count is rounded to the nearest 5; a percentage '
+        || 'or mean is "*" when its numerator or denominator is under 5, otherwise it is '
+        || 'worked out from the exact figures and given to a whole number.'
+$$;
+
+-- Response times (seed 002: "Emergency Referrals within 4 Hours, Routine
+-- Referrals within 28 days"; the response is the first attended contact).
+CREATE OR REPLACE FUNCTION report_response_times(org uuid, quarter_start date, quarter_end date)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    WITH counts AS (
+        SELECT r.priority,
+            count(*) FILTER (WHERE r.responded_at <= r.due_at) AS met,
+            count(*) FILTER (WHERE r.responded_at > r.due_at) AS breached,
+            count(*) FILTER (WHERE r.responded_at IS NULL AND r.status IN ('identity_check',
+                'received', 'triaged', 'mdt_review', 'accepted') AND r.due_at < now())
+                AS open_past_due,
+            count(*) FILTER (WHERE r.responded_at IS NULL AND r.status IN ('identity_check',
+                'received', 'triaged', 'mdt_review', 'accepted') AND r.due_at >= now())
+                AS open_not_yet_due,
+            count(*) FILTER (WHERE r.responded_at IS NULL AND r.status NOT IN ('identity_check',
+                'received', 'triaged', 'mdt_review', 'accepted')) AS closed_without_contact,
+            count(*) AS total
+        FROM referrals r
+        WHERE r.organisation_id = org AND r.voided_at IS NULL
+            AND r.due_at >= report_day_start(quarter_start)
+            AND r.due_at < report_day_start(quarter_end + 1)
+        GROUP BY r.priority),
+    categories AS (
+        SELECT v.code, v.national_code, v.position FROM vocabulary v
+        WHERE v.domain = 'referral_priority'
+        UNION ALL SELECT 'all', NULL, 1000),
+    rows AS (
+        SELECT k.code, k.national_code, k.position,
+            coalesce(sum(c.met), 0) AS met, coalesce(sum(c.breached), 0) AS breached,
+            coalesce(sum(c.open_past_due), 0) AS open_past_due,
+            coalesce(sum(c.open_not_yet_due), 0) AS open_not_yet_due,
+            coalesce(sum(c.closed_without_contact), 0) AS closed_without_contact,
+            coalesce(sum(c.total), 0) AS total
+        FROM categories k LEFT JOIN counts c ON k.code IN (c.priority, 'all')
+        GROUP BY k.code, k.national_code, k.position)
+    SELECT jsonb_build_object(
+        'cohort', 'Referrals to the organisation (any team) whose response was due in the '
+            || 'quarter (due time: 4 hours after receipt for an emergency, 28 days for a '
+            || 'routine referral, as priority stands now), by priority, not entered in error. '
+            || 'The response is the first attended contact with her present, in a mode that '
+            || 'counts (seed 002), by the perinatal team or out of hours by the crisis team, '
+            || 'psychiatric liaison, Connection or Access Mental Health.',
+        'definitions', jsonb_build_object(
+            'met', 'Answered by the due time: first attended contact at or before it.',
+            'breached', 'Answered after the due time.',
+            'open_past_due', 'Not answered, still open (received, in triage or at the MDT, '
+                || 'or accepted and not yet seen) and past its due time now.',
+            'open_not_yet_due', 'Not answered, still open, and not yet due (a quarter '
+                || 'still running).',
+            'closed_without_contact', 'Closed without any attended contact (signposted, '
+                || 'advice given, referred on, declined, withdrawn, unable to engage): '
+                || 'counted apart, in neither met nor breached.',
+            'total', 'Every referral of the cohort: the five figures above add up to it.',
+            'met_percentage', 'met / (met + breached + open_past_due) x 100: the share '
+                || 'answered in time of those whose time has run out, closed without '
+                || 'contact left out.'),
+        'figures', (SELECT jsonb_agg(f ORDER BY x.position, x.n) FROM (
+            SELECT r.position, m.n, jsonb_build_object('figure', m.figure,
+                    'breakdown', 'priority', 'category', r.code,
+                    'national_code', r.national_code, 'kind', m.kind)
+                || CASE WHEN m.kind = 'count' THEN jsonb_build_object('count', m.value)
+                    ELSE jsonb_build_object('numerator', r.met,
+                        'denominator', r.met + r.breached + r.open_past_due) END AS f
+            FROM rows r CROSS JOIN LATERAL (VALUES
+                (1, 'met', 'count', r.met), (2, 'breached', 'count', r.breached),
+                (3, 'open_past_due', 'count', r.open_past_due),
+                (4, 'open_not_yet_due', 'count', r.open_not_yet_due),
+                (5, 'closed_without_contact', 'count', r.closed_without_contact),
+                (6, 'total', 'count', r.total),
+                (7, 'met_percentage', 'percentage', NULL)) AS m(n, figure, kind, value)) x))
+    FROM (SELECT 1) one
+$$;
+
+-- Activity (seeds 002 and 004): referrals received in the quarter by
+-- source, priority, outcome, perinatal stage and ethnic category; the
+-- caseload at the quarter's end; the people seen in the year to its end.
+CREATE OR REPLACE FUNCTION report_activity(org uuid, quarter_start date, quarter_end date)
+RETURNS jsonb LANGUAGE sql STABLE
+-- Enough memory to hash a quarter's referrals (about 85,000 at 1,000,000
+-- referrals over three years) rather than sort them.
+SET work_mem = '64MB' AS $$
+    -- The referrals alone (an index-only scan), then her stage and ethnic
+    -- category once per woman: joining every referral to her record cost
+    -- most of the report at 1,000,000 referrals.
+    WITH cohort AS MATERIALIZED (
+        SELECT r.source, r.source_code, r.priority, r.status, r.service_user_id
+        FROM referrals r
+        WHERE r.organisation_id = org AND r.voided_at IS NULL
+            AND r.received_at >= report_day_start(quarter_start)
+            AND r.received_at < report_day_start(quarter_end + 1)),
+    per_woman AS (
+        SELECT coalesce(s.perinatal_stage, 'not_recorded') AS stage,
+            coalesce(s.ethnic_category, 'not_recorded') AS ethnicity, w.n
+        FROM (SELECT service_user_id, count(*) AS n FROM cohort GROUP BY service_user_id) w
+        LEFT JOIN service_users s ON s.id = w.service_user_id),
+    counts AS (
+        SELECT CASE WHEN GROUPING(source, source_code) = 0 THEN 'source'
+                WHEN GROUPING(priority) = 0 THEN 'priority'
+                WHEN GROUPING(status) = 0 THEN 'outcome'
+                ELSE 'all' END AS breakdown,
+            coalesce(source, priority, status, 'all') AS category, source_code, count(*) AS n
+        FROM cohort
+        GROUP BY GROUPING SETS ((source, source_code), (priority), (status), ())
+        UNION ALL
+        SELECT CASE WHEN GROUPING(stage) = 0 THEN 'perinatal_stage' ELSE 'ethnic_category' END,
+            coalesce(stage, ethnicity), NULL, sum(n)
+        FROM per_woman
+        GROUP BY GROUPING SETS ((stage), (ethnicity))),
+    -- Every category of each breakdown, seen or not (a missing row would
+    -- say as much as a small count); a source without a national code of
+    -- its own is split by the code each referral carries (P1, I1, I2).
+    categories AS (
+        SELECT b.breakdown, v.code, v.national_code, b.position * 1000 + v.position AS position
+        FROM (VALUES ('source', 'referral_source', 1), ('priority', 'referral_priority', 2),
+                ('outcome', 'referral_status', 3), ('perinatal_stage', 'perinatal_stage', 4),
+                ('ethnic_category', 'ethnic_category', 5)) AS b(breakdown, domain, position)
+        JOIN vocabulary v ON v.domain = b.domain
+        UNION ALL VALUES ('perinatal_stage', 'not_recorded', NULL, 4999),
+            ('ethnic_category', 'not_recorded', NULL, 5999), ('all', 'all', NULL, 0)),
+    referral_rows AS (
+        SELECT k.position, k.breakdown, k.code,
+            CASE WHEN k.breakdown = 'source' THEN coalesce(c.source_code, k.national_code)
+                ELSE k.national_code END AS national_code,
+            coalesce(c.n, 0) AS n
+        FROM categories k LEFT JOIN counts c ON c.breakdown = k.breakdown AND c.category = k.code),
+    -- Caseload: the referrals whose state at the quarter's end was accepted
+    -- (accepted before it, not closed from accepted before it): their spans
+    -- (db/020_reports.sql).
+    caseload AS (
+        SELECT count(*) AS n FROM (SELECT DISTINCT c.service_user_id
+        FROM (SELECT s.service_user_id FROM report_caseload_spans s
+              WHERE s.organisation_id = org AND s.closed_at IS NULL AND NOT s.voided
+                  AND s.accepted_at < report_day_start(quarter_end + 1)
+              UNION ALL
+              SELECT s.service_user_id FROM report_caseload_spans s
+              WHERE s.organisation_id = org AND s.closed_at IS NOT NULL AND NOT s.voided
+                  AND s.closed_at >= report_day_start(quarter_end + 1)
+                  AND s.accepted_at < report_day_start(quarter_end + 1)) c) women),
+    seen AS (
+        SELECT count(DISTINCT c.service_user_id) AS n
+        FROM contacts c
+        WHERE c.organisation_id = org AND c.voided_at IS NULL AND c.attendance = 'attended'
+            AND c.woman_present
+            AND c.at >= report_day_start((quarter_end + 1 - interval '1 year')::date)
+            AND c.at < report_day_start(quarter_end + 1))
+    SELECT jsonb_build_object(
+        'cohort', 'Referrals to the organisation (any team) received in the quarter, not '
+            || 'entered in error; the caseload and the people seen are women, each counted '
+            || 'once.',
+        'definitions', jsonb_build_object(
+            'referrals', 'Referrals received in the quarter, by source (with the MHSDS '
+                || 'referral source code each carries), priority (with the MHSDS clinical '
+                || 'priority code), outcome (the status each has now), her perinatal stage '
+                || 'and her ethnic category (NHS Data Dictionary code) as recorded now; '
+                || '"not_recorded" where her record has none or the referral waits for an '
+                || 'identity check. Each breakdown adds up to the total ("all").',
+            'caseload', 'Women with a referral whose state at the end of the quarter was '
+                || 'accepted (accepted on or before its last day, not yet discharged or '
+                || 'closed as unable to engage).',
+            'people_seen', 'Women with an attended contact, her present, in the year that '
+                || 'ends with the quarter (seed 004: "cases seen in the previous year").'),
+        'figures', (SELECT jsonb_agg(f ORDER BY position, nc) FROM (
+                SELECT position, coalesce(national_code, '') AS nc,
+                    jsonb_build_object('figure', 'referrals', 'breakdown', breakdown,
+                        'category', code, 'national_code', national_code, 'kind', 'count',
+                        'count', n) AS f
+                FROM referral_rows
+                UNION ALL
+                SELECT 900000, '', jsonb_build_object('figure', 'caseload', 'breakdown', 'all',
+                    'category', 'all', 'national_code', NULL, 'kind', 'count', 'count', n)
+                FROM caseload
+                UNION ALL
+                SELECT 900001, '', jsonb_build_object('figure', 'people_seen',
+                    'breakdown', 'all', 'category', 'all', 'national_code', NULL,
+                    'kind', 'count', 'count', n)
+                FROM seen) x))
+$$;
+
+-- The exact figures of a report of the registry (NULL when it has none).
+CREATE OR REPLACE FUNCTION report_exact(org uuid, name text, year integer, quarter integer)
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    fn text;
+    out jsonb;
+BEGIN
+    SELECT function_name INTO fn FROM reports WHERE reports.name = report_exact.name;
+    IF fn IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT %I($1, $2, $3)', fn) INTO out
+        USING org, report_quarter_start(year, quarter), report_quarter_end(year, quarter);
+    RETURN out;
+END
+$$;
+
+-- What a caller sees: the report's frame (which report, which quarter, the
+-- cohort, the rule applied, the definitions) and its figures as published.
+-- suppress: NULL for the report's own rule, false for exact figures.
+CREATE OR REPLACE FUNCTION report_document(org uuid, name text, year integer, quarter integer,
+    exact jsonb, suppress boolean) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'report', rep.name, 'title', rep.title, 'organisation_id', org,
+        'year', year, 'quarter', quarter,
+        'financial_year', year || '/' || lpad(((year + 1) % 100)::text, 2, '0'),
+        'period', jsonb_build_object('start', report_quarter_start(year, quarter),
+            'end', report_quarter_end(year, quarter), 'time_zone', 'Europe/London'),
+        'cohort', exact ->> 'cohort',
+        'suppression', jsonb_build_object('applied', s.applied,
+            'rule', CASE WHEN s.applied THEN report_suppression_rule()
+                ELSE 'None: exact figures.' END),
+        'definitions', exact -> 'definitions',
+        'figures', report_present(exact -> 'figures', s.applied))
+    FROM reports rep CROSS JOIN LATERAL (SELECT rep.suppressed AND coalesce(suppress, true)) s(applied)
+    WHERE rep.name = report_document.name
+$$;
+
+-- The difference between two submissions' published figures: each figure
+-- whose value changed, appeared or went, with both values.
+CREATE OR REPLACE FUNCTION report_difference(previous jsonb, current jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH p AS (SELECT f - 'value' - 'numerator' - 'denominator' AS k, f -> 'value' AS v
+               FROM jsonb_array_elements(previous -> 'figures') f),
+         c AS (SELECT f - 'value' - 'numerator' - 'denominator' AS k, f -> 'value' AS v
+               FROM jsonb_array_elements(current -> 'figures') f)
+    SELECT coalesce(jsonb_agg(coalesce(c.k, p.k) || jsonb_build_object(
+            'previous', p.v, 'current', c.v) ORDER BY coalesce(c.k, p.k)), '[]'::jsonb)
+    FROM p FULL JOIN c ON c.k = p.k
+    WHERE p.v IS DISTINCT FROM c.v
+$$;
+
+CREATE OR REPLACE FUNCTION report_submission_json(s report_submissions) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('id', s.id, 'report', s.report, 'year', s.year,
+        'quarter', s.quarter, 'sequence', s.sequence, 'previous_id', s.previous_id,
+        'submitted_by', s.submitted_by, 'submitted_at', s.submitted_at, 'note', s.note,
+        'difference', s.difference, 'document', s.document)
+$$;
+
+CREATE OR REPLACE FUNCTION report_submission_summary_json(s report_submissions) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT jsonb_build_object('id', s.id, 'report', s.report, 'year', s.year,
+        'quarter', s.quarter, 'sequence', s.sequence, 'previous_id', s.previous_id,
+        'submitted_by', s.submitted_by, 'submitted_at', s.submitted_at, 'note', s.note,
+        'changed_figures', CASE WHEN s.difference IS NULL THEN NULL
+            ELSE jsonb_array_length(s.difference) END)
+$$;
