@@ -2,8 +2,11 @@
 #include "resources.h"
 
 static const record_def *const records[] = {
-    &team_record,         &staff_record,    &staff_training_record, &gp_practice_record,
-    &service_user_record, &referral_record, &contact_record,        NULL,
+    &team_record,           &staff_record,
+    &staff_training_record, &gp_practice_record,
+    &service_user_record,   &referral_record,
+    &contact_record,        &care_plan_record,
+    &intervention_record,   NULL,
 };
 
 void resources_register(void)

@@ -12,6 +12,10 @@
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
     service_user_record, referral_record, contact_record;
+/* care_plans.c: the plan and its interventions; the versions' handlers. */
+extern const record_def care_plan_record, intervention_record;
+bool care_plan_versions_list(request *r);
+bool care_plan_version_get(request *r);
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

@@ -30,6 +30,9 @@ extern const char *const vocab_contact_modes[];
 extern const char *const vocab_attendance[];
 extern const char *const vocab_ethnic_categories[];
 extern const char *const vocab_seniorities[];
+extern const char *const vocab_interventions[];
+extern const char *const vocab_intervention_kinds[];
+extern const char *const vocab_intervention_statuses[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

@@ -15,5 +15,9 @@ const route routes[] = {
     {"GET", "/metrics", health_metrics, 0, ROUTE_PUBLIC, NO_AUDIT, NULL},
     {"GET", "/v1/audit", audit_events_list, ROLE_ADMIN, 0, NO_AUDIT, NULL},
     {"POST", "/v1/revoked-tokens", revoked_tokens_create, ROLE_ADMIN, ROUTE_BODY, NO_AUDIT, NULL},
+    {"GET", "/v1/care-plans/{care_plan_id}/versions", care_plan_versions_list,
+     ROLE_CLINICIAN | ROLE_ADMIN, 0, "care_plan", "history", &care_plan_record},
+    {"GET", "/v1/care-plans/{care_plan_id}/versions/{version}", care_plan_version_get,
+     ROLE_CLINICIAN | ROLE_ADMIN, 0, "care_plan", "read", &care_plan_record},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

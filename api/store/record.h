@@ -38,6 +38,7 @@ typedef enum filter_kind {
     FILTER_DATE_FROM,  /* column on or after the day (Europe/London) */
     FILTER_DATE_TO,    /* column on or before the day (Europe/London) */
     FILTER_NHS_NUMBER, /* a valid NHS number */
+    FILTER_DAY_BEFORE, /* a date column strictly before the day */
 } filter_kind;
 
 /* A list filter: ?param=value compares column with the value. */
