@@ -35,6 +35,9 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "intervention": "InterventionCode",
+    "intervention_kind": "InterventionKind",
+    "intervention_status": "InterventionStatus",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
