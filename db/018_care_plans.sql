@@ -275,6 +275,10 @@ CREATE TABLE care_plan_interventions (
     stop_reason text CHECK (char_length(stop_reason) BETWEEN 1 AND 4000),
     steps jsonb NOT NULL,
     notes text CHECK (char_length(notes) BETWEEN 1 AND 4000),
+    -- The representation (intervention_json of the row), kept by the
+    -- trigger below on every write, so that the plan read aggregates its
+    -- interventions without building each one again (bench/care_plans.sh).
+    representation json NOT NULL,
     mbu_admission_id uuid,
     version integer NOT NULL DEFAULT 1,
     created_by text NOT NULL,
@@ -293,7 +297,9 @@ CREATE TABLE care_plan_interventions (
     CONSTRAINT care_plan_interventions_voided_check CHECK ((voided_at IS NULL) = (voided_by IS NULL)
         AND (voided_at IS NULL) = (void_reason IS NULL))
 );
-CREATE INDEX care_plan_interventions_plan_idx ON care_plan_interventions (care_plan_id, offered_on,
+-- The plan's interventions in the order offered (the plan read and the
+-- nested list walk it without a sort).
+CREATE INDEX care_plan_interventions_plan_idx ON care_plan_interventions (care_plan_id, created_at,
     id);
 CREATE INDEX care_plan_interventions_woman_idx ON care_plan_interventions (service_user_id);
 GRANT SELECT, INSERT, UPDATE ON care_plan_interventions TO perinatal_app;
@@ -328,6 +334,25 @@ END
 $$;
 CREATE TRIGGER care_plan_interventions_check BEFORE INSERT ON care_plan_interventions
     FOR EACH ROW EXECUTE FUNCTION care_plan_interventions_check();
+
+-- The stored representation follows the row, whoever writes it.
+-- intervention_json is defined in db/repeatable/40_care_plans.sql, which
+-- also remakes every representation when that definition changes (recording which
+-- definition made them below); no migration writes an intervention before
+-- the repeatable files have run once.
+CREATE FUNCTION care_plan_interventions_representation() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.representation := intervention_json(NEW);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER care_plan_interventions_representation BEFORE INSERT OR UPDATE ON care_plan_interventions
+    FOR EACH ROW EXECUTE FUNCTION care_plan_interventions_representation();
+CREATE TABLE care_plan_intervention_representation_source (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    definition_md5 text NOT NULL
+);
 
 INSERT INTO workflows (name, initial_state) VALUES ('intervention', 'offered');
 INSERT INTO workflow_steps (workflow, from_state, to_state, roles, required, optional, guards)

@@ -62,9 +62,43 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'created_by', i.created_by, 'created_at', i.created_at, 'updated_at', i.updated_at)
 $$;
 
--- The plan as read: its current version with its interventions (those not
--- entered in error, in the order offered), in one statement; past its
--- review date (England's day) it is flagged review_overdue.
+-- The stored representations (care_plan_interventions.representation, kept by its
+-- trigger) are remade when intervention_json's definition has changed
+-- since they were made: this file runs after every migration run.
+DO $$
+DECLARE
+    made_by text := md5(pg_get_functiondef(
+        'intervention_json(care_plan_interventions)'::regprocedure));
+BEGIN
+    IF made_by IS DISTINCT FROM (SELECT definition_md5 FROM care_plan_intervention_representation_source)
+    THEN
+        UPDATE care_plan_interventions i SET representation = intervention_json(i);
+        INSERT INTO care_plan_intervention_representation_source (definition_md5) VALUES (made_by)
+        ON CONFLICT (only_row) DO UPDATE SET definition_md5 = excluded.definition_md5;
+    END IF;
+END
+$$;
+
+-- A plan's interventions (those not entered in error, in the order
+-- offered: the index care_plan_interventions_plan_idx, no sort), as a JSON
+-- array of their stored representations (care_plan_interventions.representation).
+-- PL/pgSQL, so that the plan of its one statement is kept for the session
+-- (a SQL function with a FROM is never inlined, and PostgreSQL 15 would plan
+-- its body again on every call); its one parameter is the plan's id, so the
+-- kept plan is the generic one.
+CREATE OR REPLACE FUNCTION care_plan_interventions_json(plan uuid) RETURNS json
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN coalesce((SELECT json_agg(x.representation) FROM (
+            SELECT i.representation FROM care_plan_interventions i
+            WHERE i.care_plan_id = plan AND i.voided_at IS NULL
+            ORDER BY i.created_at, i.id) x), '[]');
+END
+$$;
+
+-- The plan as read: its current version with its interventions, in one
+-- statement (this function is inlined into it); past its review date
+-- (England's day) it is flagged review_overdue.
 CREATE OR REPLACE FUNCTION care_plan_json(p care_plans) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
@@ -72,10 +106,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'care_coordinator_id', p.care_coordinator_id, 'goals', to_json(p.goals),
         'review_date', p.review_date, 'review_overdue', p.review_date < care_plan_today(),
         'safety_plan', p.safety_plan,
-        'interventions', coalesce((SELECT json_agg(intervention_json(i)
-                ORDER BY i.created_at, i.id)
-            FROM care_plan_interventions i
-            WHERE i.care_plan_id = p.id AND i.voided_at IS NULL), '[]'),
+        'interventions', care_plan_interventions_json(p.id),
         'entered_in_error', CASE WHEN p.voided_at IS NOT NULL THEN json_build_object(
             'at', p.voided_at, 'by', p.voided_by, 'reason', p.void_reason) END,
         'organisation_id', p.organisation_id, 'version', p.version,
