@@ -470,6 +470,13 @@ class Interventions(unittest.TestCase):
         self.took(completed, "accepted", london(-3))
         self.took(completed, "started", london(-2))
         self.assertEqual(self.took(completed, "completed", london(0))["status"], "completed")
+        # The plan read carries each intervention as it now stands (its
+        # stored representation follows every step).
+        plan = get(PLANS + "/" + self.plan["id"], token=cli_a()).body
+        for item in plan["interventions"]:
+            self.assertEqual(item, get(self.url + "/" + item["id"], token=cli_a()).body)
+        self.assertEqual([i["status"] for i in plan["interventions"]],
+                         ["stopped", "declined", "completed"])
 
     def test_each_step_is_dated_by_staff_of_a_team(self):
         iv = self.offer("baby_yoga", offered_on=london(-5))
