@@ -43,7 +43,10 @@ SNAPSHOT_SQL = (
     "(select count(*) from staff_training), "
     "(select coalesce(sum(version), 0) from staff_training), "
     "(select count(*) from contacts), (select coalesce(sum(version), 0) from contacts), "
-    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices))")
+    "(select count(*) from gp_practices), (select coalesce(sum(version), 0) from gp_practices), "
+    "(select count(*) from care_plans), (select coalesce(sum(version), 0) from care_plans), "
+    "(select count(*) from care_plan_versions), (select count(*) from care_plan_interventions), "
+    "(select coalesce(sum(version), 0) from care_plan_interventions))")
 
 
 def snapshot():
@@ -146,6 +149,45 @@ class Roles(unittest.TestCase):
                                       "name": "E2E access practice"}, token=token("admin"))
         assert r.status == 201, r
         cls.practice = r.body
+        # A woman the demo team accepted, with a care plan (one more to be
+        # entered in error) and two interventions under it (one to be
+        # entered in error).
+        accepted = e2e.refer(token("clinician"), team_id=e2e.DEMO_TEAM)
+        for to, fields in (("triaged", {"duty_clinician_id": DUTY, "notes": "n"}),
+                           ("accepted", {"pathway": "perinatal",
+                                         "allocated_clinician_id": DUTY})):
+            r = post("/v1/referrals/%s/transitions" % accepted["id"], dict(to=to, **fields),
+                     token=token("clinician"))
+            assert r.status == 201, r
+        cls.in_care = accepted["service_user_id"]
+        cls.plan = cls.new_plan()
+        cls.erroneous_plan = cls.new_plan()
+        cls.intervention = cls.new_intervention()
+        cls.erroneous_intervention = cls.new_intervention()
+
+    @classmethod
+    def plan_body(cls):
+        return {"service_user_id": cls.in_care, "team_id": e2e.DEMO_TEAM,
+                "care_coordinator_id": DUTY, "goals": ["To feel like myself"],
+                "review_date": e2e.today(60)}
+
+    @classmethod
+    def new_plan(cls):
+        r = post("/v1/care-plans", cls.plan_body(), token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @classmethod
+    def intervention_body(cls):
+        return {"code": "baby_massage", "offered_on": e2e.today(-2), "staff_id": DUTY,
+                "team_id": e2e.DEMO_TEAM}
+
+    @classmethod
+    def new_intervention(cls):
+        r = post("/v1/care-plans/%s/interventions" % cls.plan["id"], cls.intervention_body(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
 
     @classmethod
     def new_contact(cls):
@@ -167,6 +209,8 @@ class Roles(unittest.TestCase):
         training = "/v1/staff/%s/training" % DUTY
         record = training + "/" + self.training["id"]
         practice = "/v1/gp-practices/" + self.practice["id"]
+        plan = "/v1/care-plans/" + self.plan["id"]
+        iv = plan + "/interventions/" + self.intervention["id"]
         n = self.nonce
         return [
             ("POST", "/v1/teams", {"name": "E2E role " + n, "type": "mbu"}, {"admin"}),
@@ -212,6 +256,24 @@ class Roles(unittest.TestCase):
              {"clinician"}),
             ("POST", "/v1/contacts/%s/entered-in-error" % self.erroneous_contact["id"],
              {"reason": "E2E role " + n}, {"clinician"}),
+            ("POST", "/v1/care-plans", self.plan_body(), {"clinician"}),
+            ("GET", "/v1/care-plans", None, {"admin", "clinician"}),
+            ("GET", plan, None, {"admin", "clinician"}),
+            ("PATCH", plan, {"goals": ["E2E role " + n]}, {"clinician"}),
+            ("POST", "/v1/care-plans/%s/entered-in-error" % self.erroneous_plan["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
+            ("GET", plan + "/versions", None, {"admin", "clinician"}),
+            ("GET", plan + "/versions/1", None, {"admin", "clinician"}),
+            ("POST", plan + "/interventions", self.intervention_body(), {"clinician"}),
+            ("GET", plan + "/interventions", None, {"admin", "clinician"}),
+            ("GET", iv, None, {"admin", "clinician"}),
+            ("POST", iv + "/transitions", {"to": "accepted", "on": e2e.today(-1),
+                                           "staff_id": DUTY, "team_id": e2e.DEMO_TEAM},
+             {"clinician"}),
+            ("GET", iv + "/transitions", None, {"clinician"}),
+            ("POST", "%s/interventions/%s/entered-in-error"
+             % (plan, self.erroneous_intervention["id"]), {"reason": "E2E role " + n},
+             {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", "/v1/revoked-tokens", {"jti": "e2e-role-" + n, "reason": "test"},
              {"admin"}),
@@ -239,6 +301,11 @@ class Roles(unittest.TestCase):
             p = p.replace(self.contact["id"], "{contact_id}")
             p = p.replace(self.erroneous_contact["id"], "{contact_id}")
             p = p.replace(self.practice["id"], "{gp_practice_id}")
+            p = p.replace(self.plan["id"], "{care_plan_id}")
+            p = p.replace(self.erroneous_plan["id"], "{care_plan_id}")
+            p = p.replace(self.intervention["id"], "{intervention_id}")
+            p = p.replace(self.erroneous_intervention["id"], "{intervention_id}")
+            p = p.replace("/versions/1", "/versions/{version}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             mine[(method, p)] = allowed
         self.assertEqual(table, mine)
