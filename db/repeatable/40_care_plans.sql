@@ -131,11 +131,16 @@ $$;
 -- Guards of the intervention lifecycle: (a access, id uuid, body jsonb) ->
 -- NULL, or the refusal.
 
--- Every step: its day not in the future nor before the step it follows,
--- taken by active staff of a team of the organisation.
+-- Every step: under a plan not entered in error, its day not in the
+-- future nor before the step it follows, taken by active staff of a team
+-- of the organisation.
 CREATE OR REPLACE FUNCTION intervention_guard_step(a access, id uuid, body jsonb)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM care_plans p WHERE p.id = i.care_plan_id
+                AND p.voided_at IS NOT NULL) THEN jsonb_build_object('status', 409,
+            'detail', 'Its care plan was entered in error: record the intervention under '
+                || 'her current plan.')
         WHEN (body ->> 'on')::date > care_plan_today() THEN jsonb_build_object('status', 422,
             'pointer', '/on', 'detail', 'must not be in the future')
         WHEN (body ->> 'on')::date < coalesce(i.started_on, i.accepted_on, i.offered_on) THEN

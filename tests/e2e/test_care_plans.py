@@ -541,6 +541,18 @@ class Interventions(unittest.TestCase):
         self.assertEqual(get(item, token=token("admin")).status, 200)
         self.assertEqual(audit_rows("intervention", iv["id"], "read", "not_found"), 1)
         self.assertEqual(audit_rows("intervention", iv["id"], "read"), 1)
+        # A plan entered in error takes no more steps nor offers.
+        other = create_plan(self.plan["service_user_id"]).body
+        other_url = PLANS + "/" + other["id"] + "/interventions"
+        r = post(other_url, b, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(post(PLANS + "/" + other["id"] + "/entered-in-error",
+                              {"reason": "Duplicate plan"}, token=cli_a()).status, 200)
+        body = assert_problem(post(other_url + "/" + r.body["id"] + "/transitions",
+                                   {"to": "accepted", "on": london(0), "staff_id": NURSE,
+                                    "team_id": TEAM_A}, token=cli_a()), 409)
+        self.assertIn("entered in error", body["detail"])
+        assert_problem(post(other_url, b, token=cli_a()), 404)
         # Entered in error: off the plan.
         r = post(item + "/entered-in-error", {"reason": "Wrong plan"}, token=cli_a())
         self.assertEqual(r.status, 200, r)
