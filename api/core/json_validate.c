@@ -225,6 +225,7 @@ static const char *type_name(field_type t)
     case FIELD_TIMESTAMP:
         return "a timestamp (RFC 3339 with an offset)";
     case FIELD_ENUM_ARRAY:
+    case FIELD_ARRAY:
         return "an array";
     }
     return "a value";
@@ -293,6 +294,28 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
                     return;
                 }
             }
+        }
+        return;
+    }
+    case FIELD_ARRAY: {
+        if (jt != json_type_array) {
+            field_errors_add(e, ptr, "must be an array");
+            return;
+        }
+        size_t n = json_object_array_length(v);
+        if ((long)n < f->min || (long)n > f->max) {
+            field_errors_add(e, ptr, arena_printf(a, "must hold %ld to %ld items", f->min, f->max));
+            return;
+        }
+        /* Each item is whole (a PATCH replaces the array): checked as on
+         * create. */
+        for (size_t i = 0; i < n; i++) {
+            json_object *el = json_object_array_get_idx(v, i);
+            const char *iptr = arena_printf(a, "%s/%zu", ptr, i);
+            if (!el)
+                field_errors_add(e, iptr, "must not be null");
+            else
+                validate_value(a, el, &f->children[0], VALIDATE_CREATE, iptr, e);
         }
         return;
     }

@@ -23,6 +23,7 @@ typedef enum field_type {
     /* An array of distinct values from values, or of distinct ids (UUIDs)
      * when values is NULL; min..max items. */
     FIELD_ENUM_ARRAY,
+    FIELD_ARRAY, /* an array of min..max items, each as children[0] describes */
 } field_type;
 
 enum {

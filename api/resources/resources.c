@@ -21,6 +21,8 @@ static const record_def *const records[] = {
     &measure_record,
     &alert_record,
     &liaison_update_record,
+    &care_plan_record,
+    &intervention_record,
     NULL,
 };
 

@@ -23,6 +23,10 @@ extern const record_def joint_working_agreement_record, joint_working_due_record
 /* measures.c, alerts.c (issue 16). */
 extern const record_def measure_record, alert_record;
 extern const record_def liaison_update_record;
+/* care_plans.c: the plan and its interventions; the versions' handlers. */
+extern const record_def care_plan_record, intervention_record;
+bool care_plan_versions_list(request *r);
+bool care_plan_version_get(request *r);
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

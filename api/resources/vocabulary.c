@@ -93,6 +93,68 @@ const char *const vocab_contact_modes[] = {
 };
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
+/* The intervention catalogue (db/018_care_plans.sql), with its kinds. */
+const char *const vocab_interventions[] = {
+    "cbt",
+    "cft",
+    "emdr",
+    "cat",
+    "mbt",
+    "dbt",
+    "interpersonal_therapy",
+    "trauma_focused_therapy",
+    "act",
+    "medication_review",
+    "preconception_counselling",
+    "occupational_therapy",
+    "couples_family_therapy",
+    "family_work",
+    "wellbeing_peer_support",
+    "baby_massage",
+    "baby_yoga",
+    "newborn_behavioural_observation",
+    "video_interaction_guidance",
+    "care_index",
+    "gro_brain",
+    "meaning_of_the_child",
+    "parent_infant_psychotherapy",
+    "watch_wait_wonder",
+    "circle_of_security",
+    "fep_family_intervention",
+    "fep_cbtp",
+    "fep_carer_education",
+    "fep_healthy_living",
+    "fep_physical_health_assessment",
+    "fep_supported_employment",
+    "mmhs_online_input",
+    "mmhs_yoga",
+    "mmhs_relaxation",
+    "mmhs_mindfulness",
+    "partner_support_sessions",
+    "family_sessions",
+    "couple_sessions",
+    "partner_parent_infant_activities",
+    "partner_practical_parenting",
+    "partner_recovery_narratives",
+    "partner_meeting_recovered",
+    "carers_assessment_advice",
+    NULL,
+};
+const char *const vocab_intervention_kinds[] = {
+    "psychological_therapy",
+    "medication",
+    "preconception",
+    "occupational_therapy",
+    "family_therapy",
+    "wellbeing",
+    "parent_infant",
+    "psychosis_nice",
+    "mmhs_class",
+    "partner_family",
+    NULL,
+};
+const char *const vocab_intervention_statuses[] = {"offered",   "accepted", "declined", "started",
+                                                   "completed", "stopped",  NULL};
 /* What a course qualifies for; a later merge aligns it with the care-plan
  * intervention catalogue (domain "intervention"). */
 const char *const vocab_training_qualifies_for[] = {
@@ -208,6 +270,9 @@ const vocabulary vocabularies[] = {
     {"administration", vocab_administrations},
     {"liaison_contact_type", vocab_liaison_contact_types},
     {"liaison_concern", vocab_liaison_concerns},
+    {"intervention", vocab_interventions},
+    {"intervention_kind", vocab_intervention_kinds},
+    {"intervention_status", vocab_intervention_statuses},
     {NULL, NULL},
 };
 

@@ -46,6 +46,9 @@ extern const char *const vocab_instruments[];
 extern const char *const vocab_administrations[];
 extern const char *const vocab_liaison_contact_types[];
 extern const char *const vocab_liaison_concerns[];
+extern const char *const vocab_interventions[];
+extern const char *const vocab_intervention_kinds[];
+extern const char *const vocab_intervention_statuses[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

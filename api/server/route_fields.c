@@ -27,6 +27,8 @@ static const char *type_name(field_type t)
         return "date-time";
     case FIELD_ENUM_ARRAY:
         return "enum-array";
+    case FIELD_ARRAY:
+        return "array";
     }
     return "unknown";
 }

@@ -121,6 +121,9 @@ int route_statuses(const route *rt, int out[24])
         add(out, &n, 409); /* not allowed from here; the first request of its key running */
         add(out, &n, 412); /* If-Match, when sent, stale */
         add(out, &n, 422);
+    } else if (rt->handler == care_plan_versions_list || rt->handler == care_plan_version_get) {
+        add(out, &n, 200);
+        add(out, &n, 404); /* the plan (or that version) absent or out of scope */
     } else if (rt->handler == record_void) {
         add(out, &n, 200);
         add(out, &n, 404);

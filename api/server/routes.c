@@ -35,5 +35,9 @@ const route routes[] = {
      "report_submission", "create", NULL},
     {"GET", "/v1/reports/{report}/submissions/{submission_id}", report_submission_get,
      ROLE_COMMISSIONER | ROLE_ADMIN, 0, REPORT_AUDIT},
+    {"GET", "/v1/care-plans/{care_plan_id}/versions", care_plan_versions_list,
+     ROLE_CLINICIAN | ROLE_ADMIN, 0, "care_plan", "history", &care_plan_record},
+    {"GET", "/v1/care-plans/{care_plan_id}/versions/{version}", care_plan_version_get,
+     ROLE_CLINICIAN | ROLE_ADMIN, 0, "care_plan", "read", &care_plan_record},
     {NULL, NULL, NULL, 0, 0, NO_AUDIT, NULL},
 };

@@ -125,6 +125,9 @@ static void filter_condition(strbuf *b, const record_filter *f)
                       "l.service_user_id = t.%s AND l.team_id = %s::uuid))",
                       arg, f->column, arg);
         break;
+    case FILTER_DAY_BEFORE:
+        strbuf_printf(b, " AND (%s IS NULL OR t.%s < %s::date)", arg, f->column, arg);
+        break;
     default:
         strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s)", arg, f->column, arg);
     }
@@ -765,6 +768,7 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
         break;
     case FILTER_DATE_FROM:
     case FILTER_DATE_TO:
+    case FILTER_DAY_BEFORE:
         ok = json_is_date(v);
         why = "must be a date (YYYY-MM-DD)";
         break;

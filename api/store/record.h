@@ -40,6 +40,7 @@ typedef enum filter_kind {
     FILTER_NHS_NUMBER, /* a valid NHS number */
     FILTER_BOOL,       /* true or false, against a boolean column */
     FILTER_TEAM_LINK,  /* an id: the woman in column is linked to that team */
+    FILTER_DAY_BEFORE, /* a date column strictly before the day */
 } filter_kind;
 
 /* A list filter: ?param=value compares column with the value. */

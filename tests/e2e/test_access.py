@@ -67,7 +67,10 @@ SNAPSHOT_SQL = (
     "(select count(*) from joint_working_differences), "
     "(select count(*) from measures), (select count(*) from alerts), "
     "(select coalesce(sum(version), 0) from alerts), "
-    "(select count(*) from report_submissions))")
+    "(select count(*) from report_submissions), "
+    "(select count(*) from care_plans), (select coalesce(sum(version), 0) from care_plans), "
+    "(select count(*) from care_plan_versions), (select count(*) from care_plan_interventions), "
+    "(select coalesce(sum(version), 0) from care_plan_interventions))")
 
 
 def snapshot():
@@ -221,6 +224,21 @@ class Roles(unittest.TestCase):
                  token=token("admin"))
         assert r.status == 201, r
         cls.submission = r.body
+        # A woman the demo team accepted, with a care plan (one more to be
+        # entered in error) and two interventions under it (one to be
+        # entered in error).
+        accepted = e2e.refer(token("clinician"), team_id=e2e.DEMO_TEAM)
+        for to, fields in (("triaged", {"duty_clinician_id": DUTY, "notes": "n"}),
+                           ("accepted", {"pathway": "perinatal",
+                                         "allocated_clinician_id": DUTY})):
+            r = post("/v1/referrals/%s/transitions" % accepted["id"], dict(to=to, **fields),
+                     token=token("clinician"))
+            assert r.status == 201, r
+        cls.in_care = accepted["service_user_id"]
+        cls.plan = cls.new_plan()
+        cls.erroneous_plan = cls.new_plan()
+        cls.intervention = cls.new_intervention()
+        cls.erroneous_intervention = cls.new_intervention()
 
     @classmethod
     def supervision_body(cls):
@@ -235,6 +253,16 @@ class Roles(unittest.TestCase):
     def new_infant(cls):
         r = post("/v1/service-users/%s/infants" % cls.woman["id"],
                  {"date_of_birth": e2e.today(-400)}, token=token("clinician"))
+
+    @classmethod
+    def plan_body(cls):
+        return {"service_user_id": cls.in_care, "team_id": e2e.DEMO_TEAM,
+                "care_coordinator_id": DUTY, "goals": ["To feel like myself"],
+                "review_date": e2e.today(60)}
+
+    @classmethod
+    def new_plan(cls):
+        r = post("/v1/care-plans", cls.plan_body(), token=token("clinician"))
         assert r.status == 201, r
         return r.body
 
@@ -243,6 +271,9 @@ class Roles(unittest.TestCase):
         r = post("/v1/mbu-admissions", cls.admission_body(woman), token=token("clinician"))
         assert r.status == 201, r
         return r.body
+    def intervention_body(cls):
+        return {"code": "baby_massage", "offered_on": e2e.today(-2), "staff_id": DUTY,
+                "team_id": e2e.DEMO_TEAM}
 
     @staticmethod
     def admission_body(woman):
@@ -311,6 +342,13 @@ class Roles(unittest.TestCase):
                 e2e.nhs_number(), "contact_date": e2e.today(-1), "contact_type": "other"}
 
     @classmethod
+    def new_intervention(cls):
+        r = post("/v1/care-plans/%s/interventions" % cls.plan["id"], cls.intervention_body(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
+
+    @classmethod
     def new_contact(cls):
         r = post("/v1/contacts", cls.contact_body(), token=token("clinician"))
         assert r.status == 201, r
@@ -334,6 +372,8 @@ class Roles(unittest.TestCase):
         adm = "/v1/mbu-admissions/" + self.admission["id"]
         jwa = JWA + "/" + self.jwa["id"]
         agreed = JWA + "/" + self.jwa_agreed["id"]
+        plan = "/v1/care-plans/" + self.plan["id"]
+        iv = plan + "/interventions/" + self.intervention["id"]
         n = self.nonce
         hv = "/v1/service-users/%s/liaison-updates" % self.hv_woman["id"]
         return [
@@ -433,6 +473,24 @@ class Roles(unittest.TestCase):
              {"admin", "clinician"}),
             ("PATCH", jwa + "/differences/" + self.jw_difference_record["id"],
              {"description": "E2E role " + n}, {"clinician"}),
+            ("POST", "/v1/care-plans", self.plan_body(), {"clinician"}),
+            ("GET", "/v1/care-plans", None, {"admin", "clinician"}),
+            ("GET", plan, None, {"admin", "clinician"}),
+            ("PATCH", plan, {"goals": ["E2E role " + n]}, {"clinician"}),
+            ("POST", "/v1/care-plans/%s/entered-in-error" % self.erroneous_plan["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
+            ("GET", plan + "/versions", None, {"admin", "clinician"}),
+            ("GET", plan + "/versions/1", None, {"admin", "clinician"}),
+            ("POST", plan + "/interventions", self.intervention_body(), {"clinician"}),
+            ("GET", plan + "/interventions", None, {"admin", "clinician"}),
+            ("GET", iv, None, {"admin", "clinician"}),
+            ("POST", iv + "/transitions", {"to": "accepted", "on": e2e.today(-1),
+                                           "staff_id": DUTY, "team_id": e2e.DEMO_TEAM},
+             {"clinician"}),
+            ("GET", iv + "/transitions", None, {"clinician"}),
+            ("POST", "%s/interventions/%s/entered-in-error"
+             % (plan, self.erroneous_intervention["id"]), {"reason": "E2E role " + n},
+             {"clinician"}),
             ("GET", "/v1/audit?service_user=" + self.woman["id"], None, {"admin"}),
             ("POST", su + "/measures", self.measure_body(), {"clinician"}),
             ("GET", su + "/measures", None, {"admin", "clinician"}),
@@ -496,6 +554,11 @@ class Roles(unittest.TestCase):
             p = p.replace(self.jw_share["id"], "{share_id}")
             p = p.replace(self.jw_difference_record["id"], "{difference_id}")
             p = p.replace(self.measure["id"], "{measure_id}").replace(self.alert, "{alert_id}")
+            p = p.replace(self.plan["id"], "{care_plan_id}")
+            p = p.replace(self.erroneous_plan["id"], "{care_plan_id}")
+            p = p.replace(self.intervention["id"], "{intervention_id}")
+            p = p.replace(self.erroneous_intervention["id"], "{intervention_id}")
+            p = p.replace("/versions/1", "/versions/{version}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             p = p.replace(self.submission["id"], "{submission_id}")
             p = p.replace("/v1/reports/activity", "/v1/reports/{report}")

@@ -51,6 +51,9 @@ SCHEMAS = {
     "administration": "MeasureAdministration",
     "liaison_contact_type": "LiaisonContactType",
     "liaison_concern": "LiaisonConcern",
+    "intervention": "InterventionCode",
+    "intervention_kind": "InterventionKind",
+    "intervention_status": "InterventionStatus",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

@@ -192,6 +192,16 @@ def describe(doc, schema):
     return types or "unknown", nullable, None
 
 
+def non_null(doc, schema):
+    """The object of an `oneOf: [object, null]` (a nullable object)."""
+    schema = resolve(doc, schema)
+    for key in ("oneOf", "anyOf"):
+        rest = [a for a in schema.get(key) or [] if resolve(doc, a).get("type") != "null"]
+        if len(rest) == 1 and len(schema.get(key)) == 2:
+            return rest[0]
+    return schema
+
+
 def request_schema(doc, op):
     body = resolve(doc, op.get("requestBody"))
     content = body.get("content") or {}
@@ -240,7 +250,7 @@ def compare_fields(doc, key, fields, schema, problems, prefix=""):
             problems.append(f"{where}: {full} values differ: app {sorted(app_values or [])}, "
                             f"document {sorted(doc_values or [])}")
         if kind == "object":
-            compare_fields(doc, key, fields, props[name], problems, full + ".")
+            compare_fields(doc, key, fields, non_null(doc, props[name]), problems, full + ".")
 
 
 def check_fields(contract, spec_path, problems):
