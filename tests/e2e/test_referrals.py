@@ -6,9 +6,9 @@ import concurrent.futures
 import datetime
 import unittest
 
-from e2e import (DEMO_TEAMS, assert_problem, create_service_user, db_count, db_exec, get, main,
-                 mint, nhs_number, patch, post, refer, referral_body, service_user_body, today,
-                 token)
+from e2e import (DEMO_TEAMS, all_items, assert_problem, create_service_user, db_count, db_exec,
+                 get, main, mint, nhs_number, patch, post, refer, referral_body,
+                 service_user_body, today, token)
 
 PERINATAL, MMHS, MBU, CMHT = DEMO_TEAMS
 DUTY = "00000000-0000-4000-8000-0000000000b1"
@@ -682,7 +682,7 @@ class ClockAndCodes(unittest.TestCase):
 
 class WorkingLists(unittest.TestCase):
     def ids(self, worklist, team=PERINATAL):
-        return [x["id"] for x in e2e.all_items(
+        return [x["id"] for x in all_items(
             "/v1/referrals?worklist=%s&team=%s" % (worklist, team), token("admin"))]
 
     def test_duty_mdt_and_caseload(self):
@@ -716,7 +716,7 @@ class WorkingLists(unittest.TestCase):
     def test_worklists_show_summaries_unless_asked_for_full_records(self):
         woman = service_user_body()
         r = refer(service_user=woman)
-        items = e2e.all_items("/v1/referrals?worklist=duty", token("clinician"))
+        items = all_items("/v1/referrals?worklist=duty", token("clinician"))
         item = next(x for x in items if x["id"] == r["id"])
         self.assertEqual(set(item), {"id", "service_user_id", "team_id", "woman", "priority",
                                      "status", "received_at", "due_at", "overdue",
@@ -772,7 +772,7 @@ class IdentityCheck(unittest.TestCase):
         body = assert_problem(move(r.body["id"], "triaged", duty_clinician_id=DUTY, notes="n"),
                               409)
         self.assertIn("received", body["detail"])
-        self.assertIn(r.body["id"], [x["id"] for x in e2e.all_items(
+        self.assertIn(r.body["id"], [x["id"] for x in all_items(
             "/v1/referrals?worklist=duty", token("clinician"))])
 
     def test_matching_details_attach_and_update_her_status(self):
