@@ -21,6 +21,7 @@ typedef enum field_type {
     FIELD_OBJECT,     /* nested, described by children */
     FIELD_TIMESTAMP,  /* RFC 3339 with an offset: 2026-11-25T10:00:00Z */
     FIELD_ENUM_ARRAY, /* an array of distinct values from values; min..max items */
+    FIELD_UUID_ARRAY, /* an array of distinct ids; min..max items */
 } field_type;
 
 enum {

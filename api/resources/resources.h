@@ -12,6 +12,11 @@
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
     service_user_record, referral_record, contact_record;
+/* Partners, her consents, MH6 partner offers, discharge plans (issue 13). */
+extern const record_def partner_record, consent_record, partner_consent_record,
+    partner_offer_record, discharge_plan_record;
+/* partners.c: today's date in England (YYYY-MM-DD), for the date rules. */
+void partners_today(char out[11]);
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

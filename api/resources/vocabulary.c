@@ -93,6 +93,28 @@ const char *const vocab_contact_modes[] = {
 };
 const char *const vocab_attendance[] = {"attended", "did_not_attend", "cancelled_by_her",
                                         "cancelled_by_service", NULL};
+const char *const vocab_partner_relationships[] = {
+    "partner", "ex_partner", "parent", "sibling", "other_relative", "friend", "other", NULL,
+};
+const char *const vocab_consent_scopes[] = {"share_with_gp", "share_with_health_visiting",
+                                            "share_with_maternity", "partner_involvement", NULL};
+const char *const vocab_consent_decisions[] = {"given", "withdrawn", NULL};
+const char *const vocab_partner_support_types[] = {"emotional", "practical", "informational", NULL};
+const char *const vocab_mh6_items[] = {
+    "seen_by_senior_clinician_within_week",
+    "ward_reviews_and_meetings",
+    "further_discussions_welcome",
+    "joint_activities",
+    "written_and_electronic_information",
+    "partner_support_sessions",
+    "family_sessions",
+    "couple_sessions",
+    "parent_infant_activities",
+    "practical_parenting_support",
+    "recovery_narratives",
+    "meeting_recovered_patients",
+    NULL,
+};
 
 const vocabulary vocabularies[] = {
     {"team_type", vocab_team_types},
@@ -114,6 +136,11 @@ const vocabulary vocabularies[] = {
     {"attendance", vocab_attendance},
     {"ethnic_category", vocab_ethnic_categories},
     {"seniority", vocab_seniorities},
+    {"partner_relationship", vocab_partner_relationships},
+    {"consent_scope", vocab_consent_scopes},
+    {"consent_decision", vocab_consent_decisions},
+    {"partner_support_type", vocab_partner_support_types},
+    {"mh6_item", vocab_mh6_items},
     {NULL, NULL},
 };
 

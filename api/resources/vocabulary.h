@@ -30,6 +30,11 @@ extern const char *const vocab_contact_modes[];
 extern const char *const vocab_attendance[];
 extern const char *const vocab_ethnic_categories[];
 extern const char *const vocab_seniorities[];
+extern const char *const vocab_partner_relationships[];
+extern const char *const vocab_consent_scopes[];
+extern const char *const vocab_consent_decisions[];
+extern const char *const vocab_partner_support_types[];
+extern const char *const vocab_mh6_items[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

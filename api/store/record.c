@@ -160,6 +160,8 @@ static const char *list_sql(arena *a, const record_def *d, const char *where, co
     strbuf_puts(&b, visible(d));
     if (d->parent_column)
         strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'parent')::uuid", d->parent_column);
+    if (d->outer_column)
+        strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'outer')::uuid", d->outer_column);
     const char *dir = desc ? " DESC" : "";
     if (sort)
         strbuf_printf(&b, " ORDER BY t.%s%s, t.id%s", sort, dir, dir);
@@ -180,7 +182,12 @@ static void generate(record_stmts *g, const record_def *d)
     g->def = d;
     /* The FROM clause and the condition every by-id statement shares. */
     size_t used = strlen(from);
-    if (d->parent_column)
+    if (d->parent_column && d->outer_column)
+        snprintf(from + used, sizeof(from) - used,
+                 " WHERE t.%s = ($2::jsonb ->> 'parent')::uuid AND t.%s = ($2::jsonb ->> "
+                 "'outer')::uuid AND",
+                 d->parent_column, d->outer_column);
+    else if (d->parent_column)
         snprintf(from + used, sizeof(from) - used,
                  " WHERE t.%s = ($2::jsonb ->> 'parent')::uuid AND", d->parent_column);
     else
@@ -324,6 +331,13 @@ void record_register(const record_def *const *defs)
         if (d->insert)
             router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY,
                        audited, "create");
+        if (d->singleton) {
+            router_add("GET", d->collection, record_get, d, d->read_roles, 0, audited, "read");
+            if (d->update)
+                router_add("PATCH", d->collection, record_update, d, d->update_roles, ROUTE_BODY,
+                           audited, "update");
+            continue;
+        }
         router_add("GET", d->collection, record_list, d, d->read_roles, 0, audited, "list");
         if (d->lookup_param)
             router_add("POST", lookup_pattern(d), record_lookup, d, d->read_roles, ROUTE_BODY,
@@ -367,15 +381,24 @@ static void set_etag(request *r, const char *version)
 
 /* The id in the path: a malformed one cannot exist, so it is 404 like any
  * other unknown id (and never reaches the database). */
+/* How many path parameters name the parents of a nested record. */
+static int parent_params(const record_def *d)
+{
+    return (d->parent_column ? 1 : 0) + (d->outer_column ? 1 : 0);
+}
+
 static const char *path_id(request *r, const record_def *d)
 {
-    int want = d->parent_column ? 2 : 1;
-    const char *id = r->npath_params == want ? r->path_params[want - 1] : NULL;
-    if (!id || !uuid_valid(id) || (want == 2 && !uuid_valid(r->path_params[0]))) {
+    /* A singleton's id is its parent's, the last path parameter. */
+    int want = parent_params(d) + (d->singleton ? 0 : 1);
+    bool ok = want > 0 && r->npath_params == want;
+    for (int i = 0; ok && i < want; i++)
+        ok = uuid_valid(r->path_params[i]);
+    if (!ok) {
         problem(r, 404, arena_printf(r->a, "No such %s.", d->noun));
         return NULL;
     }
-    return id;
+    return r->path_params[want - 1];
 }
 
 /* The parent's id of a nested collection (NULL for others); answers 404
@@ -385,11 +408,15 @@ static bool path_parent(request *r, const record_def *d, const char **parent)
     *parent = NULL;
     if (!d->parent_column)
         return true;
-    if (r->npath_params < 1 || !uuid_valid(r->path_params[0])) {
+    int n = parent_params(d);
+    bool ok = r->npath_params >= n;
+    for (int i = 0; ok && i < n; i++)
+        ok = uuid_valid(r->path_params[i]);
+    if (!ok) {
         problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
         return false;
     }
-    *parent = r->path_params[0];
+    *parent = r->path_params[n - 1];
     return true;
 }
 
@@ -399,8 +426,11 @@ static json_object *record_args(request *r, const record_def *d, const char *id)
     json_object *args = json_object_new_object();
     if (id)
         json_object_object_add(args, "id", json_object_new_string(id));
-    if (d->parent_column && r->npath_params > 0)
-        json_object_object_add(args, "parent", json_object_new_string(r->path_params[0]));
+    int n = parent_params(d);
+    if (d->parent_column && r->npath_params >= n)
+        json_object_object_add(args, "parent", json_object_new_string(r->path_params[n - 1]));
+    if (d->outer_column && r->npath_params >= n)
+        json_object_object_add(args, "outer", json_object_new_string(r->path_params[0]));
     if (r->include_voided)
         json_object_object_add(args, "include_voided", json_object_new_string("true"));
     return args;
@@ -539,7 +569,8 @@ bool record_create(request *r)
     const char *id = PQgetvalue(res, 0, 0);
     if (!audit(r, d, "create", id, woman_array(r, res, 0, 3), "ok"))
         goto done;
-    response_header(r, "Location", arena_printf(r->a, "%s/%s", r->path, id));
+    response_header(r, "Location",
+                    d->singleton ? r->path : arena_printf(r->a, "%s/%s", r->path, id));
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:

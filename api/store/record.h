@@ -91,6 +91,14 @@ typedef struct record_def {
     /* A nested collection's parent: the column holding the parent's id (the
      * collection's first path parameter) and its noun for the 404. */
     const char *parent_column, *parent_noun;
+    /* Nested two deep (/v1/service-users/{service_user_id}/partners/
+     * {partner_id}/offers): the column holding the first path parameter
+     * (the grandparent, checked as well); parent_column holds the second. */
+    const char *outer_column;
+    /* One record per parent (/v1/referrals/{referral_id}/discharge-plan):
+     * its id is its parent's (parent_column is "id"); POST creates it, GET
+     * reads it and PATCH changes it at the collection's own path. */
+    bool singleton;
     const char *json; /* "referral_json": the representation */
     /* What a referrer sees instead (where it stands), or NULL. */
     const char *json_for_referrer;

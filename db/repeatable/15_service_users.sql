@@ -12,10 +12,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'gp_practice_code', s.gp_practice_code, 'postcode', s.postcode,
         'ethnic_category', s.ethnic_category,
         'ethnic_category_code', national_code('ethnic_category', s.ethnic_category),
+        -- Derived from her dated consent records (/v1/service-users/{id}/consents).
         'consent', json_build_object(
-            'partner_involvement', s.consent_partner_involvement,
-            'share_with_gp', s.consent_share_with_gp,
-            'share_with_health_visiting', s.consent_share_with_health_visiting),
+            'partner_involvement', consent_in_force(s.id, 'partner_involvement'),
+            'share_with_gp', consent_in_force(s.id, 'share_with_gp'),
+            'share_with_health_visiting', consent_in_force(s.id, 'share_with_health_visiting'),
+            'share_with_maternity', consent_in_force(s.id, 'share_with_maternity')),
         'perinatal_status', json_build_object(
             'stage', s.perinatal_stage,
             'estimated_due_date', s.estimated_due_date,
@@ -32,16 +34,11 @@ $$;
 -- her through this one mapping.
 CREATE OR REPLACE FUNCTION service_user_columns(body jsonb)
 RETURNS TABLE (nhs_number text, given_name text, family_name text, date_of_birth date,
-    gp_practice_code text, postcode text, consent_partner_involvement boolean,
-    consent_share_with_gp boolean, consent_share_with_health_visiting boolean,
-    perinatal_stage text, estimated_due_date date, delivery_date date, infant_count integer,
+    gp_practice_code text, postcode text, perinatal_stage text, estimated_due_date date, delivery_date date, infant_count integer,
     loss_date date, loss_gestation_weeks integer, ethnic_category text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT body ->> 'nhs_number', body ->> 'given_name', body ->> 'family_name',
         (body ->> 'date_of_birth')::date, body ->> 'gp_practice_code', body ->> 'postcode',
-        coalesce((body -> 'consent' ->> 'partner_involvement')::boolean, false),
-        coalesce((body -> 'consent' ->> 'share_with_gp')::boolean, false),
-        coalesce((body -> 'consent' ->> 'share_with_health_visiting')::boolean, false),
         body -> 'perinatal_status' ->> 'stage',
         (body -> 'perinatal_status' ->> 'estimated_due_date')::date,
         (body -> 'perinatal_status' ->> 'delivery_date')::date,
@@ -57,8 +54,7 @@ $$;
 CREATE OR REPLACE FUNCTION service_user_new(a access, body jsonb) RETURNS SETOF service_users
 LANGUAGE sql AS $$
     INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
-        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
-        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
+        date_of_birth, gp_practice_code, postcode, perinatal_stage,
         estimated_due_date, delivery_date, infant_count, loss_date, loss_gestation_weeks,
         ethnic_category)
     SELECT a.org, a.sub, c.* FROM service_user_columns(body) c

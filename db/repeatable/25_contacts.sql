@@ -8,7 +8,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'duration_minutes', c.duration_minutes, 'service', c.service, 'mode', c.mode,
         'present', json_build_object('woman', c.woman_present, 'partner', c.partner_present,
             'infant', c.infant_present),
-        'attendance', c.attendance, 'note', c.note, 'migrated', c.migrated,
+        'attendance', c.attendance, 'note', c.note, 'partner_ids', c.partner_ids,
+        'migrated', c.migrated,
         'entered_in_error', CASE WHEN c.voided_at IS NOT NULL THEN json_build_object(
             'at', c.voided_at, 'by', c.voided_by, 'reason', c.void_reason) END,
         'organisation_id', c.organisation_id, 'version', c.version,

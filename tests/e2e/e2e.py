@@ -346,8 +346,6 @@ def service_user_body(**over):
         "date_of_birth": "1992-03-14",
         "gp_practice_code": "J82001",
         "postcode": "DT1 2JY",
-        "consent": {"partner_involvement": True, "share_with_gp": True,
-                    "share_with_health_visiting": False},
         "perinatal_status": {"stage": "pregnant", "estimated_due_date": today(120)},
     }
     body.update(over)

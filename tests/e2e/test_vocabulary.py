@@ -35,6 +35,11 @@ SCHEMAS = {
     "attendance": "Attendance",
     "ethnic_category": "EthnicCategory",
     "seniority": "Seniority",
+    "partner_relationship": "PartnerRelationship",
+    "consent_scope": "ConsentScope",
+    "consent_decision": "ConsentDecision",
+    "partner_support_type": "PartnerSupportType",
+    "mh6_item": "Mh6Item",
 }
 
 # Vocabulary domain -> where the document lists its national codes.
