@@ -224,12 +224,3 @@ ALTER TABLE referrals DROP COLUMN discharge_plan;
 UPDATE workflow_steps SET required = array_remove(required, 'discharge_plan'),
     guards = guards || '{referral_guard_discharge_plan}'::text[]
 WHERE workflow = 'referral' AND to_state = 'discharged';
-
--- Whether her consent of a scope is in force on a day: defined here so that
--- the representations of earlier repeatable files (her record) can call it
--- on a new database; db/repeatable/45_partners.sql holds its definitive
--- text and replaces this one on every run.
-CREATE FUNCTION consent_in_force(service_user_id uuid, consent_scope text, on_day date)
-RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT false $$;
-CREATE FUNCTION consent_in_force(service_user_id uuid, consent_scope text)
-RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT false $$;

@@ -74,6 +74,7 @@ const record_def consent_record = {
     .insert = &sql_consent_insert,
     .filters = consent_filters,
     .sort_column = "created_at",
+    .parent_in_scope = &sql_partner_parent_woman,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
 };
@@ -93,6 +94,7 @@ const record_def partner_consent_record = {
     .rules = consent_rules,
     .insert = &sql_partner_consent_insert,
     .sort_column = "created_at",
+    .parent_in_scope = &sql_partner_parent_partner,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
 };

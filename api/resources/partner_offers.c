@@ -78,6 +78,7 @@ const record_def partner_offer_record = {
     .update = &sql_partner_offer_update,
     .filters = offer_filters,
     .sort_column = "created_at",
+    .parent_in_scope = &sql_partner_parent_partner,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
     .update_roles = ROLE_CLINICIAN,

@@ -82,6 +82,7 @@ const record_def partner_record = {
     .rules = partner_rules,
     .insert = &sql_partner_insert,
     .update = &sql_partner_update,
+    .parent_in_scope = &sql_partner_parent_woman,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
     .update_roles = ROLE_CLINICIAN,

@@ -316,8 +316,8 @@ static const char *refused_women(request *r, const char **action, const char **r
         return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
     }
     const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
-    if (!strcmp(*action, "create") && r->status == 201) /* an idempotent replay */
-        *record_id = id = replayed_id(r);
+    if (!strcmp(*action, "create") && r->status == 201)       /* an idempotent replay */
+        *record_id = id = d->singleton ? id : replayed_id(r); /* a singleton's is its path's */
     return id && uuid_valid(id) ? record_women(r, d, id) : "{}";
 }
 
@@ -783,6 +783,21 @@ static const record_view *chosen_view(request *r, const record_def *d, int *inde
     return NULL;
 }
 
+/* A nested list's parent in the caller's scope; else answers 404 (audited
+ * with the woman it is about) and returns false. */
+static bool parent_visible(request *r, const record_def *d)
+{
+    PGresult *res = query(r, d->parent_in_scope, record_args(r, d, NULL));
+    if (!res)
+        return false;
+    if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t"))
+        return true;
+    const char *women = PQntuples(res) == 1 ? woman_array(r, res, 0, 1) : "{}";
+    if (audit(r, d, "list", NULL, women, "not_found"))
+        problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
+    return false;
+}
+
 bool record_list(request *r)
 {
     const record_def *d = def_of(r);
@@ -847,6 +862,10 @@ bool record_list(request *r)
     }
     if (shape && !strcmp(shape, "full"))
         json_object_object_add(args, "full", json_object_new_string("true"));
+    if (d->parent_in_scope && !parent_visible(r, d)) {
+        json_object_put(args);
+        return true;
+    }
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
     PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
     if (!res)

@@ -12,12 +12,23 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'gp_practice_code', s.gp_practice_code, 'postcode', s.postcode,
         'ethnic_category', s.ethnic_category,
         'ethnic_category_code', national_code('ethnic_category', s.ethnic_category),
-        -- Derived from her dated consent records (/v1/service-users/{id}/consents).
-        'consent', json_build_object(
-            'partner_involvement', consent_in_force(s.id, 'partner_involvement'),
-            'share_with_gp', consent_in_force(s.id, 'share_with_gp'),
-            'share_with_health_visiting', consent_in_force(s.id, 'share_with_health_visiting'),
-            'share_with_maternity', consent_in_force(s.id, 'share_with_maternity')),
+        -- Derived from her dated consent records (/v1/service-users/{id}/consents):
+        -- the rule of consent_in_force() (db/repeatable/45_partners.sql), the
+        -- latest decision of each scope on or before today, in one scan of
+        -- her records (four calls of it cost some forty times as much).
+        'consent', (SELECT json_build_object(
+            'partner_involvement', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'partner_involvement'), false),
+            'share_with_gp', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'share_with_gp'), false),
+            'share_with_health_visiting', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'share_with_health_visiting'), false),
+            'share_with_maternity', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'share_with_maternity'), false))
+            FROM (SELECT DISTINCT ON (c.scope) c.scope, c.decision FROM consents c
+                WHERE c.service_user_id = s.id AND c.partner_id IS NULL
+                    AND c.decided_on <= (now() AT TIME ZONE 'Europe/London')::date
+                ORDER BY c.scope, c.decided_on DESC, c.created_at DESC, c.id DESC) c),
         'perinatal_status', json_build_object(
             'stage', s.perinatal_stage,
             'estimated_due_date', s.estimated_due_date,

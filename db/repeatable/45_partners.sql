@@ -53,8 +53,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'needs_assessment', CASE WHEN p.needs_assessed_on IS NOT NULL THEN json_build_object(
             'on', p.needs_assessed_on, 'staff_id', p.needs_assessed_by,
             'outcome', p.needs_assessment_outcome) END,
-        'consent_in_force', partner_consent_in_force(p.id,
-            (now() AT TIME ZONE 'Europe/London')::date),
+        -- The rule of partner_consent_in_force(), today: the latest decision
+        -- on or before it (a later-dated one is not yet in force).
+        'consent_in_force', coalesce((SELECT c.decision = 'given' FROM consents c
+            WHERE c.partner_id = p.id
+                AND c.decided_on <= (now() AT TIME ZONE 'Europe/London')::date
+            ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false),
         'consent', (SELECT consent_json(c) FROM consents c WHERE c.partner_id = p.id
             ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1),
         'organisation_id', p.organisation_id, 'version', p.version,

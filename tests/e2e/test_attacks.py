@@ -483,7 +483,8 @@ class Bodies(Attack):
             '"priority": "routine"', '"priority": "routine", "priority": "emergency"')
         assert_problem(post("/v1/referrals", nested, token=token("referrer")), 400)
         inner = json.dumps(service_user_body()).replace(
-            '"share_with_gp": true', '"share_with_gp": true, "share_with_gp": false')
+            '"stage": "pregnant"', '"stage": "pregnant", "stage": "postnatal"')
+        self.assertEqual(inner.count('"stage"'), 2)
         assert_problem(post("/v1/service-users", inner, token=token("clinician")), 400)
         self.assert_unchanged()
         for n in (first, second):

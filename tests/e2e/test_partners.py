@@ -136,13 +136,25 @@ class Partners(unittest.TestCase):
         # Another team's clinician: she is not in its scope.
         assert_problem(post(partners_url(w), {"name": "X", "relationship": "friend"},
                             token=cli_b()), 404)
-        # Her list, out of scope: empty (nothing of hers shown).
-        self.assertEqual(get(partners_url(w), token=cli_b()).body["items"], [])
+        # Her lists, out of scope: 404 as her record is (audited, naming her).
+        before = count("select count(*) from audit_events where resource = 'partner' and action"
+                       " = 'list' and outcome = 'not_found' and service_user_ids = ARRAY['%s'"
+                       "::uuid]" % w["id"])
+        assert_problem(get(partners_url(w), token=cli_b()), 404)
+        assert_problem(get(partner_url(p) + "/consents", token=cli_b()), 404)
+        assert_problem(get(partner_url(p) + "/offers", token=cli_b()), 404)
+        assert_problem(get("/v1/service-users/%s/consents" % w["id"], token=cli_b()), 404)
+        assert_problem(get("/v1/service-users/%s/partners" % NO_SUCH_ID, token=cli_a()), 404)
+        self.assertEqual(count("select count(*) from audit_events where resource = 'partner' and "
+                               "action = 'list' and outcome = 'not_found' and service_user_ids "
+                               "= ARRAY['%s'::uuid]" % w["id"]), before + 1)
         assert_problem(get(partner_url(p), token=cli_b()), 404)
         assert_problem(patch(partner_url(p), {"name": "Y"}, token=cli_b(), etag='"1"'), 404)
         # Under another woman's path: not found either.
         other = woman()
         assert_problem(get("/v1/service-users/%s/partners/%s" % (other["id"], p["id"]),
+                           token=cli_a()), 404)
+        assert_problem(get("/v1/service-users/%s/partners/%s/offers" % (other["id"], p["id"]),
                            token=cli_a()), 404)
         # Roles: admins read, only clinicians record; referrers nothing.
         assert_problem(post(partners_url(w), {"name": "X", "relationship": "friend"},

@@ -608,7 +608,7 @@ static void consent_flags_and_discharge_plans_become_records(void **state)
            "received_at, priority, criteria, reason, referrer_name, due_at, "
            "flag_discuss_individually, flag_discuss_with_camhs, flag_offer_joint_working, "
            "submitted_by, submitted_by_role, responded_at, status, discharge_plan, "
-           "risk_assessment) SELECT "
+           "risk_assessment, source_code) SELECT "
            "('00000000-0000-4000-8000-00000000f0' || n)::uuid, "
            "'00000000-0000-4000-8000-00000000f001', '00000000-0000-4000-8000-00000000f003', "
            "'00000000-0000-4000-8000-00000000f002', 'gp', 'letter', "
@@ -616,7 +616,7 @@ static void consent_flags_and_discharge_plans_become_records(void **state)
            "'2026-02-02 09:00+00', false, false, false, 'it', 'clinician', "
            "'2026-01-20 11:30+00', CASE n WHEN 10 THEN 'discharged' ELSE 'unable_to_engage' END, "
            "CASE n WHEN 10 THEN '{\"summary\": \"Well.\", \"follow_up\": \"GP review.\"}'::jsonb "
-           "END, '{\"risk_level\": \"low\"}' FROM generate_series(10, 11) n");
+           "END, '{\"risk_level\": \"low\"}', 'A1' FROM generate_series(10, 11) n");
     assert_true(migrate_run(url2));
 
     /* Two true flags, two records, dated her registration day in England
