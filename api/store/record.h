@@ -115,12 +115,7 @@ typedef struct record_def {
     bool (*before_create)(request *r, json_object *body, json_object *args);
     const stmt_def *insert; /* $2 {body, ...} -> id, version, json, woman */
     record_refusal insert_refused;
-    const stmt_def *update; /* $2 {id, version, body} -> version, json, woman */
-    /* A nested list's parent, when it is about a woman: $2 {parent, outer}
-     * -> no row (no such parent in the organisation), else (in scope, the
-     * woman). Out of scope or absent, the list is 404 (audited), as the
-     * parent's own read would be. May be NULL (an empty list then). */
-    const stmt_def *parent_in_scope;
+    const stmt_def *update;       /* $2 {id, version, body} -> version, json, woman */
     const record_filter *filters; /* terminated by a NULL param */
     /* POST <collection>/lookup with {<lookup_param>: value} finds records by
      * it (the filter of that name; never a query parameter: it is personal
@@ -139,6 +134,11 @@ typedef struct record_def {
     bool voidable;
     unsigned create_roles, read_roles, update_roles;
     const constraint_message *constraints;
+    /* A nested list's parent, when it is about a woman: $2 {parent, outer}
+     * -> no row (no such parent in the organisation), else (in scope, the
+     * woman). Out of scope or absent, the list is 404 (audited), as the
+     * parent's own read would be. May be NULL (an empty list then). */
+    const stmt_def *parent_in_scope;
 } record_def;
 
 /* Generates and registers the statements of every definition, and adds
