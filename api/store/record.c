@@ -379,14 +379,14 @@ static void set_etag(request *r, const char *version)
     response_header(r, "ETag", arena_printf(r->a, "\"%s\"", version));
 }
 
-/* The id in the path: a malformed one cannot exist, so it is 404 like any
- * other unknown id (and never reaches the database). */
 /* How many path parameters name the parents of a nested record. */
 static int parent_params(const record_def *d)
 {
     return (d->parent_column ? 1 : 0) + (d->outer_column ? 1 : 0);
 }
 
+/* The id in the path: a malformed one cannot exist, so it is 404 like any
+ * other unknown id (and never reaches the database). */
 static const char *path_id(request *r, const record_def *d)
 {
     /* A singleton's id is its parent's, the last path parameter. */
