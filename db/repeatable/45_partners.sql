@@ -182,6 +182,23 @@ $$;
 CREATE OR REPLACE TRIGGER discharge_plans_touch_referral AFTER INSERT OR UPDATE
     ON discharge_plans FOR EACH ROW EXECUTE FUNCTION discharge_plans_touch_referral();
 
+-- The database holds it too, whatever writes the referral: a referral
+-- moves to discharged only with its plan recorded (the step's guard below
+-- says so first, naming where to record it).
+CREATE OR REPLACE FUNCTION referrals_discharged_with_plan() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'discharged' AND OLD.status IS DISTINCT FROM 'discharged'
+            AND NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = NEW.id) THEN
+        RAISE EXCEPTION 'referral % discharged without its discharge plan', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_discharge_plan';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER referrals_discharged_with_plan BEFORE UPDATE OF status ON referrals
+    FOR EACH ROW EXECUTE FUNCTION referrals_discharged_with_plan();
+
 -- The referral workflow's discharge step needs her discharge plan.
 CREATE OR REPLACE FUNCTION referral_guard_discharge_plan(a access, id uuid, body jsonb)
 RETURNS jsonb LANGUAGE sql STABLE AS $$

@@ -652,6 +652,17 @@ static void consent_flags_and_discharge_plans_become_records(void **state)
     assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
     assert_non_null(strstr(PQgetvalue(res, 0, 0), "discharge-plan"));
     PQclear(res);
+    /* The database holds it too: no discharge without the plan. */
+    assert_string_equal(sql_state(url2, "UPDATE referrals SET status = 'discharged' "
+                                        "WHERE id = '00000000-0000-4000-8000-00000000f011'"),
+                        "23514");
+    sql_ok(url2, "INSERT INTO discharge_plans (id, organisation_id, service_user_id, team_id, "
+                 "follow_up, relapse_signs, created_by) SELECT id, organisation_id, "
+                 "service_user_id, team_id, 'f', 'r', 'it' FROM referrals "
+                 "WHERE id = '00000000-0000-4000-8000-00000000f011'");
+    assert_string_equal(sql_state(url2, "UPDATE referrals SET status = 'discharged' "
+                                        "WHERE id = '00000000-0000-4000-8000-00000000f011'"),
+                        "");
     snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db2);
     sql_ok(admin_url, q);
 }
