@@ -87,7 +87,7 @@ FROM generate_series(1, :total - (SELECT count(*) FROM referrals WHERE submitted
 INSERT INTO referrals (organisation_id, service_user_id, team_id, source, channel, received_at,
     priority, criteria, reason, referrer_name, due_at, responded_at, flag_discuss_individually,
     flag_discuss_with_camhs, flag_offer_joint_working, status, pathway, allocated_clinician_id,
-    signposted_to, referred_to, closed_reason, discharge_plan, submitted_by, submitted_by_role,
+    signposted_to, referred_to, closed_reason, submitted_by, submitted_by_role,
     source_code)
 SELECT :'org', w.id, g.team_id,
        (ARRAY['gp', 'midwife', 'health_visitor', 'self', 'cmht', 'family'])[1 + g.n % 6],
@@ -105,7 +105,6 @@ SELECT :'org', w.id, g.team_id,
        CASE WHEN s.status = 'signposted' THEN 'Steps2Wellbeing' END,
        CASE WHEN s.status = 'referred_on' THEN 'CMHT' END,
        CASE WHEN s.status IN ('declined', 'withdrawn') THEN 'Bench' END,
-       CASE WHEN s.status = 'discharged' THEN '{"summary": "Bench discharge"}'::jsonb END,
        'bench', 'clinician',
        referral_source_code((ARRAY['gp', 'midwife', 'health_visitor', 'self', 'cmht',
            'family'])[1 + g.n % 6], 'clinician')
@@ -121,6 +120,16 @@ CROSS JOIN LATERAL (SELECT CASE
     WHEN g.dice < 0.78 THEN 'declined'
     WHEN g.dice < 0.86 THEN 'withdrawn'
     ELSE 'accepted' END AS status) s;
+
+-- Each discharge with its discharge plan (db/019), as the step requires:
+-- written as a plan from before plans were records (the free text), which
+-- a discharged referral may have.
+INSERT INTO discharge_plans (id, organisation_id, service_user_id, team_id, summary, migrated,
+    created_by)
+SELECT r.id, r.organisation_id, r.service_user_id, r.team_id, 'Bench discharge', true, 'bench'
+FROM referrals r
+WHERE r.submitted_by = 'bench' AND r.status = 'discharged'
+    AND NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = r.id);
 
 ANALYZE teams; ANALYZE staff; ANALYZE service_users; ANALYZE referrals;
 SQL

@@ -226,6 +226,7 @@ static const char *type_name(field_type t)
         return "a timestamp (RFC 3339 with an offset)";
     case FIELD_ENUM_ARRAY:
     case FIELD_ARRAY:
+    case FIELD_UUID_ARRAY:
         return "an array";
     }
     return "a value";
@@ -266,7 +267,8 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
         }
         json_validate(a, v, f->children, mode, ptr, e);
         return;
-    case FIELD_ENUM_ARRAY: {
+    case FIELD_ENUM_ARRAY:
+    case FIELD_UUID_ARRAY: {
         if (jt != json_type_array) {
             field_errors_add(e, ptr, "must be an array");
             return;
@@ -278,7 +280,8 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
             return;
         }
         field_spec item = *f;
-        item.type = f->values ? FIELD_ENUM : FIELD_UUID;
+        /* An enum array without values is an array of ids too. */
+        item.type = f->type == FIELD_UUID_ARRAY || !f->values ? FIELD_UUID : FIELD_ENUM;
         for (size_t i = 0; i < n; i++) {
             json_object *el = json_object_array_get_idx(v, i);
             const char *iptr = arena_printf(a, "%s/%zu", ptr, i);

@@ -23,7 +23,8 @@ typedef enum field_type {
     /* An array of distinct values from values, or of distinct ids (UUIDs)
      * when values is NULL; min..max items. */
     FIELD_ENUM_ARRAY,
-    FIELD_ARRAY, /* an array of min..max items, each as children[0] describes */
+    FIELD_ARRAY,      /* an array of min..max items, each as children[0] describes */
+    FIELD_UUID_ARRAY, /* an array of distinct ids; min..max items */
 } field_type;
 
 enum {

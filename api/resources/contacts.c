@@ -39,6 +39,9 @@ static const field_spec contact_fields[] = {
      * joint-working agreement it belongs to. */
     {"purpose", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_contact_purposes, NULL, NULL},
     {"joint_working_agreement_id", FIELD_UUID, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
+    /* The partners or significant others who took part (partners.c): hers
+     * only. MH6 Group I counts a senior clinician's contact naming one. */
+    {"partner_ids", FIELD_UUID_ARRAY, 0, 0, 10, NULL, NULL, NULL},
     /* Set by the server. */
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"migrated", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -90,6 +93,8 @@ static const constraint_message contact_constraints[] = {
      "A contact cannot be before the referral it answers was received."},
     {"contacts_agreement_woman_fk", 422, "/joint_working_agreement_id",
      "No such joint-working agreement of this woman."},
+    {"contacts_partners_of_woman", 422, "/partner_ids",
+     "Name her own partners only (recorded under /v1/service-users/{id}/partners)."},
     {"contacts_woman_fixed", 422, "/service_user_id",
      "A contact stays with its woman: enter it in error and record it for the right one."},
     {NULL, 0, NULL, NULL},

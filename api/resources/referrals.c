@@ -68,12 +68,6 @@ static const field_spec onward_fields[] = {
     {"reason", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
-static const field_spec discharge_fields[] = {
-    {"summary", FIELD_STRING, FIELD_REQUIRED, 1, 4000, NULL, NULL, NULL},
-    {"follow_up", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
-    {"referred_to", FIELD_STRING, 0, 1, 500, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
-};
 static const field_spec camhs_fields[] = {
     {"date", FIELD_DATE, FIELD_REQUIRED, 0, 0, NULL, NULL, NULL},
     {"with_whom", FIELD_STRING, FIELD_REQUIRED, 1, 200, NULL, NULL, NULL},
@@ -108,7 +102,8 @@ static const field_spec transition_fields[] = {
     {"reason", FIELD_STRING, 0, 1, 4000, NULL, NULL, NULL},
     {"risk_assessment", FIELD_OBJECT, 0, 0, 0, NULL, NULL, risk_fields},
     {"onward_referral", FIELD_OBJECT, 0, 0, 0, NULL, NULL, onward_fields},
-    {"discharge_plan", FIELD_OBJECT, 0, 0, 0, NULL, NULL, discharge_fields},
+    /* The discharge step needs her discharge plan recorded first: its own
+     * record, /v1/referrals/{id}/discharge-plan (discharge_plans.c). */
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 

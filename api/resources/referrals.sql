@@ -147,7 +147,6 @@ UPDATE referrals r SET status = $2::jsonb ->> 'to',
         ELSE r.source_code END,
     risk_assessment = coalesce(j.j -> 'risk_assessment', r.risk_assessment),
     onward_referral = coalesce(j.j -> 'onward_referral', r.onward_referral),
-    discharge_plan = coalesce(j.j -> 'discharge_plan', r.discharge_plan),
     version = r.version + 1, updated_at = now()
 FROM j LEFT JOIN found ON true
 WHERE r.id = ($2::jsonb ->> 'id')::uuid AND r.organisation_id = ($1::access).org

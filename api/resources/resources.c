@@ -23,6 +23,12 @@ static const record_def *const records[] = {
     &liaison_update_record,
     &care_plan_record,
     &intervention_record,
+    /* issue 13: partners, her consents, MH6 offers, discharge plans */
+    &partner_record,
+    &consent_record,
+    &partner_consent_record,
+    &partner_offer_record,
+    &discharge_plan_record,
     NULL,
 };
 

@@ -27,6 +27,11 @@ extern const record_def liaison_update_record;
 extern const record_def care_plan_record, intervention_record;
 bool care_plan_versions_list(request *r);
 bool care_plan_version_get(request *r);
+/* Partners, her consents, MH6 partner offers, discharge plans (issue 13). */
+extern const record_def partner_record, consent_record, partner_consent_record,
+    partner_offer_record, discharge_plan_record;
+/* partners.c: today's date in England (YYYY-MM-DD), for the date rules. */
+void partners_today(char out[11]);
 
 /* service_users.c: her record's rules, shared with a referral that carries
  * her details. */

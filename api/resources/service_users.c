@@ -46,13 +46,6 @@ static const char *postcode_check(const char *s)
     return NULL;
 }
 
-static const field_spec consent_fields[] = {
-    {"partner_involvement", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
-    {"share_with_gp", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
-    {"share_with_health_visiting", FIELD_BOOL, 0, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
-};
-
 static const field_spec status_fields[] = {
     {"stage", FIELD_ENUM, FIELD_REQUIRED, 0, 0, vocab_perinatal_stages, NULL, NULL},
     {"estimated_due_date", FIELD_DATE, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
@@ -76,7 +69,9 @@ const field_spec service_user_fields[] = {
     {"postcode", FIELD_STRING, FIELD_NULLABLE, 6, 8, NULL, postcode_check, NULL},
     {"ethnic_category", FIELD_ENUM, FIELD_NULLABLE, 0, 0, vocab_ethnic_categories, NULL, NULL},
     {"ethnic_category_code", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
-    {"consent", FIELD_OBJECT, 0, 0, 0, NULL, NULL, consent_fields},
+    /* What is in force today, derived from her dated consent records
+     * (/v1/service-users/{id}/consents, consents.c): read-only. */
+    {"consent", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"perinatal_status", FIELD_OBJECT, FIELD_REQUIRED, 0, 0, NULL, NULL, status_fields},
     {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     RECORD_SERVER_FIELDS,

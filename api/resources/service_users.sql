@@ -12,8 +12,7 @@ SELECT (s).id, (s).version, service_user_json(s)::text, (s).id::text FROM ins;
 
 -- name: service_user_update
 UPDATE service_users s SET (nhs_number, given_name, family_name, date_of_birth,
-        gp_practice_code, postcode, consent_partner_involvement, consent_share_with_gp,
-        consent_share_with_health_visiting, perinatal_stage, estimated_due_date, delivery_date,
+        gp_practice_code, postcode, perinatal_stage, estimated_due_date, delivery_date,
         loss_date, loss_gestation_weeks, ethnic_category) = (SELECT * FROM service_user_columns($2::jsonb -> 'body')),
     version = s.version + 1, updated_at = now()
 WHERE s.id = ($2::jsonb ->> 'id')::uuid AND s.organisation_id = ($1::access).org

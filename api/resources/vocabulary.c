@@ -217,6 +217,28 @@ const char *const vocab_jw_share_recipients[] = {"team", "woman", "maternity", "
                                                  NULL};
 const char *const vocab_contact_purposes[] = {"birthing_conversation", "assessment_after_birth",
                                               NULL};
+const char *const vocab_partner_relationships[] = {
+    "partner", "ex_partner", "parent", "sibling", "other_relative", "friend", "other", NULL,
+};
+const char *const vocab_consent_scopes[] = {"share_with_gp", "share_with_health_visiting",
+                                            "share_with_maternity", "partner_involvement", NULL};
+const char *const vocab_consent_decisions[] = {"given", "withdrawn", NULL};
+const char *const vocab_partner_support_types[] = {"emotional", "practical", "informational", NULL};
+const char *const vocab_mh6_items[] = {
+    "seen_by_senior_clinician_within_week",
+    "ward_reviews_and_meetings",
+    "further_discussions_welcome",
+    "joint_activities",
+    "written_and_electronic_information",
+    "partner_support_sessions",
+    "family_sessions",
+    "couple_sessions",
+    "parent_infant_activities",
+    "practical_parenting_support",
+    "recovery_narratives",
+    "meeting_recovered_patients",
+    NULL,
+};
 
 const char *const vocab_instruments[] = {"epds", "phq9", "gad7", "core10", "pbq", NULL};
 const char *const vocab_administrations[] = {"self_report", "clinician", NULL};
@@ -273,6 +295,11 @@ const vocabulary vocabularies[] = {
     {"intervention", vocab_interventions},
     {"intervention_kind", vocab_intervention_kinds},
     {"intervention_status", vocab_intervention_statuses},
+    {"partner_relationship", vocab_partner_relationships},
+    {"consent_scope", vocab_consent_scopes},
+    {"consent_decision", vocab_consent_decisions},
+    {"partner_support_type", vocab_partner_support_types},
+    {"mh6_item", vocab_mh6_items},
     {NULL, NULL},
 };
 

@@ -49,6 +49,11 @@ extern const char *const vocab_liaison_concerns[];
 extern const char *const vocab_interventions[];
 extern const char *const vocab_intervention_kinds[];
 extern const char *const vocab_intervention_statuses[];
+extern const char *const vocab_partner_relationships[];
+extern const char *const vocab_consent_scopes[];
+extern const char *const vocab_consent_decisions[];
+extern const char *const vocab_partner_support_types[];
+extern const char *const vocab_mh6_items[];
 
 /* Every vocabulary; ends with a NULL domain. */
 extern const vocabulary vocabularies[];

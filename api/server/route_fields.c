@@ -29,6 +29,8 @@ static const char *type_name(field_type t)
         return "enum-array";
     case FIELD_ARRAY:
         return "array";
+    case FIELD_UUID_ARRAY:
+        return "uuid-array";
     }
     return "unknown";
 }

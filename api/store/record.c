@@ -172,6 +172,8 @@ static const char *list_sql(arena *a, const record_def *d, const char *where, co
     strbuf_puts(&b, visible(d));
     if (d->parent_column)
         strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'parent')::uuid", d->parent_column);
+    if (d->outer_column)
+        strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'outer')::uuid", d->outer_column);
     const char *dir = desc ? " DESC" : "";
     if (sort)
         strbuf_printf(&b, " ORDER BY t.%s%s, t.id%s", sort, dir, dir);
@@ -193,7 +195,12 @@ static void generate(record_stmts *g, const record_def *d, const char *prefix)
     g->def = d;
     /* The FROM clause and the condition every by-id statement shares. */
     size_t used = strlen(from);
-    if (d->parent_column)
+    if (d->parent_column && d->outer_column)
+        snprintf(from + used, sizeof(from) - used,
+                 " WHERE t.%s = ($2::jsonb ->> 'parent')::uuid AND t.%s = ($2::jsonb ->> "
+                 "'outer')::uuid AND",
+                 d->parent_column, d->outer_column);
+    else if (d->parent_column)
         snprintf(from + used, sizeof(from) - used,
                  " WHERE t.%s = ($2::jsonb ->> 'parent')::uuid AND", d->parent_column);
     else
@@ -336,8 +343,8 @@ static const char *refused_women(request *r, const char **action, const char **r
         return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
     }
     const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
-    if (!strcmp(*action, "create") && r->status == 201) /* an idempotent replay */
-        *record_id = id = replayed_id(r);
+    if (!strcmp(*action, "create") && r->status == 201)       /* an idempotent replay */
+        *record_id = id = d->singleton ? id : replayed_id(r); /* a singleton's is its path's */
     const record_def *parent = parent_of(d); /* a nested list: the id is the parent's */
     return id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
 }
@@ -389,6 +396,13 @@ void record_register(const record_def *const *defs)
         if (d->insert)
             router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY,
                        audited, "create");
+        if (d->singleton) {
+            router_add("GET", d->collection, record_get, d, d->read_roles, 0, audited, "read");
+            if (d->update)
+                router_add("PATCH", d->collection, record_update, d, d->update_roles, ROUTE_BODY,
+                           audited, "update");
+            continue;
+        }
         router_add("GET", d->collection, record_list, d, d->read_roles, 0, audited, "list");
         if (d->lookup_param)
             router_add("POST", lookup_pattern(d), record_lookup, d, d->read_roles, ROUTE_BODY,
@@ -433,17 +447,26 @@ static void set_etag(request *r, const char *version)
     response_header(r, "ETag", arena_printf(r->a, "\"%s\"", version));
 }
 
+/* How many path parameters name the parents of a nested record. */
+static int parent_params(const record_def *d)
+{
+    return (d->parent_column ? 1 : 0) + (d->outer_column ? 1 : 0);
+}
+
 /* The id in the path: a malformed one cannot exist, so it is 404 like any
  * other unknown id (and never reaches the database). */
 static const char *path_id(request *r, const record_def *d)
 {
-    int want = d->parent_column ? 2 : 1;
-    const char *id = r->npath_params == want ? r->path_params[want - 1] : NULL;
-    if (!id || !uuid_valid(id) || (want == 2 && !uuid_valid(r->path_params[0]))) {
+    /* A singleton's id is its parent's, the last path parameter. */
+    int want = parent_params(d) + (d->singleton ? 0 : 1);
+    bool ok = want > 0 && r->npath_params == want;
+    for (int i = 0; ok && i < want; i++)
+        ok = uuid_valid(r->path_params[i]);
+    if (!ok) {
         problem(r, 404, arena_printf(r->a, "No such %s.", d->noun));
         return NULL;
     }
-    return id;
+    return r->path_params[want - 1];
 }
 
 /* The parent's id of a nested collection (NULL for others); answers 404
@@ -453,11 +476,15 @@ static bool path_parent(request *r, const record_def *d, const char **parent)
     *parent = NULL;
     if (!d->parent_column)
         return true;
-    if (r->npath_params < 1 || !uuid_valid(r->path_params[0])) {
+    int n = parent_params(d);
+    bool ok = r->npath_params >= n;
+    for (int i = 0; ok && i < n; i++)
+        ok = uuid_valid(r->path_params[i]);
+    if (!ok) {
         problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
         return false;
     }
-    *parent = r->path_params[0];
+    *parent = r->path_params[n - 1];
     return true;
 }
 
@@ -467,8 +494,11 @@ static json_object *record_args(request *r, const record_def *d, const char *id)
     json_object *args = json_object_new_object();
     if (id)
         json_object_object_add(args, "id", json_object_new_string(id));
-    if (d->parent_column && r->npath_params > 0)
-        json_object_object_add(args, "parent", json_object_new_string(r->path_params[0]));
+    int n = parent_params(d);
+    if (d->parent_column && r->npath_params >= n)
+        json_object_object_add(args, "parent", json_object_new_string(r->path_params[n - 1]));
+    if (d->outer_column && r->npath_params >= n)
+        json_object_object_add(args, "outer", json_object_new_string(r->path_params[0]));
     if (r->include_voided)
         json_object_object_add(args, "include_voided", json_object_new_string("true"));
     return args;
@@ -607,7 +637,8 @@ bool record_create(request *r)
     const char *id = PQgetvalue(res, 0, 0);
     if (!audit(r, d, "create", id, woman_array(r, res, 0, 3), "ok"))
         goto done;
-    response_header(r, "Location", arena_printf(r->a, "%s/%s", r->path, id));
+    response_header(r, "Location",
+                    d->singleton ? r->path : arena_printf(r->a, "%s/%s", r->path, id));
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:
@@ -842,7 +873,7 @@ static bool parent_visible(request *r, const record_def *d, const record_def *pd
 
 /* A nested list under a woman: she must be in the caller's scope (404,
  * audited with her id, otherwise). False: answered. */
-static bool parent_in_scope(request *r, const record_def *d, const char *parent)
+static bool mother_in_scope(request *r, const record_def *d, const char *parent)
 {
     PGresult *res = query(r, d->parent_scope, record_args(r, d, NULL));
     if (!res)
@@ -850,6 +881,21 @@ static bool parent_in_scope(request *r, const record_def *d, const char *parent)
     if (PQntuples(res) == 1)
         return true;
     if (audit(r, d, "list", NULL, arena_printf(r->a, "{%s}", parent), "not_found"))
+        problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
+    return false;
+}
+
+/* A nested list's parent in the caller's scope; else answers 404 (audited
+ * with the woman it is about) and returns false. */
+static bool parent_row_in_scope(request *r, const record_def *d)
+{
+    PGresult *res = query(r, d->parent_in_scope, record_args(r, d, NULL));
+    if (!res)
+        return false;
+    if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t"))
+        return true;
+    const char *women = PQntuples(res) == 1 ? woman_array(r, res, 0, 1) : "{}";
+    if (audit(r, d, "list", NULL, women, "not_found"))
         problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
     return false;
 }
@@ -924,10 +970,14 @@ bool record_list(request *r)
     }
     if (shape && !strcmp(shape, "full"))
         json_object_object_add(args, "full", json_object_new_string("true"));
+    if (d->parent_in_scope && !parent_row_in_scope(r, d)) {
+        json_object_put(args);
+        return true;
+    }
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
     const record_def *pd = parent ? parent_of(d) : NULL;
     if ((pd && !parent_visible(r, d, pd, parent)) ||
-        (d->parent_scope && !parent_in_scope(r, d, parent))) {
+        (d->parent_scope && !mother_in_scope(r, d, parent))) {
         json_object_put(args);
         return true;
     }

@@ -112,6 +112,14 @@ typedef struct record_def {
      * caller may see her. Her list is then 404 (audited, naming her) when
      * she is absent or out of scope, rather than an empty page. May be NULL. */
     const stmt_def *parent_scope;
+    /* Nested two deep (/v1/service-users/{service_user_id}/partners/
+     * {partner_id}/offers): the column holding the first path parameter
+     * (the grandparent, checked as well); parent_column holds the second. */
+    const char *outer_column;
+    /* One record per parent (/v1/referrals/{referral_id}/discharge-plan):
+     * its id is its parent's (parent_column is "id"); POST creates it, GET
+     * reads it and PATCH changes it at the collection's own path. */
+    bool singleton;
     const char *json; /* "referral_json": the representation */
     /* What a referrer sees instead (where it stands), or NULL. */
     const char *json_for_referrer;
@@ -155,6 +163,11 @@ typedef struct record_def {
     /* A list with no item route (a working list whose rows are not records
      * of their own, such as the women due a joint-working agreement). */
     bool list_only;
+    /* A nested list's parent, when it is about a woman: $2 {parent, outer}
+     * -> no row (no such parent in the organisation), else (in scope, the
+     * woman). Out of scope or absent, the list is 404 (audited), as the
+     * parent's own read would be. May be NULL (an empty list then). */
+    const stmt_def *parent_in_scope;
 } record_def;
 
 /* Generates and registers the statements of every definition, and adds

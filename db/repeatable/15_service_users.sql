@@ -12,10 +12,23 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'gp_practice_code', s.gp_practice_code, 'postcode', s.postcode,
         'ethnic_category', s.ethnic_category,
         'ethnic_category_code', national_code('ethnic_category', s.ethnic_category),
-        'consent', json_build_object(
-            'partner_involvement', s.consent_partner_involvement,
-            'share_with_gp', s.consent_share_with_gp,
-            'share_with_health_visiting', s.consent_share_with_health_visiting),
+        -- Derived from her dated consent records (/v1/service-users/{id}/consents):
+        -- the rule of consent_in_force() (db/repeatable/45_partners.sql), the
+        -- latest decision of each scope on or before today, in one scan of
+        -- her records (four calls of it cost some forty times as much).
+        'consent', (SELECT json_build_object(
+            'partner_involvement', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'partner_involvement'), false),
+            'share_with_gp', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'share_with_gp'), false),
+            'share_with_health_visiting', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'share_with_health_visiting'), false),
+            'share_with_maternity', coalesce(bool_or(c.decision = 'given')
+                FILTER (WHERE c.scope = 'share_with_maternity'), false))
+            FROM (SELECT DISTINCT ON (c.scope) c.scope, c.decision FROM consents c
+                WHERE c.service_user_id = s.id AND c.partner_id IS NULL
+                    AND c.decided_on <= (now() AT TIME ZONE 'Europe/London')::date
+                ORDER BY c.scope, c.decided_on DESC, c.created_at DESC, c.id DESC) c),
         'perinatal_status', json_build_object(
             'stage', s.perinatal_stage,
             'estimated_due_date', s.estimated_due_date,
@@ -38,16 +51,11 @@ $$;
 -- her through this one mapping.
 CREATE OR REPLACE FUNCTION service_user_columns(body jsonb)
 RETURNS TABLE (nhs_number text, given_name text, family_name text, date_of_birth date,
-    gp_practice_code text, postcode text, consent_partner_involvement boolean,
-    consent_share_with_gp boolean, consent_share_with_health_visiting boolean,
-    perinatal_stage text, estimated_due_date date, delivery_date date, loss_date date,
-    loss_gestation_weeks integer, ethnic_category text)
+    gp_practice_code text, postcode text, perinatal_stage text, estimated_due_date date,
+    delivery_date date, loss_date date, loss_gestation_weeks integer, ethnic_category text)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT body ->> 'nhs_number', body ->> 'given_name', body ->> 'family_name',
         (body ->> 'date_of_birth')::date, body ->> 'gp_practice_code', body ->> 'postcode',
-        coalesce((body -> 'consent' ->> 'partner_involvement')::boolean, false),
-        coalesce((body -> 'consent' ->> 'share_with_gp')::boolean, false),
-        coalesce((body -> 'consent' ->> 'share_with_health_visiting')::boolean, false),
         body -> 'perinatal_status' ->> 'stage',
         (body -> 'perinatal_status' ->> 'estimated_due_date')::date,
         (body -> 'perinatal_status' ->> 'delivery_date')::date,
@@ -62,8 +70,7 @@ $$;
 CREATE OR REPLACE FUNCTION service_user_new(a access, body jsonb) RETURNS SETOF service_users
 LANGUAGE sql AS $$
     INSERT INTO service_users (organisation_id, created_by, nhs_number, given_name, family_name,
-        date_of_birth, gp_practice_code, postcode, consent_partner_involvement,
-        consent_share_with_gp, consent_share_with_health_visiting, perinatal_stage,
+        date_of_birth, gp_practice_code, postcode, perinatal_stage,
         estimated_due_date, delivery_date, loss_date, loss_gestation_weeks,
         ethnic_category)
     SELECT a.org, a.sub, c.* FROM service_user_columns(body) c

@@ -42,6 +42,23 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         WHEN referral_on_clock(r) AND r.due_at < now() THEN true END
 $$;
 
+-- A referral's discharge plan (db/019_partners_consents_discharge_plans.sql;
+-- its id is the referral's): what follows, the signs of relapse, who is
+-- told (each only while her sharing consent is in force), referral on.
+-- care_plan_id: her care plan, once care plans exist (read-only here).
+CREATE OR REPLACE FUNCTION discharge_plan_json(d discharge_plans) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', d.id, 'referral_id', d.id, 'service_user_id', d.service_user_id,
+        'team_id', d.team_id, 'care_plan_id', d.care_plan_id,
+        'follow_up', d.follow_up, 'relapse_signs', d.relapse_signs,
+        'inform', json_build_object('gp', d.inform_gp,
+            'health_visitor', d.inform_health_visitor, 'maternity', d.inform_maternity),
+        'referred_to', d.referred_to, 'summary', d.summary, 'migrated', d.migrated,
+        'organisation_id', d.organisation_id, 'version', d.version,
+        'created_by', d.created_by, 'created_at', d.created_at, 'updated_at', d.updated_at)
+$$;
+
 CREATE OR REPLACE FUNCTION referral_json(r referrals) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
@@ -68,7 +85,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'reason', r.closed_reason, 'advice', r.advice,
             'camhs_discussion', r.camhs_discussion, 'co_working', r.co_working),
         'risk_assessment', r.risk_assessment, 'onward_referral', r.onward_referral,
-        'discharge_plan', r.discharge_plan,
+        'discharge_plan', (SELECT discharge_plan_json(d) FROM discharge_plans d
+            WHERE d.id = r.id),
         -- Held for the identity check: the details as they were given.
         'given_details', r.given_details,
         'entered_in_error', CASE WHEN r.voided_at IS NOT NULL THEN json_build_object(

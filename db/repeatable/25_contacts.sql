@@ -9,7 +9,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'present', json_build_object('woman', c.woman_present, 'partner', c.partner_present,
             'infant', c.infant_present),
         'infant_id', c.infant_id,
-        'attendance', c.attendance, 'note', c.note, 'migrated', c.migrated,
+        'attendance', c.attendance, 'note', c.note, 'partner_ids', c.partner_ids,
+        'migrated', c.migrated,
         'purpose', c.purpose, 'joint_working_agreement_id', c.joint_working_agreement_id,
         'entered_in_error', CASE WHEN c.voided_at IS NOT NULL THEN json_build_object(
             'at', c.voided_at, 'by', c.voided_by, 'reason', c.void_reason) END,

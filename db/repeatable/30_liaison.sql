@@ -2,17 +2,9 @@
 -- rule, the two representations, the receipt of an inbound update and the
 -- liaison system's scope.
 
--- Whether her consent to share for a purpose is in force today. The one
--- place the liaison updates ask it: today the flags of her record; when
--- consents become dated records, only this function changes.
-CREATE OR REPLACE FUNCTION consent_in_force(p_service_user uuid, p_purpose text) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce((SELECT CASE p_purpose
-            WHEN 'health_visiting' THEN s.consent_share_with_health_visiting
-            WHEN 'gp' THEN s.consent_share_with_gp
-            ELSE false END
-        FROM service_users s WHERE s.id = p_service_user), false)
-$$;
+-- Whether her consent to share for a purpose is in force today is
+-- consent_in_force(woman, 'health_visiting') over her dated consent records
+-- (db/repeatable/45_partners.sql).
 
 -- What the sending system sees of an update: what it sent (or, out, what
 -- was addressed to it) and our id. Never whether the woman is known to the

@@ -8,18 +8,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- Whether her consent to share with scope ('health_visiting', 'gp',
--- 'maternity') is in force. The ONE place the agreement asks: after the
--- merge with the partners/consents branch this becomes
--- `SELECT consent_in_force(woman, scope)`. Until then her record's consent
--- flags answer; consent to share with maternity is not recorded anywhere
--- yet, so it is not given.
+-- 'maternity') is in force: the ONE place the agreement asks, over her
+-- dated consent records (consent_in_force, db/repeatable/45_partners.sql).
 CREATE OR REPLACE FUNCTION jw_consent_in_force(woman uuid, scope text) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce((SELECT CASE scope
-            WHEN 'health_visiting' THEN s.consent_share_with_health_visiting
-            WHEN 'gp' THEN s.consent_share_with_gp
-            ELSE false END
-        FROM service_users s WHERE s.id = woman), false)
+    SELECT consent_in_force(woman, scope)
 $$;
 
 -- The birthing conversation (seed 003: "needs to be completed before 32

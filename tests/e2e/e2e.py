@@ -346,8 +346,6 @@ def service_user_body(**over):
         "date_of_birth": "1992-03-14",
         "gp_practice_code": "J82001",
         "postcode": "DT1 2JY",
-        "consent": {"partner_involvement": True, "share_with_gp": True,
-                    "share_with_health_visiting": False},
         "perinatal_status": {"stage": "pregnant", "estimated_due_date": today(120)},
     }
     body.update(over)
@@ -503,3 +501,13 @@ def all_items(path, token, limit=200):
             return items
         url = "%s%slimit=%d&cursor=%s" % (path, sep, limit, r.body["next_cursor"])
     raise AssertionError("more than 1000 pages of " + path)
+
+
+def give_consent(woman_id, scope, tok, on=None):
+    """Records her consent (share_with_gp, share_with_health_visiting,
+    share_with_maternity, partner_involvement) as given, dated today unless
+    `on` says otherwise: consents are dated records since issue 13."""
+    r = post("/v1/service-users/%s/consents" % woman_id,
+             {"scope": scope, "decision": "given", "on": on or today(0)}, token=tok)
+    assert r.status == 201, r
+    return r.body

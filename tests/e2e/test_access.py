@@ -150,6 +150,71 @@ def assert_same_404(test, resp, control):
 # 1. Roles
 # ---------------------------------------------------------------------------
 
+def issue13_records(woman):
+    """A partner of the woman with her consent, an MH6 offer, one of her own
+    consents, and an accepted referral with its discharge plan."""
+    cli = token("clinician")
+    su = "/v1/service-users/" + woman["id"]
+    made = []
+    for path, body in ((su + "/partners", {"name": "E2E partner", "relationship": "partner"}),):
+        r = post(path, body, token=cli)
+        assert r.status == 201, r
+        made.append(r.body)
+    partner = su + "/partners/" + made[0]["id"]
+    for path, body in ((partner + "/consents", {"decision": "given", "on": e2e.today(-1)}),
+                       (partner + "/offers", {"support_type": "informational",
+                                              "mh6_item": "joint_activities",
+                                              "offered_on": e2e.today(-1)}),
+                       (su + "/consents", {"scope": "share_with_gp", "decision": "given",
+                                           "on": e2e.today(-1)})):
+        r = post(path, body, token=cli)
+        assert r.status == 201, r
+        made.append(r.body)
+    ref = refer(cli, e2e.DEMO_TEAM)
+    for body in ({"to": "triaged", "duty_clinician_id": DUTY, "notes": "Duty."},
+                 {"to": "accepted", "pathway": "perinatal", "allocated_clinician_id": DUTY}):
+        r = post("/v1/referrals/%s/transitions" % ref["id"], body, token=cli)
+        assert r.status == 201, r
+    r = post("/v1/referrals/%s/discharge-plan" % ref["id"],
+             {"follow_up": "GP review.", "relapse_signs": "Poor sleep."}, token=cli)
+    assert r.status == 201, r
+    made.append(ref)
+    return made
+
+
+def issue13_routes(t):
+    """The routes of partners, consents, MH6 offers and discharge plans."""
+    n = t.nonce
+    su = "/v1/service-users/" + t.woman["id"]
+    partner = su + "/partners/" + t.partner["id"]
+    offer = partner + "/offers/" + t.offer["id"]
+    plan = "/v1/referrals/%s/discharge-plan" % t.planned["id"]
+    read = {"admin", "clinician"}
+    return [
+        ("POST", su + "/partners", {"name": "E2E role " + n, "relationship": "friend"},
+         {"clinician"}),
+        ("GET", su + "/partners", None, read),
+        ("GET", partner, None, read),
+        ("PATCH", partner, {"name": "E2E role " + n}, {"clinician"}),
+        ("POST", su + "/consents", {"scope": "share_with_maternity", "decision": "given",
+                                    "on": e2e.today(-1)}, {"clinician"}),
+        ("GET", su + "/consents", None, read),
+        ("GET", su + "/consents/" + t.her_consent["id"], None, read),
+        ("POST", partner + "/consents", {"decision": "given", "on": e2e.today(-1)},
+         {"clinician"}),
+        ("GET", partner + "/consents", None, read),
+        ("GET", partner + "/consents/" + t.partner_consent["id"], None, read),
+        ("POST", partner + "/offers", {"support_type": "emotional", "mh6_item": "family_sessions",
+                                       "offered_on": e2e.today(-1)}, {"clinician"}),
+        ("GET", partner + "/offers", None, read),
+        ("GET", offer, None, read),
+        ("PATCH", offer, {"accepted_on": e2e.today(0)}, {"clinician"}),
+        ("POST", plan, {"follow_up": "E2E role " + n, "relapse_signs": "x"}, {"clinician"}),
+        ("GET", plan, None, read),
+        ("PATCH", plan, {"follow_up": "E2E role " + n}, {"clinician"}),
+    ]
+
+
 class Roles(unittest.TestCase):
     """Every route of the table, every role: the ones it does not name get
     403 (before any validation, writing nothing); the ones it names get past
@@ -209,9 +274,8 @@ class Roles(unittest.TestCase):
                          "where id = '%s'" % cls.woman["id"])
         # A woman who consents to sharing with health visiting, an update
         # sent to it about her, and one a health-visiting system sent.
-        consent = {"partner_involvement": False, "share_with_gp": True,
-                   "share_with_health_visiting": True}
-        cls.hv_woman = e2e.create_service_user(consent=consent).body
+        cls.hv_woman = e2e.create_service_user().body
+        e2e.give_consent(cls.hv_woman["id"], "share_with_health_visiting", token("clinician"))
         r = post("/v1/service-users/%s/liaison-updates" % cls.hv_woman["id"], cls.out_body(),
                  token=token("clinician"))
         assert r.status == 201, r
@@ -239,6 +303,10 @@ class Roles(unittest.TestCase):
         cls.erroneous_plan = cls.new_plan()
         cls.intervention = cls.new_intervention()
         cls.erroneous_intervention = cls.new_intervention()
+        # Issue 13: a partner of the woman with her consent, an MH6 offer,
+        # one of her consents, and an accepted referral's discharge plan.
+        cls.partner, cls.partner_consent, cls.offer, cls.her_consent, cls.planned = \
+            issue13_records(cls.woman)
 
     @classmethod
     def supervision_body(cls):
@@ -518,7 +586,7 @@ class Roles(unittest.TestCase):
             ("GET", "/v1/reports/activity/submissions", None, {"admin", "commissioner"}),
             ("GET", "/v1/reports/activity/submissions/" + self.submission["id"], None,
              {"admin", "commissioner"}),
-        ]
+        ] + issue13_routes(self)
 
     def test_route_table_is_covered(self):
         # The list above is every /v1 route the application has, with the
@@ -560,6 +628,11 @@ class Roles(unittest.TestCase):
             p = p.replace(self.erroneous_plan["id"], "{care_plan_id}")
             p = p.replace(self.intervention["id"], "{intervention_id}")
             p = p.replace(self.erroneous_intervention["id"], "{intervention_id}")
+            p = p.replace(self.partner["id"], "{partner_id}")
+            p = p.replace(self.partner_consent["id"], "{consent_id}")
+            p = p.replace(self.her_consent["id"], "{consent_id}")
+            p = p.replace(self.offer["id"], "{offer_id}")
+            p = p.replace(self.planned["id"], "{referral_id}")
             p = p.replace("/versions/1", "/versions/{version}")
             p = p.replace(e2e.DEMO_TEAM, "{team_id}").replace(DUTY, "{staff_id}")
             p = p.replace(self.submission["id"], "{submission_id}")

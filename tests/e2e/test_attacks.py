@@ -165,9 +165,7 @@ REFERRAL_STRINGS = dict(
 TRANSITION_FORMATS = ("to", "duty_clinician_id", "meeting_date", "pathway",
                       "allocated_clinician_id", "risk_assessment/risk_level")
 TRANSITION_FREE = ("notes", "signposted_to", "referred_to", "reason", "risk_assessment/summary",
-                   "risk_assessment/actions", "onward_referral/agency", "onward_referral/reason",
-                   "discharge_plan/summary", "discharge_plan/follow_up",
-                   "discharge_plan/referred_to")
+                   "risk_assessment/actions", "onward_referral/agency", "onward_referral/reason")
 
 
 def transition_for(field):
@@ -191,10 +189,6 @@ def transition_for(field):
     if field.startswith("risk_assessment") or field.startswith("onward_referral"):
         return [], {"to": "unable_to_engage", "risk_assessment": risk,
                     "onward_referral": {"agency": "GP", "reason": "Follow up."}}
-    if field.startswith("discharge_plan"):
-        return ["ute"], {"to": "discharged",
-                         "discharge_plan": {"summary": "Well.", "follow_up": "GP review.",
-                                            "referred_to": "GP"}}
     raise KeyError(field)
 
 
@@ -489,7 +483,8 @@ class Bodies(Attack):
             '"priority": "routine"', '"priority": "routine", "priority": "emergency"')
         assert_problem(post("/v1/referrals", nested, token=token("referrer")), 400)
         inner = json.dumps(service_user_body()).replace(
-            '"share_with_gp": true', '"share_with_gp": true, "share_with_gp": false')
+            '"stage": "pregnant"', '"stage": "pregnant", "stage": "postnatal"')
+        self.assertEqual(inner.count('"stage"'), 2)
         assert_problem(post("/v1/service-users", inner, token=token("clinician")), 400)
         self.assert_unchanged()
         for n in (first, second):

@@ -48,9 +48,10 @@ def woman(stage="pregnant", edd_days=120, delivered_days_ago=None, hv_consent=Fa
     else:
         status = {"stage": "postnatal", "delivery_date": e2e.today(-delivered_days_ago)}
     su = e2e.service_user_body(perinatal_status=status)
-    su["consent"]["share_with_health_visiting"] = hv_consent
     ref = e2e.refer(cli_a(), team_id=TEAM_A, service_user=su,
                     open_to_other_mental_health_team=open_to_other)
+    if hv_consent:
+        e2e.give_consent(ref["service_user_id"], "share_with_health_visiting", cli_a())
     return ref["service_user_id"]
 
 
@@ -486,9 +487,12 @@ class Sharing(unittest.TestCase):
             "select count(*) from audit_events where resource = 'joint_working_share' and "
             "resource_id = '%s' and action = 'create' and outcome = 'ok'" % r.body["id"]), 1)
 
-    def test_maternity_consent_is_not_recorded_yet_so_never_sent(self):
+    def test_maternity_only_with_her_consent(self):
         a = agreed(woman(hv_consent=True))
         assert_problem(self.share(a, "maternity"), 409)
+        e2e.give_consent(a["service_user_id"], "share_with_maternity", cli_a())
+        r = self.share(a, "maternity")
+        self.assertEqual(r.status, 201, r)
 
     def test_shared_after_a_share_is_recorded(self):
         a = agreed(woman())

@@ -43,6 +43,15 @@ def seen(ref, at, tok=None):
     return get("/v1/referrals/" + ref["id"], token=token("admin")).body
 
 
+def discharge_plan(ref_id, tok=None, **over):
+    """Records the referral's discharge plan (asserted 201): the discharge
+    step needs it (test_partners.py tests the record itself)."""
+    body = dict({"follow_up": "GP review in 4 weeks.", "relapse_signs": "Poor sleep."}, **over)
+    r = post("/v1/referrals/%s/discharge-plan" % ref_id, body, token=tok or token("clinician"))
+    assert r.status == 201, r
+    return r.body
+
+
 def postnatal(delivered, born="1990-05-01"):
     return service_user_body(date_of_birth=born,
                              perinatal_status={"stage": "postnatal", "delivery_date": delivered})
@@ -217,13 +226,15 @@ class Workflow(unittest.TestCase):
             ("triaged", dict(duty_clinician_id=DUTY, notes="Duty triage: urgent MDT")),
             ("mdt_review", dict(meeting_date=datetime.date.today().isoformat())),
             ("accepted", dict(pathway="perinatal", allocated_clinician_id=NURSE)),
-            ("discharged", dict(discharge_plan={"summary": "Well; GP to continue",
-                                                "referred_to": "GP"})),
+            ("discharged", {}),
         ]
         version = 1
         seen(r, now_iso(seconds=2))
         version += 1  # the contact answered it
         for to, fields in steps:
+            if to == "discharged":
+                discharge_plan(r["id"], follow_up="Well; GP to continue", referred_to="GP")
+                version += 1  # the referral shows its plan
             resp = move(r["id"], to, **fields)
             self.assertEqual(resp.status, 201, resp)
             version += 1
@@ -232,7 +243,8 @@ class Workflow(unittest.TestCase):
         done = get("/v1/referrals/" + r["id"], token=token("clinician")).body
         self.assertEqual(done["outcome"]["pathway"], "perinatal")
         self.assertEqual(done["outcome"]["allocated_clinician_id"], NURSE)
-        self.assertEqual(done["discharge_plan"]["summary"], "Well; GP to continue")
+        self.assertEqual(done["discharge_plan"]["follow_up"], "Well; GP to continue")
+        self.assertEqual(done["discharge_plan"]["referred_to"], "GP")
         h = get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")).body["items"]
         self.assertEqual([(t["from"], t["to"]) for t in h],
                          [(None, "received"), ("received", "triaged"), ("triaged", "mdt_review"),
@@ -282,11 +294,14 @@ class Workflow(unittest.TestCase):
         seen(r, now_iso(seconds=2))
         move(r["id"], "mdt_review", meeting_date=datetime.date.today().isoformat())
         move(r["id"], "accepted", pathway="mmhs", allocated_clinician_id=NURSE)
-        assert_problem(move(r["id"], "discharged"), 422, "/discharge_plan")
-        assert_problem(move(r["id"], "discharged", discharge_plan={}), 400,
-                       "/discharge_plan/summary")
-        self.assertEqual(move(r["id"], "discharged",
-                              discharge_plan={"summary": "Recovered"}).status, 201)
+        # The plan is its own record now: without one the step is refused
+        # (409, naming where to record it), and the step carries no plan.
+        body = assert_problem(move(r["id"], "discharged"), 409)
+        self.assertIn("/v1/referrals/%s/discharge-plan" % r["id"], body["detail"])
+        assert_problem(move(r["id"], "discharged", discharge_plan={"summary": "Recovered"}),
+                       400, "/discharge_plan")
+        discharge_plan(r["id"])
+        self.assertEqual(move(r["id"], "discharged").status, 201)
 
     def test_unable_to_engage_needs_a_risk_assessment(self):
         r = refer()
@@ -649,8 +664,7 @@ class ClockAndCodes(unittest.TestCase):
                                     token=admin).body["items"]]
         self.assertIn(r["id"], ids)
         # Discharge without having seen her: only through unable_to_engage.
-        body = assert_problem(move(r["id"], "discharged", tok=admin,
-                                   discharge_plan={"summary": "x"}), 409)
+        body = assert_problem(move(r["id"], "discharged", tok=admin), 409)
         self.assertIn("unable_to_engage", body["detail"])
 
     def test_closed_without_contact_is_neither_met_nor_breached(self):

@@ -35,8 +35,12 @@ class Create(unittest.TestCase):
         self.assertEqual(r.headers.get("etag"), '"1"')
         uuid.UUID(rec["id"])
         for k in ("nhs_number", "given_name", "family_name", "date_of_birth",
-                  "gp_practice_code", "postcode", "consent"):
+                  "gp_practice_code", "postcode"):
             self.assertEqual(rec[k], body[k], k)
+        # Derived from her consent records (none yet): read-only.
+        self.assertEqual(rec["consent"], {"partner_involvement": False, "share_with_gp": False,
+                                          "share_with_health_visiting": False,
+                                          "share_with_maternity": False})
         self.assertEqual(rec["perinatal_status"], {
             "stage": "pregnant", "estimated_due_date": body["perinatal_status"]
             ["estimated_due_date"], "delivery_date": None, "infant_count": None,
@@ -52,14 +56,15 @@ class Create(unittest.TestCase):
 
     def test_create_minimal_optional_fields_null(self):
         body = service_user_body()
-        for k in ("gp_practice_code", "postcode", "consent"):
+        for k in ("gp_practice_code", "postcode"):
             del body[k]
         r = post(COLLECTION, body, token=token("admin"))
         self.assertEqual(r.status, 201, r)
         self.assertIsNone(r.body["gp_practice_code"])
         self.assertIsNone(r.body["postcode"])
         self.assertEqual(r.body["consent"], {"partner_involvement": False, "share_with_gp": False,
-                                             "share_with_health_visiting": False})
+                                             "share_with_health_visiting": False,
+                                             "share_with_maternity": False})
 
     def test_get_by_id(self):
         created = create_service_user()
@@ -304,8 +309,14 @@ class StrictInput(unittest.TestCase):
 
     def test_unknown_nested_field(self):
         body = service_user_body()
-        body["consent"]["share_with_police"] = True
-        self.refuse(json.dumps(body).encode(), "/consent/share_with_police", body["nhs_number"])
+        body["perinatal_status"]["share_with_police"] = True
+        self.refuse(json.dumps(body).encode(), "/perinatal_status/share_with_police",
+                    body["nhs_number"])
+
+    def test_consent_is_read_only(self):
+        # Her consents are dated records now (/v1/service-users/{id}/consents).
+        body = service_user_body(consent={"share_with_gp": True})
+        self.refuse(json.dumps(body).encode(), "/consent", body["nhs_number"])
 
     def test_duplicate_key(self):
         body, raw = self.raw_with()
@@ -330,7 +341,7 @@ class StrictInput(unittest.TestCase):
             ({"date_of_birth": "14/03/1992"}, "/date_of_birth"),
             ({"date_of_birth": "1992-02-30"}, "/date_of_birth"),
             ({"nhs_number": 9434765919}, "/nhs_number"),
-            ({"consent": {"share_with_gp": "yes"}}, "/consent/share_with_gp"),
+            ({"consent": {"share_with_gp": "yes"}}, "/consent"),
             ({"consent": "yes"}, "/consent"),
             ({"perinatal_status": {"stage": "pregnant", "estimated_due_date": today(100),
                                    "infant_count": "2"}}, "/perinatal_status/infant_count"),

@@ -54,6 +54,11 @@ SCHEMAS = {
     "intervention": "InterventionCode",
     "intervention_kind": "InterventionKind",
     "intervention_status": "InterventionStatus",
+    "partner_relationship": "PartnerRelationship",
+    "consent_scope": "ConsentScope",
+    "consent_decision": "ConsentDecision",
+    "partner_support_type": "PartnerSupportType",
+    "mh6_item": "Mh6Item",
 }
 
 # Vocabulary domain -> where the document lists its national codes.

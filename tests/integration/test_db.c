@@ -568,6 +568,105 @@ static void typed_first_contacts_become_contacts(void **state)
     sql_ok(admin_url, q);
 }
 
+/* Issue 13: a database at the version before partners, holding a woman
+ * with consent flags and a referral discharged with a free-text plan,
+ * migrated: each true flag is a consent given on the day she was
+ * registered, recorded by "migration", and her record shows the same
+ * consents; the free-text plan is a discharge plan record; the discharge
+ * step now needs a record. */
+static void consent_flags_and_discharge_plans_become_records(void **state)
+{
+    (void)state;
+    char db2[80], url2[1200], q[2048];
+    snprintf(db2, sizeof(db2), "%s_before_partners", dbname);
+    snprintf(url2, sizeof(url2), "%s dbname=%s user=perinatal_owner", admin_url, db2);
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", db2);
+    sql_ok(admin_url, q);
+    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", db2);
+    sql_ok(admin_url, q);
+    sql_ok(url2, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
+                 "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    for (const migration *m = migrations; m->name && m->version < 19; m++) {
+        sql_ok(url2, m->sql);
+        snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
+                 m->version, m->name);
+        sql_ok(url2, q);
+    }
+    sql_ok(url2,
+           "INSERT INTO organisations (id, name) VALUES "
+           "('00000000-0000-4000-8000-00000000f001', 'before');"
+           "INSERT INTO teams (id, organisation_id, name, type, created_by) VALUES "
+           "('00000000-0000-4000-8000-00000000f002', '00000000-0000-4000-8000-00000000f001', "
+           "'Team', 'perinatal_community', 'it');"
+           "INSERT INTO service_users (id, organisation_id, nhs_number, given_name, family_name, "
+           "date_of_birth, perinatal_stage, created_by, created_at, consent_partner_involvement, "
+           "consent_share_with_gp, consent_share_with_health_visiting) VALUES "
+           "('00000000-0000-4000-8000-00000000f003', '00000000-0000-4000-8000-00000000f001', "
+           "'9434765919', 'Ada', 'Before', '1990-01-01', 'pre_conception', 'it', "
+           "'2026-01-04 23:30+00', true, true, false);"
+           "INSERT INTO referrals (id, organisation_id, service_user_id, team_id, source, channel, "
+           "received_at, priority, criteria, reason, referrer_name, due_at, "
+           "flag_discuss_individually, flag_discuss_with_camhs, flag_offer_joint_working, "
+           "submitted_by, submitted_by_role, responded_at, status, discharge_plan, "
+           "risk_assessment, source_code) SELECT "
+           "('00000000-0000-4000-8000-00000000f0' || n)::uuid, "
+           "'00000000-0000-4000-8000-00000000f001', '00000000-0000-4000-8000-00000000f003', "
+           "'00000000-0000-4000-8000-00000000f002', 'gp', 'letter', "
+           "'2026-01-05 09:00+00', 'routine', '{smi_pregnant}', 'r', 'Dr A', "
+           "'2026-02-02 09:00+00', false, false, false, 'it', 'clinician', "
+           "'2026-01-20 11:30+00', CASE n WHEN 10 THEN 'discharged' ELSE 'unable_to_engage' END, "
+           "CASE n WHEN 10 THEN '{\"summary\": \"Well.\", \"follow_up\": \"GP review.\"}'::jsonb "
+           "END, '{\"risk_level\": \"low\"}', 'A1' FROM generate_series(10, 11) n");
+    assert_true(migrate_run(url2));
+
+    /* Two true flags, two records, dated her registration day in England
+     * (23:30 UTC on 4 January is 4 January in London in winter). */
+    PGresult *res = sql(url2, "SELECT string_agg(scope || ':' || decision || ':' || decided_on "
+                              "|| ':' || created_by || ':' || migrated, ',' ORDER BY scope) "
+                              "FROM consents");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(res, 0, 0),
+                        "partner_involvement:given:2026-01-04:migration:true,"
+                        "share_with_gp:given:2026-01-04:migration:true");
+    PQclear(res);
+    res = sql(url2, "SELECT (service_user_json(s) -> 'consent')::text FROM service_users s");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(res, 0, 0),
+                        "{\"partner_involvement\" : true, \"share_with_gp\" : true, "
+                        "\"share_with_health_visiting\" : false, \"share_with_maternity\" : "
+                        "false}");
+    PQclear(res);
+    res = sql(url2, "SELECT count(*) FILTER (WHERE d.migrated AND d.summary = 'Well.' "
+                    "AND d.follow_up = 'GP review.' AND d.relapse_signs IS NULL "
+                    "AND NOT d.inform_gp AND d.id = '00000000-0000-4000-8000-00000000f010'), "
+                    "count(*) FROM discharge_plans d");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(int_value(res, 0, 0), 1);
+    assert_int_equal(int_value(res, 0, 1), 1);
+    PQclear(res);
+    /* The other referral has no plan: its discharge step is refused. */
+    res = sql(url2, "SELECT workflow_refusals('referral', 'unable_to_engage', 'discharged', "
+                    "ROW('00000000-0000-4000-8000-00000000f001', 'it', 'clinician', "
+                    "'{00000000-0000-4000-8000-00000000f002}', 'r')::access, "
+                    "'00000000-0000-4000-8000-00000000f011', '{}')::text");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_non_null(strstr(PQgetvalue(res, 0, 0), "discharge-plan"));
+    PQclear(res);
+    /* The database holds it too: no discharge without the plan. */
+    assert_string_equal(sql_state(url2, "UPDATE referrals SET status = 'discharged' "
+                                        "WHERE id = '00000000-0000-4000-8000-00000000f011'"),
+                        "23514");
+    sql_ok(url2, "INSERT INTO discharge_plans (id, organisation_id, service_user_id, team_id, "
+                 "follow_up, relapse_signs, created_by) SELECT id, organisation_id, "
+                 "service_user_id, team_id, 'f', 'r', 'it' FROM referrals "
+                 "WHERE id = '00000000-0000-4000-8000-00000000f011'");
+    assert_string_equal(sql_state(url2, "UPDATE referrals SET status = 'discharged' "
+                                        "WHERE id = '00000000-0000-4000-8000-00000000f011'"),
+                        "");
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db2);
+    sql_ok(admin_url, q);
+}
+
 /* Issue 12, item 4: a database at the version before infants, holding a
  * woman with infant_count 2, one postnatal without a count and one
  * pregnant, migrated: each counted infant becomes a row born on her
@@ -644,6 +743,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(typed_first_contacts_become_contacts),
         cmocka_unit_test(infant_counts_become_infants),
+        cmocka_unit_test(consent_flags_and_discharge_plans_become_records),
     };
     size_t n = sizeof(tests) / sizeof(tests[0]);
     for (int i = 1; i < argc; i++) {

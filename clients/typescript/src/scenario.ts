@@ -108,7 +108,6 @@ function woman(): ServiceUserCreate {
     date_of_birth: "1992-03-14",
     gp_practice_code: "J82001",
     postcode: "DT1 2JY",
-    consent: { partner_involvement: true, share_with_gp: true, share_with_health_visiting: false },
     perinatal_status: { stage: "pregnant", estimated_due_date: isoDate(120) },
   };
 }
@@ -180,7 +179,7 @@ async function main(): Promise<void> {
   // A step that is not allowed from here is 409, a Problem.
   const discharge = await clinician.POST("/v1/referrals/{referral_id}/transitions", {
     params: { path },
-    body: { to: "discharged", discharge_plan: { summary: "Too early" } },
+    body: { to: "discharged" },
   });
   expectProblem(discharge.error, discharge.response, 409);
   const accepted = ok(await clinician.POST("/v1/referrals/{referral_id}/transitions", {

@@ -1,0 +1,209 @@
+-- Partners and significant others, her consents, MH6 partner offers and
+-- discharge plans (db/019_partners_consents_discharge_plans.sql): what is in
+-- force, the representations, and the rules that compare records.
+
+-- Her consent of a scope on a day: the latest decision on or before it (by
+-- its date, then by when it was recorded) is "given". Scopes are the
+-- consent_scope codes; 'gp', 'health_visiting' and 'maternity' are read as
+-- share_with_<them>. Her own consents only (not a partner's).
+CREATE OR REPLACE FUNCTION consent_in_force(service_user_id uuid, consent_scope text,
+    on_day date)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((
+        SELECT c.decision = 'given' FROM consents c
+        WHERE c.service_user_id = $1 AND c.partner_id IS NULL
+            AND c.scope = CASE WHEN $2 IN ('gp', 'health_visiting', 'maternity')
+                THEN 'share_with_' || $2 ELSE $2 END
+            AND c.decided_on <= $3
+        ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false)
+$$;
+
+-- ... in force today (England): what liaison and discharge plans ask.
+CREATE OR REPLACE FUNCTION consent_in_force(service_user_id uuid, consent_scope text)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT consent_in_force($1, $2, (now() AT TIME ZONE 'Europe/London')::date)
+$$;
+
+-- Her consent to involve this partner, on a day (the same rule).
+CREATE OR REPLACE FUNCTION partner_consent_in_force(partner_id uuid, on_day date)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((
+        SELECT c.decision = 'given' FROM consents c
+        WHERE c.partner_id = $1 AND c.decided_on <= $2
+        ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false)
+$$;
+
+CREATE OR REPLACE FUNCTION consent_json(c consents) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', c.id, 'service_user_id', c.service_user_id, 'partner_id', c.partner_id,
+        'scope', c.scope, 'decision', c.decision, 'on', c.decided_on, 'note', c.note,
+        'migrated', c.migrated, 'recorded_by', c.created_by,
+        'organisation_id', c.organisation_id, 'version', c.version,
+        'created_at', c.created_at, 'updated_at', c.updated_at)
+$$;
+
+CREATE OR REPLACE FUNCTION partner_json(p partners) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', p.id, 'service_user_id', p.service_user_id, 'name', p.name,
+        'relationship', p.relationship,
+        'contact', json_build_object('telephone', p.telephone, 'email', p.email,
+            'address', p.address),
+        'needs_assessment', CASE WHEN p.needs_assessed_on IS NOT NULL THEN json_build_object(
+            'on', p.needs_assessed_on, 'staff_id', p.needs_assessed_by,
+            'outcome', p.needs_assessment_outcome) END,
+        -- The rule of partner_consent_in_force(), today: the latest decision
+        -- on or before it (a later-dated one is not yet in force).
+        'consent_in_force', coalesce((SELECT c.decision = 'given' FROM consents c
+            WHERE c.partner_id = p.id
+                AND c.decided_on <= (now() AT TIME ZONE 'Europe/London')::date
+            ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false),
+        'consent', (SELECT consent_json(c) FROM consents c WHERE c.partner_id = p.id
+            ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1),
+        'organisation_id', p.organisation_id, 'version', p.version,
+        'created_by', p.created_by, 'created_at', p.created_at, 'updated_at', p.updated_at)
+$$;
+
+CREATE OR REPLACE FUNCTION partner_offer_json(o partner_offers) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT json_build_object(
+        'id', o.id, 'service_user_id', o.service_user_id, 'partner_id', o.partner_id,
+        'support_type', o.support_type, 'mh6_item', o.mh6_item,
+        'mh6_group', (SELECT i.mh6_group FROM mh6_items i WHERE i.code = o.mh6_item),
+        'offered_on', o.offered_on, 'accepted_on', o.accepted_on, 'note', o.note,
+        'organisation_id', o.organisation_id, 'version', o.version,
+        'created_by', o.created_by, 'created_at', o.created_at, 'updated_at', o.updated_at)
+$$;
+
+-- A consent recorded changes what her record (or the partner's) shows:
+-- its version moves, so that its ETag does.
+CREATE OR REPLACE FUNCTION consents_touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.partner_id IS NOT NULL THEN
+        UPDATE partners SET version = version + 1, updated_at = now() WHERE id = NEW.partner_id;
+    ELSE
+        UPDATE service_users SET version = version + 1, updated_at = now()
+        WHERE id = NEW.service_user_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER consents_touch AFTER INSERT ON consents
+    FOR EACH ROW EXECUTE FUNCTION consents_touch();
+
+-- 000 (MH6): support is offered "with the mothers consent": an offer needs
+-- her consent to involve this partner in force on the day it is made.
+CREATE OR REPLACE FUNCTION partner_offers_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT partner_consent_in_force(NEW.partner_id, NEW.offered_on) THEN
+        RAISE EXCEPTION 'partner % has no consent in force on %', NEW.partner_id,
+            NEW.offered_on
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'partner_offers_consent_in_force';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER partner_offers_check BEFORE INSERT OR UPDATE OF partner_id, offered_on
+    ON partner_offers FOR EACH ROW EXECUTE FUNCTION partner_offers_check();
+
+-- A contact names partners of its own woman only.
+CREATE OR REPLACE FUNCTION contacts_partners_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM unnest(NEW.partner_ids) AS x(id)
+            WHERE NOT EXISTS (SELECT 1 FROM partners p
+                WHERE p.id = x.id AND p.service_user_id = NEW.service_user_id)) THEN
+        RAISE EXCEPTION 'contact % names a partner of another woman', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'contacts_partners_of_woman';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER contacts_partners_check BEFORE INSERT OR UPDATE OF partner_ids
+    ON contacts FOR EACH ROW EXECUTE FUNCTION contacts_partners_check();
+
+-- MH6 Group I: "Seen within 1 week of admission by a senior clinician": an
+-- attended contact (not entered in error) naming the partner, held by staff
+-- of a senior grade, from the day of admission to 7 days after it (England).
+-- The admission comes from the MBU admissions record where it is kept.
+CREATE OR REPLACE FUNCTION mh6_partner_seen_within_week(partner_id uuid, admitted_on date)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM contacts c JOIN staff s ON s.id = c.staff_id
+        WHERE $1 = ANY (c.partner_ids) AND c.voided_at IS NULL
+            AND c.attendance = 'attended'
+            AND s.seniority IN ('senior_practitioner', 'consultant')
+            AND (c.at AT TIME ZONE 'Europe/London')::date BETWEEN $2 AND $2 + 7)
+$$;
+
+-- Discharge plans: for a referral in care (accepted, or closed as unable
+-- to engage) until it is discharged; who is told, only while her sharing
+-- consent for them is in force. The referral shows its plan, so its version
+-- moves with the plan.
+CREATE OR REPLACE FUNCTION discharge_plans_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' AND NOT NEW.migrated AND NOT EXISTS (SELECT 1 FROM referrals r
+            WHERE r.id = NEW.id AND r.status IN ('accepted', 'unable_to_engage')) THEN
+        RAISE EXCEPTION 'referral % is not in care', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'discharge_plans_referral_in_care';
+    END IF;
+    IF NEW.inform_gp AND NOT consent_in_force(NEW.service_user_id, 'share_with_gp') THEN
+        RAISE EXCEPTION 'no consent to share with the GP'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'discharge_plans_gp_consent';
+    END IF;
+    IF NEW.inform_health_visitor
+            AND NOT consent_in_force(NEW.service_user_id, 'share_with_health_visiting') THEN
+        RAISE EXCEPTION 'no consent to share with health visiting'
+            USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'discharge_plans_health_visitor_consent';
+    END IF;
+    IF NEW.inform_maternity AND NOT consent_in_force(NEW.service_user_id, 'share_with_maternity')
+            THEN
+        RAISE EXCEPTION 'no consent to share with maternity'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'discharge_plans_maternity_consent';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER discharge_plans_check BEFORE INSERT OR UPDATE ON discharge_plans
+    FOR EACH ROW EXECUTE FUNCTION discharge_plans_check();
+
+CREATE OR REPLACE FUNCTION discharge_plans_touch_referral() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE referrals SET version = version + 1, updated_at = now() WHERE id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER discharge_plans_touch_referral AFTER INSERT OR UPDATE
+    ON discharge_plans FOR EACH ROW EXECUTE FUNCTION discharge_plans_touch_referral();
+
+-- The database holds it too, whatever writes the referral: a referral
+-- moves to discharged only with its plan recorded (the step's guard below
+-- says so first, naming where to record it).
+CREATE OR REPLACE FUNCTION referrals_discharged_with_plan() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'discharged' AND OLD.status IS DISTINCT FROM 'discharged'
+            AND NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = NEW.id) THEN
+        RAISE EXCEPTION 'referral % discharged without its discharge plan', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_discharge_plan';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER referrals_discharged_with_plan BEFORE UPDATE OF status ON referrals
+    FOR EACH ROW EXECUTE FUNCTION referrals_discharged_with_plan();
+
+-- The referral workflow's discharge step needs her discharge plan.
+CREATE OR REPLACE FUNCTION referral_guard_discharge_plan(a access, id uuid, body jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('status', 409, 'detail',
+        'A discharge needs her discharge plan: record it first with '
+        || 'POST /v1/referrals/' || $2 || '/discharge-plan.')
+    WHERE NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = $2)
+$$;
