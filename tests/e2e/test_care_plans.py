@@ -136,8 +136,12 @@ class ThePlan(unittest.TestCase):
 
     def test_discharged_is_no_longer_in_care(self):
         woman = accepted_woman()["service_user_id"]
-        e2e.db_exec("update referrals set status = 'discharged', responded_at = received_at, "
-                    "discharge_plan = '{\"summary\": \"Back to her GP\"}' "
+        # A discharge needs its discharge plan record (issue 13, item 7).
+        e2e.db_exec("insert into discharge_plans (id, organisation_id, service_user_id, team_id, "
+                    "follow_up, relapse_signs, created_by) select id, organisation_id, "
+                    "service_user_id, team_id, 'GP review', 'Poor sleep', 'e2e' from referrals "
+                    "where service_user_id = '%s'" % woman)
+        e2e.db_exec("update referrals set status = 'discharged', responded_at = received_at "
                     "where service_user_id = '%s'" % woman)
         body = assert_problem(post(PLANS, plan_body(woman), token=cli_a()), 409)
         self.assertIn("discharged", body["detail"])
