@@ -63,8 +63,9 @@ class Org:
         workflow trigger)."""
         extra = {
             "accepted": {"pathway": "'perinatal'", "allocated_clinician_id": q(self.staff)},
-            "discharged": {"pathway": "'perinatal'", "allocated_clinician_id": q(self.staff),
-                           "discharge_plan": "'{}'"},
+            # Inserted at its status: the discharge-plan rule holds a move
+            # to discharged (an UPDATE), which this is not.
+            "discharged": {"pathway": "'perinatal'", "allocated_clinician_id": q(self.staff)},
             "unable_to_engage": {"risk_assessment": "'{}'"},
         }.get(status, {})
         if voided:
