@@ -113,7 +113,12 @@ class Logs(unittest.TestCase):
         listen = e2e.required_path("PERINATAL_LISTEN")
         held = fcgi.fill_backlog(listen)
         try:
-            note(e2e.get("/v1/service-users" + q, token=self.tok, retry_429=False))
+            # Top up what the workers took meanwhile, then ask: a full backlog
+            # is 503. On a slow machine a worker may still free a slot first;
+            # nginx's request then waits behind the held connections (up to
+            # the FastCGI read timeout), so wait long enough for its answer.
+            held += fcgi.fill_backlog(listen)
+            note(e2e.get("/v1/service-users" + q, token=self.tok, retry_429=False, timeout=40))
         finally:
             for s in held:
                 s.close()
