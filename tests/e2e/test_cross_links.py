@@ -1,6 +1,7 @@
 """Links between resources built in parallel (issues 12, 13, 14), end to end,
 each rule on both sides: a care plan for a woman in an open mother-and-baby-
-unit admission or under an active joint-working agreement her team leads
+unit admission with the unit or the lead professional's team (not another
+team) or under an active joint-working agreement her team leads
 (not after discharge, not another team's lead, not a draft); the agreement's
 psychological-therapy deadline read from her care plan's intervention (day
 28 in time, day 29 a breach); an agreement's and a measure's care plan one of
@@ -37,6 +38,24 @@ class InCareThroughTheUnit(unittest.TestCase):
                                       "service_user_id = '%s'" % w["id"]), 0)
         self.assertEqual(adm["lead_team_id"], TEAM_A)
         r = plan_for(w["id"])
+        self.assertEqual(r.status, 201, r)
+
+    def test_the_unit_and_the_lead_team_not_another_team(self):
+        # Registered by the maternal mental health service (team B), admitted
+        # to our unit with team A's lead professional.
+        tok_b = mbu.cli(mbu.TEAM_MMHS)
+        w = mbu.woman(tok_b)
+        adm = mbu.admitted(mbu.admission_body(w, mbu.infant(w, tok_b)), tok_b)
+        self.assertEqual(adm["lead_team_id"], TEAM_A)
+        b = cp.plan_body(w["id"], team_id=mbu.TEAM_MMHS, care_coordinator_id=mbu.MMHS_STAFF)
+        body = assert_problem(post(PLANS, b, token=tok_b), 409)
+        self.assertIn("no referral", body["detail"])
+        self.assertEqual(plans_of(w["id"]), 0)
+        self.assertEqual(plan_for(w["id"]).status, 201)
+        # The unit itself writes her plan during the stay.
+        tok_unit = mbu.cli(mbu.TEAM_MBU)
+        b = cp.plan_body(w["id"], team_id=mbu.TEAM_MBU, care_coordinator_id=mbu.MBU_STAFF)
+        r = post(PLANS, b, token=tok_unit)
         self.assertEqual(r.status, 201, r)
 
     def test_after_discharge_she_is_not(self):
