@@ -357,6 +357,7 @@ static const constraint_message agreement_constraints[] = {
     {"jwa_lead_team_fk", 422, "/lead_service/team_id", "No such team in your organisation."},
     {"jwa_lead_staff_fk", 422, "/lead_professional/staff_id",
      "No such member of staff in your organisation."},
+    {"jwa_care_plan_woman_fk", 422, "/care_plan_id", "No such care plan of this woman."},
     {"jwa_domain_refs_check", 422, "/domains",
      "A team or member of staff named in a domain is not of your organisation."},
     {"jwa_one_per_period", 409, "/period",

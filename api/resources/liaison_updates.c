@@ -20,6 +20,7 @@ static const field_spec liaison_update_fields[] = {
     {"summary", FIELD_STRING, FIELD_REQUIRED, 1, 4000, NULL, NULL, NULL},
     {"plan", FIELD_STRING, FIELD_NULLABLE, 1, 4000, NULL, NULL, NULL},
     {"contact_point", FIELD_STRING, FIELD_REQUIRED, 1, 500, NULL, NULL, NULL},
+    {"infant_id", FIELD_UUID, FIELD_NULLABLE, 0, 0, NULL, NULL, NULL},
     /* Set by the server (or by the sender of an inbound update). */
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"service_user_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
@@ -55,6 +56,12 @@ static bool consent_given(request *r, json_object *body, json_object *args)
     return true;
 }
 
+/* The infant it is about is one of hers (db/024_cross_links.sql). */
+static const constraint_message liaison_update_constraints[] = {
+    {"liaison_updates_infant_woman_fk", 422, "/infant_id", "No such infant of this woman."},
+    {NULL, 0, NULL, NULL},
+};
+
 const record_def liaison_update_record = {
     .name = "liaison_update",
     .noun = "liaison update",
@@ -72,4 +79,5 @@ const record_def liaison_update_record = {
     .sort_desc = true,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
+    .constraints = liaison_update_constraints,
 };

@@ -7,10 +7,11 @@
 -- An outbound update from her team. No row: no such woman in the caller's
 -- scope (the consent was checked before, liaison_update_consent).
 INSERT INTO liaison_updates (organisation_id, direction, service_user_id, nhs_number, summary,
-    plan, contact_point, created_by)
+    plan, contact_point, infant_id, created_by)
 SELECT su.organisation_id, 'out', su.id, su.nhs_number, x.summary, x.plan, x.contact_point,
-    ($1::access).sub
-FROM jsonb_to_record($2::jsonb -> 'body') AS x(summary text, plan text, contact_point text),
+    x.infant_id, ($1::access).sub
+FROM jsonb_to_record($2::jsonb -> 'body') AS x(summary text, plan text, contact_point text,
+        infant_id uuid),
     service_users su
 WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::access).org
     AND EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL))

@@ -67,6 +67,7 @@ static const record_filter measure_filters[] = {
 static const constraint_message measure_constraints[] = {
     {"measures_staff_fk", 422, "/staff_id", "No such member of staff in your organisation."},
     {"measures_contact_woman_fk", 422, "/contact_id", "No such contact with this woman."},
+    {"measures_care_plan_woman_fk", 422, "/care_plan_id", "No such care plan of this woman."},
     {"measures_responses_check", 422, "/responses",
      "The responses cannot be scored by the instrument's rules."},
     {NULL, 0, NULL, NULL},

@@ -21,10 +21,15 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'date_of_birth', l.infant_date_of_birth, 'nhs_number', l.infant_nhs_number),
         'supersedes', l.supersedes, 'superseded_at', l.superseded_at,
         'received_at', l.created_at)
-    ELSE json_build_object(
+    ELSE (jsonb_build_object(
         'id', l.id, 'direction', l.direction, 'nhs_number', l.nhs_number,
         'summary', l.summary, 'plan', l.plan, 'contact_point', l.contact_point,
-        'acknowledged_at', l.acknowledged_at, 'created_at', l.created_at) END
+        'acknowledged_at', l.acknowledged_at, 'created_at', l.created_at)
+        -- The infant it is about, as the health-visiting service knows
+        -- infants: its date of birth and NHS number (never our id).
+        || coalesce((SELECT jsonb_build_object('infant', jsonb_build_object('name', NULL,
+                'date_of_birth', i.date_of_birth, 'nhs_number', i.nhs_number))
+            FROM infants i WHERE i.id = l.infant_id), '{}'))::json END
 $$;
 
 -- The whole update, for her clinicians and admins.
@@ -40,6 +45,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             json_build_object('codes', l.concern_codes, 'text', l.concern_text) END,
         'infant', CASE WHEN l.direction = 'in' THEN json_build_object('name', l.infant_name,
             'date_of_birth', l.infant_date_of_birth, 'nhs_number', l.infant_nhs_number) END,
+        'infant_id', l.infant_id,
         'summary', l.summary, 'plan', l.plan, 'contact_point', l.contact_point,
         'acknowledged', CASE WHEN l.acknowledged_at IS NOT NULL THEN json_build_object(
             'at', l.acknowledged_at, 'by', l.acknowledged_by) END,

@@ -10,13 +10,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- A care plan is for a woman in the team's care: NULL when she is, else
--- the refusal {status, pointer, detail} naming why. Today: an accepted
--- referral of hers to the team.
--- After the merge with the MBU and joint-working branches, two more ways in
--- join here (each an OR beside the accepted referral):
---   an open mother-and-baby-unit admission of hers to the team
---     (mbu_admission_open(service_user_id), for the MBU's team);
---   a joint-working agreement for her in which the team leads.
+-- the refusal {status, pointer, detail} naming why. She is in the team's
+-- care with any of:
+--   an accepted referral of hers to the team;
+--   an open mother-and-baby-unit admission (mbu_admission_open) whose unit
+--     or whose lead professional's team is the team (the unit writes her
+--     plan during the stay, the community team allocated on admission may);
+--   an active (agreed or shared) joint-working agreement for her in which
+--     the team is the lead service (db/022_joint_working.sql, lead_team_id).
 CREATE OR REPLACE FUNCTION care_plan_allowed(org uuid, service_user_id uuid, team_id uuid)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
@@ -25,16 +26,26 @@ LANGUAGE sql STABLE AS $$
                 AND r.service_user_id = care_plan_allowed.service_user_id
                 AND r.team_id = care_plan_allowed.team_id AND r.status = 'accepted'
                 AND r.voided_at IS NULL) THEN NULL
+        WHEN mbu_admission_open(care_plan_allowed.service_user_id)
+            AND EXISTS (SELECT 1 FROM mbu_admissions m WHERE m.organisation_id = org
+                AND m.service_user_id = care_plan_allowed.service_user_id
+                AND m.status = 'admitted' AND m.voided_at IS NULL
+                AND care_plan_allowed.team_id IN (m.unit_team_id, m.lead_team_id)) THEN NULL
+        WHEN EXISTS (SELECT 1 FROM joint_working_agreements j WHERE j.organisation_id = org
+                AND j.service_user_id = care_plan_allowed.service_user_id
+                AND j.status IN ('agreed', 'shared')
+                AND j.lead_team_id = care_plan_allowed.team_id) THEN NULL
         ELSE jsonb_build_object('status', 409, 'pointer', '/team_id', 'detail',
             coalesce((SELECT 'She is not in this team''s care: her latest referral to it is '
-                    || r.status || ', not accepted. A care plan is written for a woman the '
-                    || 'team has accepted.'
+                    || r.status || ', not accepted'
                 FROM referrals r WHERE r.organisation_id = org
                     AND r.service_user_id = care_plan_allowed.service_user_id
                     AND r.team_id = care_plan_allowed.team_id AND r.voided_at IS NULL
                 ORDER BY r.received_at DESC LIMIT 1),
-                'She is not in this team''s care: she has no referral to it. A care plan is '
-                || 'written for a woman the team has accepted.'))
+                'She is not in this team''s care: she has no referral to it')
+            || ', she has no open mother-and-baby-unit admission with it, and no agreed or shared '
+            || 'joint-working agreement in which it leads. A care plan is written for a woman '
+            || 'in the team''s care.')
     END
 $$;
 

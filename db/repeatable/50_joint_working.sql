@@ -47,17 +47,28 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'overdue', j.status <> 'ended' AND src.started_on IS NULL
             AND jw_today() > src.assessed_on + 28)
     FROM (
-        -- ===== MERGE POINT (care plans) =================================
-        -- The assessment and start dates. On this branch they are recorded
-        -- on the agreement's psychological_therapy domain (assessed_on,
-        -- started_on). After the merge with the care-plan branch this
-        -- subquery reads her care plan's psychological therapy
-        -- intervention (j.care_plan_id): its assessment date and the date
-        -- it was started. Nothing else here changes.
-        SELECT (j.domains -> 'psychological_therapy' ->> 'assessed_on')::date AS assessed_on,
-            (j.domains -> 'psychological_therapy' ->> 'started_on')::date AS started_on
-        WHERE j.domains -> 'psychological_therapy' ->> 'need' = 'need_identified'
-        -- ===== END MERGE POINT ==========================================
+        -- The assessment and start dates: from her care plans' psychological
+        -- therapy interventions when she has one with its assessment date
+        -- (not entered in error, not declined, its plan not entered in
+        -- error; the one under the agreement's own plan first, then the
+        -- latest assessed), the day of its started step; else, as before
+        -- the care plans existed, from the agreement's psychological_therapy
+        -- domain (assessed_on, started_on).
+        SELECT u.assessed_on, u.started_on FROM (
+            (SELECT 1 AS rank, i.assessment_date AS assessed_on, i.started_on
+            FROM care_plan_interventions i JOIN care_plans p ON p.id = i.care_plan_id
+            WHERE i.service_user_id = j.service_user_id AND i.kind = 'psychological_therapy'
+                AND i.assessment_date IS NOT NULL AND i.voided_at IS NULL
+                AND i.status <> 'declined' AND p.voided_at IS NULL
+            ORDER BY p.id IS NOT DISTINCT FROM j.care_plan_id DESC, i.assessment_date DESC,
+                i.created_at DESC, i.id
+            LIMIT 1)
+            UNION ALL
+            SELECT 2, (j.domains -> 'psychological_therapy' ->> 'assessed_on')::date,
+                (j.domains -> 'psychological_therapy' ->> 'started_on')::date
+            WHERE j.domains -> 'psychological_therapy' ->> 'need' = 'need_identified'
+        ) u
+        ORDER BY u.rank LIMIT 1
     ) src
     WHERE src.assessed_on IS NOT NULL
 $$;
