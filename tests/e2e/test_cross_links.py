@@ -232,9 +232,9 @@ class LiaisonInfants(unittest.TestCase):
         visiting, and her infant with its NHS number."""
         body = e2e.service_user_body(perinatal_status={"stage": "postnatal",
                                                        "delivery_date": e2e.today(-20)})
-        body["consent"]["share_with_health_visiting"] = True
         r = post("/v1/service-users", body, token=lu.cli_a())
         self.assertEqual(r.status, 201, r)
+        e2e.give_consent(r.body["id"], "share_with_health_visiting", lu.cli_a())
         return r.body, mbu.infant(r.body, nhs_number=e2e.nhs_number())
 
     def test_an_outbound_update_names_one_of_her_infants(self):
@@ -300,9 +300,9 @@ class LiaisonInfants(unittest.TestCase):
         self.assertEqual(self.linked(held), "none")
         body = e2e.service_user_body(nhs_number=nhs, perinatal_status={
             "stage": "postnatal", "delivery_date": e2e.today(-20)})
-        body["consent"]["share_with_health_visiting"] = True
         r = post("/v1/service-users", body, token=lu.cli_a())
         self.assertEqual(r.status, 201, r)
+        e2e.give_consent(r.body["id"], "share_with_health_visiting", lu.cli_a())
         # Attached when she was registered; her infant not yet recorded.
         self.assertEqual(e2e.psql("select service_user_id from liaison_updates where "
                                   "id = '%s'" % held), r.body["id"])
