@@ -48,13 +48,15 @@ CREATE TRIGGER care_plan_interventions_mbu_admission BEFORE INSERT ON care_plan_
 
 -- An admission recorded, moved, discharged or entered in error after the
 -- offer: her interventions are tagged again, so the tag always follows the
--- admissions as they stand.
+-- admissions as they stand (a new version: its representation changed, so
+-- its ETag does).
 CREATE FUNCTION mbu_admissions_retag_interventions() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE care_plan_interventions i
     SET mbu_admission_id = mbu_admission_open_on(i.organisation_id, i.service_user_id,
-        i.offered_on)
+            i.offered_on),
+        version = i.version + 1, updated_at = now()
     WHERE i.service_user_id = NEW.service_user_id
         AND i.mbu_admission_id IS DISTINCT FROM mbu_admission_open_on(i.organisation_id,
             i.service_user_id, i.offered_on);
@@ -68,3 +70,7 @@ CREATE TRIGGER mbu_admissions_retag_interventions
 -- The reports' reads: admissions of an organisation by day.
 CREATE INDEX mbu_admissions_report_idx ON mbu_admissions (organisation_id, admitted_on)
     WHERE voided_at IS NULL;
+-- Joint working: the psychological therapies started in a quarter.
+CREATE INDEX care_plan_interventions_therapy_started_idx ON care_plan_interventions
+    (organisation_id, started_on) INCLUDE (assessment_date)
+    WHERE kind = 'psychological_therapy' AND voided_at IS NULL;

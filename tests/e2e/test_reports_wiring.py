@@ -119,8 +119,11 @@ class Tagging(unittest.TestCase):
         w = o.woman()
         early = o.intervention(w, "2023-06-02")
         open_ = o.admission(w, "2023-06-01")
-        # Recorded later: the offer is tagged now.
+        # Recorded later: the offer is tagged now, a new version (its ETag
+        # changes with its representation).
         self.assertEqual(o.tag(early), "%s %s" % (open_, open_))
+        self.assertEqual(psql("SELECT version FROM care_plan_interventions WHERE id = '%s'"
+                              % early), "2")
         # Open (not discharged): any later offer is tagged.
         self.assertEqual(o.tag(o.intervention(w, "2023-09-01")), "%s %s" % (open_, open_))
         # Entered in error: the tag goes.
