@@ -271,6 +271,8 @@ class Roles(unittest.TestCase):
         r = post("/v1/mbu-admissions", cls.admission_body(woman), token=token("clinician"))
         assert r.status == 201, r
         return r.body
+
+    @classmethod
     def intervention_body(cls):
         return {"code": "baby_massage", "offered_on": e2e.today(-2), "staff_id": DUTY,
                 "team_id": e2e.DEMO_TEAM}

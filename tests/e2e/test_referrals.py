@@ -6,6 +6,7 @@ import concurrent.futures
 import datetime
 import unittest
 
+import e2e
 from e2e import (DEMO_TEAMS, assert_problem, create_service_user, db_count, db_exec, get, main,
                  mint, nhs_number, patch, post, refer, referral_body, service_user_body, today,
                  token)
