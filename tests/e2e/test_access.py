@@ -253,6 +253,8 @@ class Roles(unittest.TestCase):
     def new_infant(cls):
         r = post("/v1/service-users/%s/infants" % cls.woman["id"],
                  {"date_of_birth": e2e.today(-400)}, token=token("clinician"))
+        assert r.status == 201, r
+        return r.body
 
     @classmethod
     def plan_body(cls):
