@@ -12,7 +12,6 @@ each boundary (quarter edges in England's time)."""
 import datetime
 import json
 import unittest
-import uuid
 import zoneinfo
 
 import e2e
@@ -20,10 +19,6 @@ from e2e import assert_problem, psql
 from test_reports import Org, q
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-
-
-def d(s):
-    return datetime.date.fromisoformat(s)
 
 
 def london(y, m, day, hh, mm):
@@ -233,9 +228,14 @@ class Mh11(unittest.TestCase):
         self.assertEqual(got["mothers_admitted_with_baby"], 0)
         self.assertIsNone(got["mothers_admitted_with_baby_percentage"])
 
-    def test_csv(self):
+    def test_csv_and_a_frozen_quarter(self):
         r = self.o.report("mh11", 2023, 1, format="csv")
         self.assertEqual(r.status, 200, r)
+        self.assertIn("mothers_admitted_with_baby,all,all,,count,4,", r.raw.decode())
+        s = e2e.post("/v1/reports/mh11/submissions", {"year": 2023, "quarter": 1},
+                     token=self.o.admin)
+        self.assertEqual(s.status, 201, s)
+        self.assertEqual(values(s.body["document"])["mothers_with_baby"], 6)
 
 
 class JointWorking(unittest.TestCase):
