@@ -27,7 +27,7 @@ static const char *const report_media[] = {"application/json", "text/csv", NULL}
 enum { MEDIA_JSON, MEDIA_CSV };
 
 /* Reports the issue names that are not built yet: 404 saying so. */
-static const char *const reports_to_come[] = {"mh6", "mh11", "joint-working", "outcomes", NULL};
+static const char *const reports_to_come[] = {"mh6", NULL};
 
 static bool param_known(const char *name, const char *const *allowed)
 {

@@ -38,13 +38,16 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- A percentage (100 x numerator / denominator) or a mean (numerator /
--- denominator) as published: "*" when suppressed and either is under 5,
+-- denominator) as published: "*" when suppressed and either is under 5 (a
+-- mean's numerator is a sum, not a count, and may be negative, as a mean
+-- change is: only its denominator, the count of people, is tested),
 -- then from the exact figures, to a whole number (suppressed) or one
 -- decimal (exact); null when there is nothing to divide by.
 CREATE OR REPLACE FUNCTION report_ratio_value(kind text, numerator numeric, denominator numeric,
     suppress boolean) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN suppress AND (numerator < 5 OR denominator < 5) THEN '"*"'::jsonb
+    SELECT CASE WHEN suppress AND ((kind = 'percentage' AND numerator < 5) OR denominator < 5)
+            THEN '"*"'::jsonb
         WHEN denominator = 0 THEN 'null'::jsonb
         ELSE to_jsonb(round(CASE kind WHEN 'percentage' THEN 100 ELSE 1 END * numerator
             / denominator, CASE WHEN suppress THEN 0 ELSE 1 END)) END
@@ -65,6 +68,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                     (f ->> 'denominator')::numeric, suppress) END)
         || CASE WHEN f ->> 'kind' = 'count' THEN '{}'::jsonb ELSE jsonb_build_object(
             'numerator', CASE WHEN f ->> 'kind' = 'mean' AND suppress THEN '"*"'::jsonb
+                WHEN f ->> 'kind' = 'mean' THEN to_jsonb((f ->> 'numerator')::numeric)
                 ELSE report_count_value((f ->> 'numerator')::bigint, suppress) END,
             'denominator', report_count_value((f ->> 'denominator')::bigint, suppress)) END
         ORDER BY n), '[]'::jsonb)
@@ -75,8 +79,9 @@ CREATE OR REPLACE FUNCTION report_suppression_rule() RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT 'NHS England''s rule for sub-national figures, on every count (totals included): '
         || '0 to 4 is shown as "*", any other count is rounded to the nearest 5; a percentage '
-        || 'or mean is "*" when its numerator or denominator is under 5, otherwise it is '
-        || 'worked out from the exact figures and given to a whole number.'
+        || 'is "*" when its numerator or denominator is under 5, a mean when the number it is '
+        || 'over (its denominator) is under 5 (its numerator, a sum, is never shown); '
+        || 'otherwise it is worked out from the exact figures and given to a whole number.'
 $$;
 
 -- Response times (seed 002: "Emergency Referrals within 4 Hours, Routine
@@ -325,4 +330,207 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'submitted_by', s.submitted_by, 'submitted_at', s.submitted_at, 'note', s.note,
         'changed_figures', CASE WHEN s.difference IS NULL THEN NULL
             ELSE jsonb_array_length(s.difference) END)
+$$;
+
+-- MH11 (seed 001, "Training and supervision of clinical staff to deliver
+-- interventions to improve mother/infant interaction and care"), exact
+-- counts (contractual evidence). The seed's numerator and denominator as
+-- it states them: numerator "all mothers admitted with their babies
+-- (excluding women admitted in pregnancy)", denominator "all mothers
+-- admitted with their babies" (so a woman admitted in pregnancy whose baby
+-- joined her in the unit counts in the denominator only); the mothers of
+-- the numerator offered a psychosocial mother-infant intervention during
+-- the stay (interventions of kind parent_infant tagged with the admission,
+-- db/023_reports_wiring.sql); and, at Q1 and Q4 only ("twice annually"),
+-- the clinical staff of the unit trained (mh11_trained_mbu_staff on the
+-- quarter's last day) with its share of the final value (1 trained = 50%,
+-- 2 or more = 100%).
+CREATE OR REPLACE FUNCTION report_mh11(org uuid, quarter_start date, quarter_end date)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    WITH adm AS (
+        SELECT m.id, m.service_user_id, m.admitted_with, m.admitted_on,
+            mbu_admission_with_baby_since(m) AS with_baby_since
+        FROM mbu_admissions m
+        WHERE m.organisation_id = org AND m.voided_at IS NULL
+            AND m.admitted_on <= quarter_end),
+    numerator AS (
+        SELECT DISTINCT a.service_user_id FROM adm a
+        WHERE a.admitted_with = 'baby' AND a.admitted_on >= quarter_start),
+    denominator AS (
+        SELECT DISTINCT a.service_user_id FROM adm a
+        WHERE a.with_baby_since BETWEEN quarter_start AND quarter_end),
+    offered AS (
+        SELECT DISTINCT a.service_user_id FROM adm a
+        WHERE a.admitted_with = 'baby' AND a.admitted_on >= quarter_start
+            AND EXISTS (SELECT 1 FROM care_plan_interventions i
+                WHERE i.mbu_admission_id = a.id AND i.kind = 'parent_infant'
+                    AND i.voided_at IS NULL)),
+    n AS (
+        SELECT (SELECT count(*) FROM numerator) AS numerator,
+            (SELECT count(*) FROM denominator) AS denominator,
+            (SELECT count(*) FROM offered) AS offered,
+            CASE WHEN extract(month FROM quarter_start) IN (1, 4)
+                THEN mh11_trained_mbu_staff(org, quarter_end) END AS trained)
+    SELECT jsonb_build_object(
+        'cohort', 'Admissions to a mother and baby unit recorded by the organisation, not '
+            || 'entered in error; mothers are women, each counted once however many '
+            || 'admissions she had. Seed 001 states the numerator and denominator as used '
+            || 'here. Exact counts: MH11 is contractual evidence and is not suppressed.',
+        'definitions', jsonb_build_object(
+            'mothers_admitted_with_baby', 'Numerator (seed 001): all mothers admitted with '
+                || 'their babies, excluding women admitted in pregnancy: admitted in the '
+                || 'quarter with her baby.',
+            'mothers_with_baby', 'Denominator (seed 001): all mothers admitted with their '
+                || 'babies: with her baby in the unit from a day in the quarter (admitted '
+                || 'with her baby in the quarter, or admitted in pregnancy and joined by her '
+                || 'baby in the quarter).',
+            'mothers_admitted_with_baby_percentage', 'Numerator / denominator x 100.',
+            'mothers_offered_psychosocial_intervention', 'Of the numerator''s mothers, those '
+                || 'offered a psychosocial mother-infant (parent-infant) intervention during '
+                || 'the stay: an intervention of that kind offered on a day of her admission '
+                || '(admission to discharge day), whatever became of the offer.',
+            'mothers_offered_psychosocial_intervention_percentage', 'Mothers offered / '
+                || 'numerator x 100 (seed 001: offered to all mothers admitted).',
+            'clinical_staff_trained', 'Reported at Q1 and Q4 only (seed 001: "twice '
+                || 'annually"): active clinical staff of the mother and baby unit with a '
+                || 'training record qualifying them for a mother-infant intervention, valid '
+                || 'on the quarter''s last day, each counted once.',
+            'staff_trained_share_of_final_value', 'Reported at Q1 and Q4 only: the share of '
+                || 'the final indicator value the trained staff earn (seed 001: 1 trained = '
+                || '50%, 2 trained = 100%; none = 0%), as min(trained, 2) / 2 x 100.'),
+        'figures', jsonb_build_array(
+            jsonb_build_object('figure', 'mothers_admitted_with_baby', 'breakdown', 'all',
+                'category', 'all', 'national_code', NULL, 'kind', 'count',
+                'count', n.numerator),
+            jsonb_build_object('figure', 'mothers_with_baby', 'breakdown', 'all',
+                'category', 'all', 'national_code', NULL, 'kind', 'count',
+                'count', n.denominator),
+            jsonb_build_object('figure', 'mothers_admitted_with_baby_percentage',
+                'breakdown', 'all', 'category', 'all', 'national_code', NULL,
+                'kind', 'percentage', 'numerator', n.numerator, 'denominator', n.denominator),
+            jsonb_build_object('figure', 'mothers_offered_psychosocial_intervention',
+                'breakdown', 'all', 'category', 'all', 'national_code', NULL, 'kind', 'count',
+                'count', n.offered),
+            jsonb_build_object('figure', 'mothers_offered_psychosocial_intervention_percentage',
+                'breakdown', 'all', 'category', 'all', 'national_code', NULL,
+                'kind', 'percentage', 'numerator', n.offered, 'denominator', n.numerator))
+        || CASE WHEN n.trained IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(
+            jsonb_build_object('figure', 'clinical_staff_trained', 'breakdown', 'all',
+                'category', 'all', 'national_code', NULL, 'kind', 'count',
+                'count', n.trained),
+            jsonb_build_object('figure', 'staff_trained_share_of_final_value',
+                'breakdown', 'all', 'category', 'all', 'national_code', NULL,
+                'kind', 'percentage', 'numerator', least(n.trained, 2), 'denominator', 2))
+            END)
+    FROM n
+$$;
+
+-- Joint working (seed 003, the Perinatal Joint Working Framework): the
+-- birthing conversation before 32 weeks (jw_birthing_conversation), the
+-- psychological therapy started within 28 days of its assessment (from
+-- the care-plan interventions, the real record of the therapy), and the
+-- agreements due and made.
+CREATE OR REPLACE FUNCTION report_joint_working(org uuid, quarter_start date, quarter_end date)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    WITH made AS (
+        -- An agreement is made when it is agreed at the joint meeting (its
+        -- step out of draft); one ended as a draft was never made.
+        SELECT j.id, j.service_user_id, a.at AS agreed_at
+        FROM joint_working_agreements j
+        JOIN LATERAL (SELECT min(t.at) AS at FROM workflow_transitions t
+            WHERE t.workflow = 'joint_working_agreement' AND t.record_id = j.id
+                AND t.to_state = 'agreed') a ON a.at IS NOT NULL
+        WHERE j.organisation_id = org),
+    birthing AS (
+        SELECT (b ->> 'due_on')::date AS due_on, (b ->> 'held_on')::date AS held_on
+        FROM made m JOIN joint_working_agreements j ON j.id = m.id
+        CROSS JOIN LATERAL jw_birthing_conversation(j) b
+        WHERE (b ->> 'due_on')::date BETWEEN quarter_start AND quarter_end),
+    therapy AS (
+        SELECT i.started_on - i.assessment_date AS days
+        FROM care_plan_interventions i
+        WHERE i.organisation_id = org AND i.kind = 'psychological_therapy'
+            AND i.voided_at IS NULL AND i.started_on BETWEEN quarter_start AND quarter_end),
+    -- Women who needed an agreement in the quarter: a referral of hers to
+    -- the organisation received in the quarter, not entered in error,
+    -- flagged open to another mental health team (joint management
+    -- offered), unless the perinatal team took over her full care.
+    due AS (
+        SELECT DISTINCT r.service_user_id
+        FROM referrals r
+        WHERE r.organisation_id = org AND r.voided_at IS NULL
+            AND r.service_user_id IS NOT NULL
+            AND r.received_at >= report_day_start(quarter_start)
+            AND r.received_at < report_day_start(quarter_end + 1)
+            AND (r.flag_offer_joint_working OR r.open_to_other_mh_team)
+            AND coalesce(r.co_working ->> 'arrangement', '') <> 'full_care_transfer'),
+    n AS (
+        SELECT
+            (SELECT count(*) FROM birthing) AS bc_due,
+            (SELECT count(*) FROM birthing WHERE held_on <= due_on) AS bc_in_time,
+            (SELECT count(*) FROM birthing WHERE held_on > due_on) AS bc_late,
+            (SELECT count(*) FROM birthing WHERE held_on IS NULL) AS bc_not_held,
+            (SELECT count(*) FROM therapy) AS pt_started,
+            (SELECT count(*) FROM therapy WHERE days <= 28) AS pt_in_time,
+            (SELECT count(*) FROM therapy WHERE days > 28) AS pt_late,
+            (SELECT count(*) FROM therapy WHERE days IS NULL) AS pt_no_assessment,
+            (SELECT count(*) FROM due) AS due,
+            (SELECT count(*) FROM due d WHERE EXISTS (SELECT 1 FROM made m
+                WHERE m.service_user_id = d.service_user_id
+                    AND m.agreed_at < report_day_start(quarter_end + 1))) AS due_with_agreement,
+            (SELECT count(*) FROM made m WHERE m.agreed_at >= report_day_start(quarter_start)
+                AND m.agreed_at < report_day_start(quarter_end + 1)) AS made)
+    SELECT jsonb_build_object(
+        'cohort', 'The organisation''s joint-working agreements (agreed at the joint meeting), '
+            || 'the psychological therapies of its care plans, and the women referred to it '
+            || 'in the quarter who needed an agreement (seed 003).',
+        'definitions', jsonb_build_object(
+            'birthing_conversations_due', 'Agreements whose birthing conversation was due in '
+                || 'the quarter (seed 003: "needs to be completed before 32 weeks": due on '
+                || 'her estimated due date - 57 days), unless the agreement records no '
+                || 'identified need.',
+            'birthing_conversations_in_time', 'Of those due, held on or before the due day '
+                || '(the first attended contact, her present, with that purpose, linked to '
+                || 'the agreement).',
+            'birthing_conversations_late', 'Of those due, held after the due day.',
+            'birthing_conversations_not_held', 'Of those due, not held (yet).',
+            'birthing_conversations_in_time_percentage', 'In time / due x 100.',
+            'psychological_therapies_started', 'Psychological therapies (care-plan '
+                || 'interventions of that kind, not entered in error) started in the quarter.',
+            'psychological_therapies_within_28_days', 'Of those, started within 28 days of '
+                || 'the assessment (day 28 in time, day 29 late; seed 003).',
+            'psychological_therapies_late', 'Of those, started more than 28 days after the '
+                || 'assessment.',
+            'psychological_therapies_no_assessment_date', 'Of those, with no assessment date '
+                || 'recorded (neither in time nor late).',
+            'psychological_therapies_within_28_days_percentage', 'Within 28 days / started '
+                || 'x 100.',
+            'agreements_due', 'Women who needed an agreement in the quarter: a referral '
+                || 'received in the quarter flagged open to another mental health team '
+                || '(joint management offered), not a full transfer of her care.',
+            'agreements_due_made', 'Of those women, the ones with an agreement agreed by the '
+                || 'end of the quarter.',
+            'agreements_made', 'Agreements agreed at the joint meeting in the quarter.'),
+        'figures', (SELECT jsonb_agg(jsonb_build_object('figure', v.figure, 'breakdown', 'all',
+                'category', 'all', 'national_code', NULL, 'kind', v.kind)
+            || CASE WHEN v.kind = 'count' THEN jsonb_build_object('count', v.a)
+                ELSE jsonb_build_object('numerator', v.a, 'denominator', v.b) END ORDER BY v.k)
+            FROM (VALUES
+                (1, 'birthing_conversations_due', 'count', n.bc_due, NULL::bigint),
+                (2, 'birthing_conversations_in_time', 'count', n.bc_in_time, NULL),
+                (3, 'birthing_conversations_late', 'count', n.bc_late, NULL),
+                (4, 'birthing_conversations_not_held', 'count', n.bc_not_held, NULL),
+                (5, 'birthing_conversations_in_time_percentage', 'percentage', n.bc_in_time,
+                    n.bc_due),
+                (6, 'psychological_therapies_started', 'count', n.pt_started, NULL),
+                (7, 'psychological_therapies_within_28_days', 'count', n.pt_in_time, NULL),
+                (8, 'psychological_therapies_late', 'count', n.pt_late, NULL),
+                (9, 'psychological_therapies_no_assessment_date', 'count', n.pt_no_assessment,
+                    NULL),
+                (10, 'psychological_therapies_within_28_days_percentage', 'percentage',
+                    n.pt_in_time, n.pt_started),
+                (11, 'agreements_due', 'count', n.due, NULL),
+                (12, 'agreements_due_made', 'count', n.due_with_agreement, NULL),
+                (13, 'agreements_made', 'count', n.made, NULL)) AS v(k, figure, kind, a, b)))
+    FROM n
 $$;

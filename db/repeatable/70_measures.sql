@@ -278,16 +278,17 @@ $$;
 -- administration of each instrument in that episode; per instrument the
 -- number of women with both, the mean change (last - first), and how many
 -- reliably improved, did not reliably change, or deteriorated by the
--- instrument's threshold (NULL counts where it has none).
+-- instrument's threshold (those three not given where it has none), in the
+-- framework's shape (db/repeatable/60_reports.sql).
 CREATE OR REPLACE FUNCTION report_outcomes(org uuid, quarter_start date, quarter_end date)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     WITH ep AS (
         SELECT DISTINCT ON (r.service_user_id) r.service_user_id, e.accepted_at, e.discharged_at
         FROM referrals r, referral_episodes(r.service_user_id) e
-        WHERE r.organisation_id = org AND e.referral_id = r.id
-            AND e.discharged_at >= (quarter_start::timestamp AT TIME ZONE 'Europe/London')
-            AND e.discharged_at < ((quarter_end + 1)::timestamp AT TIME ZONE 'Europe/London')
+        WHERE r.organisation_id = org AND r.voided_at IS NULL AND e.referral_id = r.id
+            AND e.discharged_at >= report_day_start(quarter_start)
+            AND e.discharged_at < report_day_start(quarter_end + 1)
         ORDER BY r.service_user_id, e.discharged_at DESC),
     adm AS (
         SELECT m.service_user_id, m.instrument, m.total,
@@ -305,21 +306,47 @@ LANGUAGE sql STABLE AS $$
         WHERE f.n_first = 1 AND f.n_last > 1),
     per AS (
         SELECT i.code, i.position, i.reliable_change AS rc, count(p.change) AS paired,
-            round(avg(p.change), 1) AS mean_change,
+            coalesce(sum(p.change), 0) AS sum_change,
             count(*) FILTER (WHERE p.change <= -i.reliable_change) AS improved,
             count(*) FILTER (WHERE abs(p.change) < i.reliable_change) AS unchanged,
             count(*) FILTER (WHERE p.change >= i.reliable_change) AS deteriorated
         FROM instruments i LEFT JOIN pairs p ON p.instrument = i.code
-        GROUP BY i.code, i.position, i.reliable_change)
+        GROUP BY i.code, i.position, i.reliable_change),
+    figures AS (
+        SELECT 0 AS position, 0 AS k, jsonb_build_object('figure', 'women_discharged',
+            'breakdown', 'all', 'category', 'all', 'national_code', NULL, 'kind', 'count',
+            'count', (SELECT count(*) FROM ep)) AS f
+        UNION ALL
+        SELECT per.position, v.k, jsonb_build_object('figure', v.figure,
+                'breakdown', 'instrument', 'category', per.code, 'national_code', NULL,
+                'kind', v.kind)
+            || CASE WHEN v.kind = 'count' THEN jsonb_build_object('count', v.a)
+                ELSE jsonb_build_object('numerator', v.a, 'denominator', per.paired) END
+        FROM per CROSS JOIN LATERAL (VALUES
+            (1, 'women_paired', 'count', per.paired::numeric),
+            (2, 'mean_change', 'mean', per.sum_change),
+            (3, 'reliably_improved', 'count', per.improved),
+            (4, 'no_reliable_change', 'count', per.unchanged),
+            (5, 'reliably_deteriorated', 'count', per.deteriorated)) AS v(k, figure, kind, a)
+        -- Reliable change only where the instrument has a published threshold.
+        WHERE v.k <= 2 OR per.rc IS NOT NULL)
     SELECT jsonb_build_object(
-        'quarter_start', quarter_start, 'quarter_end', quarter_end,
-        'women_discharged', (SELECT count(*) FROM ep),
-        'instruments', jsonb_agg(jsonb_build_object(
-            'instrument', per.code, 'women_paired', per.paired, 'mean_change', per.mean_change,
-            'reliable_change_threshold', per.rc,
-            'reliably_improved', CASE WHEN per.rc IS NOT NULL THEN per.improved END,
-            'unchanged', CASE WHEN per.rc IS NOT NULL THEN per.unchanged END,
-            'reliably_deteriorated', CASE WHEN per.rc IS NOT NULL THEN per.deteriorated END)
-            ORDER BY per.position))
-    FROM per
+        'cohort', 'Women discharged in the quarter (the discharge of an episode of care from a '
+            || 'referral''s acceptance, a referral to the organisation not entered in error; '
+            || 'her last such discharge in the quarter), each counted once, and the outcome '
+            || 'measures she completed during that episode (issue 16).',
+        'definitions', jsonb_build_object(
+            'women_discharged', 'Women discharged in the quarter.',
+            'women_paired', 'Of those, women with a first and a last administration of the '
+                || 'instrument in the episode (two or more administrations).',
+            'mean_change', 'Mean change of the total from her first to her last '
+                || 'administration (last - first; negative is better for every instrument '
+                || 'here), over the women paired.',
+            'reliably_improved', 'Women paired whose total fell by at least the instrument''s '
+                || 'reliable-change threshold (instruments with a published threshold only).',
+            'no_reliable_change', 'Women paired whose total changed by less than the '
+                || 'threshold.',
+            'reliably_deteriorated', 'Women paired whose total rose by at least the '
+                || 'threshold.'),
+        'figures', (SELECT jsonb_agg(f ORDER BY position, k) FROM figures))
 $$;

@@ -511,7 +511,7 @@ class Change(unittest.TestCase):
 class Report(unittest.TestCase):
     def test_report_outcomes_paired(self):
         # A quarter of its own, long ago: nothing else falls in it.
-        year = random.randint(1950, 2019)
+        year = random.randint(2001, 2009)
         qs, qe = datetime.date(year, 1, 1), datetime.date(year, 3, 31)
         start = datetime.datetime(year, 1, 5, 12, tzinfo=datetime.timezone.utc)
 
@@ -534,21 +534,77 @@ class Report(unittest.TestCase):
         episode(last_evening - datetime.timedelta(days=10), [(EPDS, 14), (EPDS, 18)])
         episode(last_evening - datetime.timedelta(days=20), [(EPDS, 14)])
         episode(datetime.datetime(year, 4, 1, 0, 30, tzinfo=london), [(EPDS, 20), (EPDS, 0)])
-        rep = e2e.psql("select report_outcomes('%s', '%s', '%s')" % (e2e.DEMO_ORG, qs, qe))
-        rep = json.loads(rep)
-        self.assertEqual(rep["women_discharged"], 3)
-        by = {i["instrument"]: i for i in rep["instruments"]}
-        self.assertEqual(list(by), ["epds", "phq9", "gad7", "core10", "pbq"])
-        self.assertEqual(by["epds"], {"instrument": "epds", "women_paired": 2,
-                                      "mean_change": -2.0, "reliable_change_threshold": 4,
-                                      "reliably_improved": 1, "unchanged": 0,
-                                      "reliably_deteriorated": 1})
-        self.assertEqual(by["phq9"], {"instrument": "phq9", "women_paired": 1,
-                                      "mean_change": 2.0, "reliable_change_threshold": 6,
-                                      "reliably_improved": 0, "unchanged": 1,
-                                      "reliably_deteriorated": 0})
-        self.assertEqual(by["pbq"]["women_paired"], 0)
-        self.assertIsNone(by["pbq"]["reliably_improved"])
+        rep = json.loads(e2e.psql("select report_outcomes('%s', '%s', '%s')"
+                                  % (e2e.DEMO_ORG, qs, qe)))
+        got = {(f["figure"], f["category"]): f for f in rep["figures"]}
+        self.assertEqual(got[("women_discharged", "all")]["count"], 3)
+        self.assertEqual(sorted({c for _, c in got} - {"all"}),
+                         sorted(["epds", "phq9", "gad7", "core10", "pbq"]))
+
+        def figures(ins):
+            return {f: (v.get("count"), v.get("numerator"), v.get("denominator"))
+                    for (f, c), v in got.items() if c == ins}
+        # EPDS: changes -8 and +4 (threshold 4): mean -2, one improved, one
+        # deteriorated.
+        self.assertEqual(figures("epds"), {
+            "women_paired": (2, None, None), "mean_change": (None, -4, 2),
+            "reliably_improved": (1, None, None), "no_reliable_change": (0, None, None),
+            "reliably_deteriorated": (1, None, None)})
+        # PHQ-9: +2 (threshold 6): unchanged.
+        self.assertEqual(figures("phq9"), {
+            "women_paired": (1, None, None), "mean_change": (None, 2, 1),
+            "reliably_improved": (0, None, None), "no_reliable_change": (1, None, None),
+            "reliably_deteriorated": (0, None, None)})
+        # PBQ: no published reliable-change threshold: no such figures.
+        self.assertEqual(set(figures("pbq")), {"women_paired", "mean_change"})
+        self.assertEqual(figures("pbq")["women_paired"][0], 0)
+        # Served at /v1/reports/outcomes: suppressed for a commissioner (3
+        # women: "*"; a mean over fewer than 5: "*"), exact for an admin.
+        r = e2e.get("/v1/reports/outcomes?year=%d&quarter=4" % (year - 1),
+                    token=e2e.mint("commissioner", ttl=600))
+        self.assertEqual(r.status, 200, r)
+        pub = {(f["figure"], f["category"]): f["value"] for f in r.body["figures"]}
+        self.assertEqual(pub[("women_discharged", "all")], "*")
+        self.assertEqual(pub[("mean_change", "epds")], "*")
+        r = e2e.get("/v1/reports/outcomes?year=%d&quarter=4&suppress=false" % (year - 1),
+                    token=e2e.mint("admin", ttl=600))
+        pub = {(f["figure"], f["category"]): f for f in r.body["figures"]}
+        self.assertEqual(pub[("women_discharged", "all")]["value"], 3)
+        self.assertEqual((pub[("mean_change", "epds")]["value"],
+                          pub[("mean_change", "epds")]["numerator"]), (-2.0, -4))
+        self.assertIsNone(pub[("mean_change", "gad7")]["value"])
+
+    def test_mean_change_suppressed_only_by_its_count(self):
+        """A mean change is shown, to a whole number, over 5 women or more
+        even though its sum is negative (under 5); "*" over 4."""
+        year = random.randint(2010, 2019)
+        start = datetime.datetime(year, 1, 5, 12, tzinfo=datetime.timezone.utc)
+        london = zoneinfo.ZoneInfo("Europe/London")
+        discharged = datetime.datetime(year, 2, 1, 12, tzinfo=london)
+
+        def woman(first, last):
+            ref = e2e.refer(cli_a(), team_id=TEAM_A)
+            sid = ref["service_user_id"]
+            transition(ref["id"], "triaged", "accepted", start)
+            transition(ref["id"], "accepted", "discharged", discharged)
+            for n, total in enumerate((first, last)):
+                scored(sid, body(EPDS, spread(EPDS, total, avoid=EPDS["risk"]),
+                                 completed_at=iso(start + datetime.timedelta(days=n + 1))))
+
+        def mean():
+            r = e2e.get("/v1/reports/outcomes?year=%d&quarter=4" % (year - 1),
+                        token=e2e.mint("commissioner", ttl=600))
+            self.assertEqual(r.status, 200, r)
+            return {(f["figure"], f["category"]): f for f in r.body["figures"]}[
+                ("mean_change", "epds")]
+
+        for _ in range(4):
+            woman(20, 12)
+        self.assertEqual(mean()["value"], "*")
+        woman(20, 19)
+        # (-8 x 4 - 1) / 5 = -6.6: -7; its numerator (a sum) is never shown.
+        self.assertEqual((mean()["value"], mean()["numerator"], mean()["denominator"]),
+                         (-7, "*", 5))
 
 
 if __name__ == "__main__":
