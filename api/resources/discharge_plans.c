@@ -8,8 +8,9 @@
  * force, 409 naming it otherwise), and referral on. The referral's
  * discharge step requires it (referral_guard_discharge_plan).
  *
- * care_plan_id: her care plan, once care plans exist; read-only, null until
- * then. Scoped as its referral (the woman, the team holding it). */
+ * care_plan_id: her care plan when she has one, set by the database when the
+ * plan is recorded (discharge_plans_care_plan); read-only. Scoped as its
+ * referral (the woman, the team holding it). */
 #include "resources.h"
 #include "sql_statements.h"
 

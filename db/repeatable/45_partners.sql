@@ -207,3 +207,22 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         || 'POST /v1/referrals/' || $2 || '/discharge-plan.')
     WHERE NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = $2)
 $$;
+
+-- A discharge plan is attached to her care plan when she has one (issue 13,
+-- item 7): the current plan of the referral's team, else her latest one;
+-- none (NULL) when she has no plan, as for a woman discharged unable to
+-- engage.
+CREATE OR REPLACE FUNCTION discharge_plans_care_plan() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.care_plan_id IS NULL THEN
+        SELECT p.id INTO NEW.care_plan_id FROM care_plans p
+        WHERE p.service_user_id = NEW.service_user_id AND p.voided_at IS NULL
+        ORDER BY (p.team_id = NEW.team_id) DESC, p.created_at DESC, p.id DESC
+        LIMIT 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER discharge_plans_care_plan BEFORE INSERT ON discharge_plans
+    FOR EACH ROW EXECUTE FUNCTION discharge_plans_care_plan();

@@ -325,5 +325,33 @@ class LiaisonInfants(unittest.TestCase):
         self.assertEqual(self.linked(held), inf["id"])
 
 
+class DischargePlanOnTheCarePlan(unittest.TestCase):
+    """Issue 13, item 7: the discharge plan is attached to the referral, and
+    to her care plan when she has one; without one it stands alone."""
+
+    def discharge_plan(self, referral_id):
+        r = post("/v1/referrals/%s/discharge-plan" % referral_id,
+                 {"follow_up": "GP review.", "relapse_signs": "Poor sleep."}, token=cp.cli_a())
+        self.assertEqual(r.status, 201, r)
+        return r.body
+
+    def test_attached_to_her_care_plan(self):
+        ref = cp.accepted_woman()
+        plan = cp.create_plan(ref["service_user_id"]).body
+        self.assertEqual(self.discharge_plan(ref["id"])["care_plan_id"], plan["id"])
+
+    def test_without_a_care_plan_it_stands_alone(self):
+        ref = cp.accepted_woman()
+        self.assertIsNone(self.discharge_plan(ref["id"])["care_plan_id"])
+
+    def test_the_database_keeps_it_hers(self):
+        ref = cp.accepted_woman()
+        other = cp.create_plan().body
+        self.discharge_plan(ref["id"])
+        with self.assertRaises(RuntimeError):
+            e2e.db_exec("update discharge_plans set care_plan_id = '%s' where id = '%s'"
+                        % (other["id"], ref["id"]))
+
+
 if __name__ == "__main__":
     e2e.main()
