@@ -280,8 +280,7 @@ static void validate_value(arena *a, json_object *v, const field_spec *f, valida
             return;
         }
         field_spec item = *f;
-        /* An enum array without values is an array of ids too. */
-        item.type = f->type == FIELD_UUID_ARRAY || !f->values ? FIELD_UUID : FIELD_ENUM;
+        item.type = f->type == FIELD_UUID_ARRAY ? FIELD_UUID : FIELD_ENUM;
         for (size_t i = 0; i < n; i++) {
             json_object *el = json_object_array_get_idx(v, i);
             const char *iptr = arena_printf(a, "%s/%zu", ptr, i);

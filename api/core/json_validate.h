@@ -18,11 +18,9 @@ typedef enum field_type {
     FIELD_INT,
     FIELD_ENUM,
     FIELD_UUID,
-    FIELD_OBJECT,    /* nested, described by children */
-    FIELD_TIMESTAMP, /* RFC 3339 with an offset: 2026-11-25T10:00:00Z */
-    /* An array of distinct values from values, or of distinct ids (UUIDs)
-     * when values is NULL; min..max items. */
-    FIELD_ENUM_ARRAY,
+    FIELD_OBJECT,     /* nested, described by children */
+    FIELD_TIMESTAMP,  /* RFC 3339 with an offset: 2026-11-25T10:00:00Z */
+    FIELD_ENUM_ARRAY, /* an array of distinct values from values; min..max items */
     FIELD_ARRAY,      /* an array of min..max items, each as children[0] describes */
     FIELD_UUID_ARRAY, /* an array of distinct ids; min..max items */
 } field_type;

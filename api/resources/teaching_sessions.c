@@ -14,7 +14,7 @@ static const field_spec teaching_fields[] = {
     {"audience", FIELD_ENUM_ARRAY, FIELD_REQUIRED, 1, 5, vocab_teaching_audiences, NULL, NULL},
     {"attendees", FIELD_INT, FIELD_REQUIRED, 1, 10000, NULL, NULL, NULL},
     /* Ids of members of staff of the organisation (values NULL: ids). */
-    {"delivered_by", FIELD_ENUM_ARRAY, FIELD_REQUIRED, 1, 20, NULL, NULL, NULL},
+    {"delivered_by", FIELD_UUID_ARRAY, FIELD_REQUIRED, 1, 20, NULL, NULL, NULL},
     RECORD_SERVER_FIELDS,
 };
 

@@ -35,18 +35,12 @@ static const char *type_name(field_type t)
     return "unknown";
 }
 
-/* An enum array without values is an array of ids (json_validate). */
-static const char *kind_of(const field_spec *f)
-{
-    return f->type == FIELD_ENUM_ARRAY && !f->values ? "uuid-array" : type_name(f->type);
-}
-
 static void print_fields(const route *rt, const field_spec *fields, const char *prefix, bool create)
 {
     for (const field_spec *f = fields; f && f->name; f++) {
         if (f->flags & FIELD_READONLY)
             continue;
-        printf("%s %s %s%s %s %s %s ", rt->method, rt->pattern, prefix, f->name, kind_of(f),
+        printf("%s %s %s%s %s %s %s ", rt->method, rt->pattern, prefix, f->name, type_name(f->type),
                create && (f->flags & FIELD_REQUIRED) ? "required" : "optional",
                f->flags & FIELD_NULLABLE ? "nullable" : "-");
         if (f->values)
