@@ -90,7 +90,7 @@ WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access)
         NULL, NULL))
     AND (j.status IN ('agreed', 'shared') OR raise_rule('jws_agreement_state'))
     AND (x.recipient NOT IN ('maternity', 'health_visiting')
-        OR jw_consent_in_force(j.service_user_id, x.recipient) OR raise_rule('jws_consent'))
+        OR consent_in_force(j.service_user_id, x.recipient) OR raise_rule('jws_consent'))
 RETURNING id, version, joint_working_share_json(joint_working_shares)::text,
     service_user_id::text;
 

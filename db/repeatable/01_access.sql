@@ -48,3 +48,10 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT v.national_code FROM vocabulary v
     WHERE v.domain = vocabulary_domain AND v.code = our_code
 $$;
+
+-- The clinical day in England: review dates, deadlines and the days of
+-- workflow steps are England's calendar days.
+CREATE OR REPLACE FUNCTION england_today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (now() AT TIME ZONE 'Europe/London')::date
+$$;

@@ -3,12 +3,6 @@
 -- its versions; an intervention) and the guards of the intervention
 -- lifecycle.
 
--- England's day, for review dates and the days of intervention steps.
-CREATE OR REPLACE FUNCTION care_plan_today() RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT (now() AT TIME ZONE 'Europe/London')::date
-$$;
-
 -- A care plan is for a woman in the team's care: NULL when she is, else
 -- the refusal {status, pointer, detail} naming why. She is in the team's
 -- care with any of:
@@ -115,7 +109,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
         'id', p.id, 'service_user_id', p.service_user_id, 'team_id', p.team_id,
         'care_coordinator_id', p.care_coordinator_id, 'goals', to_json(p.goals),
-        'review_date', p.review_date, 'review_overdue', p.review_date < care_plan_today(),
+        'review_date', p.review_date, 'review_overdue', p.review_date < england_today(),
         'safety_plan', p.safety_plan,
         'interventions', care_plan_interventions_json(p.id),
         'entered_in_error', CASE WHEN p.voided_at IS NOT NULL THEN json_build_object(
@@ -152,7 +146,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 AND p.voided_at IS NOT NULL) THEN jsonb_build_object('status', 409,
             'detail', 'Its care plan was entered in error: record the intervention under '
                 || 'her current plan.')
-        WHEN (body ->> 'on')::date > care_plan_today() THEN jsonb_build_object('status', 422,
+        WHEN (body ->> 'on')::date > england_today() THEN jsonb_build_object('status', 422,
             'pointer', '/on', 'detail', 'must not be in the future')
         WHEN (body ->> 'on')::date < coalesce(i.started_on, i.accepted_on, i.offered_on) THEN
             jsonb_build_object('status', 422, 'pointer', '/on', 'detail',
@@ -181,7 +175,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 AND NOT body ? 'assessment_date' THEN
             jsonb_build_object('status', 422, 'pointer', '/assessment_date',
                 'detail', 'a psychological therapy records its assessment date to start')
-        WHEN (body ->> 'assessment_date')::date > care_plan_today() THEN
+        WHEN (body ->> 'assessment_date')::date > england_today() THEN
             jsonb_build_object('status', 422, 'pointer', '/assessment_date',
                 'detail', 'must not be in the future')
         WHEN (body ->> 'on')::date < coalesce((body ->> 'assessment_date')::date,

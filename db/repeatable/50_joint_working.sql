@@ -1,19 +1,6 @@
--- Joint-working agreements (db/022_joint_working.sql): consent, the
+-- Joint-working agreements (db/022_joint_working.sql): the
 -- deadlines, the representation, the guards of the workflow's steps.
 
--- The clinical day in England.
-CREATE OR REPLACE FUNCTION jw_today() RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT (now() AT TIME ZONE 'Europe/London')::date
-$$;
-
--- Whether her consent to share with scope ('health_visiting', 'gp',
--- 'maternity') is in force: the ONE place the agreement asks, over her
--- dated consent records (consent_in_force, db/repeatable/45_partners.sql).
-CREATE OR REPLACE FUNCTION jw_consent_in_force(woman uuid, scope text) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT consent_in_force(woman, scope)
-$$;
 
 -- The birthing conversation (seed 003: "needs to be completed before 32
 -- weeks"): due on or before the due date - 57 days (32+0 weeks is due date
@@ -25,7 +12,7 @@ CREATE OR REPLACE FUNCTION jw_birthing_conversation(j joint_working_agreements) 
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object('due_on', d.due_on, 'contact_id', c.id, 'held_on', c.held_on,
         'on_time', CASE WHEN c.id IS NOT NULL THEN c.held_on <= d.due_on END,
-        'overdue', j.status <> 'ended' AND c.id IS NULL AND jw_today() > d.due_on)
+        'overdue', j.status <> 'ended' AND c.id IS NULL AND england_today() > d.due_on)
     FROM (SELECT s.estimated_due_date - 57 AS due_on FROM service_users s
         WHERE s.id = j.service_user_id AND s.estimated_due_date IS NOT NULL) d
     LEFT JOIN LATERAL (
@@ -43,9 +30,9 @@ CREATE OR REPLACE FUNCTION jw_psychological_therapy(j joint_working_agreements) 
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object('assessed_on', src.assessed_on, 'due_on', src.assessed_on + 28,
         'started_on', src.started_on,
-        'breached', coalesce(src.started_on, jw_today()) > src.assessed_on + 28,
+        'breached', coalesce(src.started_on, england_today()) > src.assessed_on + 28,
         'overdue', j.status <> 'ended' AND src.started_on IS NULL
-            AND jw_today() > src.assessed_on + 28)
+            AND england_today() > src.assessed_on + 28)
     FROM (
         -- The assessment and start dates: from her care plans' psychological
         -- therapy interventions when she has one with its assessment date
@@ -83,7 +70,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object('delivery_date', s.delivery_date, 'within_days', k.n,
         'due_on', s.delivery_date + k.n, 'contact_id', c.id, 'held_on', c.held_on,
         'on_time', CASE WHEN c.id IS NOT NULL THEN c.held_on <= s.delivery_date + k.n END,
-        'overdue', j.status <> 'ended' AND c.id IS NULL AND jw_today() > s.delivery_date + k.n)
+        'overdue', j.status <> 'ended' AND c.id IS NULL AND england_today() > s.delivery_date + k.n)
     FROM service_users s
     CROSS JOIN LATERAL (SELECT coalesce((j.domains -> 'high_risk_postnatal_monitoring'
         ->> 'assess_within_days')::int, 7) AS n) k
