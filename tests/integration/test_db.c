@@ -488,6 +488,29 @@ static void reconnects_after_the_connection_is_killed(void **state)
     assert_int_equal(r->status, 200); /* reconnected, prepared again, retried */
 }
 
+/* A throwaway database <dbname>_before_<name>, migrated up to (not
+ * including) `version` as an older release left it; its name in name_out and its
+ * URL (as the owner) in url. The test drops it when done. */
+static void database_before(const char *name, int version, char *name_out, size_t name_n, char *url,
+                            size_t urln)
+{
+    char q[512];
+    snprintf(name_out, name_n, "%s_before_%s", dbname, name);
+    snprintf(url, urln, "%s dbname=%s user=perinatal_owner", admin_url, name_out);
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", name_out);
+    sql_ok(admin_url, q);
+    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", name_out);
+    sql_ok(admin_url, q);
+    sql_ok(url, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
+                "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    for (const migration *m = migrations; m->name && m->version < version; m++) {
+        sql_ok(url, m->sql);
+        snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
+                 m->version, m->name);
+        sql_ok(url, q);
+    }
+}
+
 /* Issue 9, item 4: a database at the version before contacts, holding a
  * referral whose first contact was typed (responded_at) and one not yet
  * answered, migrated: the typed time becomes a contact (nobody recorded,
@@ -498,22 +521,9 @@ static void typed_first_contacts_become_contacts(void **state)
 {
     (void)state;
     char db2[80], url2[1200], q[2048];
-    snprintf(db2, sizeof(db2), "%s_before_contacts", dbname);
-    snprintf(url2, sizeof(url2), "%s dbname=%s user=perinatal_owner", admin_url, db2);
-    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", db2);
-    sql_ok(admin_url, q);
-    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", db2);
-    sql_ok(admin_url, q);
-    sql_ok(url2, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
-                 "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
     /* The schema as it was before referrals were answered by contacts (and
      * before the pathway's migration 009), so the upgrade runs both. */
-    for (const migration *m = migrations; m->name && m->version < 9; m++) {
-        sql_ok(url2, m->sql);
-        snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
-                 m->version, m->name);
-        sql_ok(url2, q);
-    }
+    database_before("contacts", 9, db2, sizeof(db2), url2, sizeof(url2));
     sql_ok(url2,
            "INSERT INTO organisations (id, name) VALUES "
            "('00000000-0000-4000-8000-00000000f001', 'before');"
@@ -578,20 +588,7 @@ static void consent_flags_and_discharge_plans_become_records(void **state)
 {
     (void)state;
     char db2[80], url2[1200], q[2048];
-    snprintf(db2, sizeof(db2), "%s_before_partners", dbname);
-    snprintf(url2, sizeof(url2), "%s dbname=%s user=perinatal_owner", admin_url, db2);
-    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", db2);
-    sql_ok(admin_url, q);
-    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", db2);
-    sql_ok(admin_url, q);
-    sql_ok(url2, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
-                 "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    for (const migration *m = migrations; m->name && m->version < 19; m++) {
-        sql_ok(url2, m->sql);
-        snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
-                 m->version, m->name);
-        sql_ok(url2, q);
-    }
+    database_before("partners", 19, db2, sizeof(db2), url2, sizeof(url2));
     sql_ok(url2,
            "INSERT INTO organisations (id, name) VALUES "
            "('00000000-0000-4000-8000-00000000f001', 'before');"
@@ -676,20 +673,7 @@ static void infant_counts_become_infants(void **state)
 {
     (void)state;
     char db2[80], url2[1200], q[2048];
-    snprintf(db2, sizeof(db2), "%s_before_infants", dbname);
-    snprintf(url2, sizeof(url2), "%s dbname=%s user=perinatal_owner", admin_url, db2);
-    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s", db2);
-    sql_ok(admin_url, q);
-    snprintf(q, sizeof(q), "CREATE DATABASE %s OWNER perinatal_owner", db2);
-    sql_ok(admin_url, q);
-    sql_ok(url2, "CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
-                 "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    for (const migration *m = migrations; m->name && m->version < 16; m++) {
-        sql_ok(url2, m->sql);
-        snprintf(q, sizeof(q), "INSERT INTO schema_migrations (version, name) VALUES (%d, '%s')",
-                 m->version, m->name);
-        sql_ok(url2, q);
-    }
+    database_before("infants", 16, db2, sizeof(db2), url2, sizeof(url2));
     sql_ok(url2,
            "INSERT INTO organisations (id, name) VALUES "
            "('00000000-0000-4000-8000-00000000f101', 'before');"
