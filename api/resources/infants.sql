@@ -2,8 +2,12 @@
 -- version, body}.
 
 -- name: infant_mother_in_scope repeatable
--- One row when the caller may see the mother (a nested list's 404).
-SELECT 1 FROM service_users su, access_scope($1::access, su.organisation_id, su.id, NULL, NULL)
+-- Her infants' list (record_def.parent_in_scope): may the caller see the
+-- mother, and who she is (the audit row of a 404 names her, whatever her
+-- organisation).
+SELECT EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL)),
+    su.id::text
+FROM service_users su
 WHERE su.id = ($2::jsonb ->> 'parent')::uuid;
 
 -- name: infant_insert

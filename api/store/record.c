@@ -871,20 +871,6 @@ static bool parent_visible(request *r, const record_def *d, const record_def *pd
     return false;
 }
 
-/* A nested list under a woman: she must be in the caller's scope (404,
- * audited with her id, otherwise). False: answered. */
-static bool mother_in_scope(request *r, const record_def *d, const char *parent)
-{
-    PGresult *res = query(r, d->parent_scope, record_args(r, d, NULL));
-    if (!res)
-        return false;
-    if (PQntuples(res) == 1)
-        return true;
-    if (audit(r, d, "list", NULL, arena_printf(r->a, "{%s}", parent), "not_found"))
-        problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
-    return false;
-}
-
 /* A nested list's parent in the caller's scope; else answers 404 (audited
  * with the woman it is about) and returns false. */
 static bool parent_row_in_scope(request *r, const record_def *d)
@@ -976,8 +962,7 @@ bool record_list(request *r)
     }
     json_object_object_add(args, "limit", json_object_new_int(limit + 1));
     const record_def *pd = parent ? parent_of(d) : NULL;
-    if ((pd && !parent_visible(r, d, pd, parent)) ||
-        (d->parent_scope && !mother_in_scope(r, d, parent))) {
+    if (pd && !parent_visible(r, d, pd, parent)) {
         json_object_put(args);
         return true;
     }

@@ -108,10 +108,6 @@ typedef struct record_def {
     /* A nested collection's parent: the column holding the parent's id (the
      * collection's first path parameter) and its noun for the 404. */
     const char *parent_column, *parent_noun;
-    /* A nested collection under a woman: $2 {parent} -> one row when the
-     * caller may see her. Her list is then 404 (audited, naming her) when
-     * she is absent or out of scope, rather than an empty page. May be NULL. */
-    const stmt_def *parent_scope;
     /* Nested two deep (/v1/service-users/{service_user_id}/partners/
      * {partner_id}/offers): the column holding the first path parameter
      * (the grandparent, checked as well); parent_column holds the second. */
