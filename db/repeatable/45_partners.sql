@@ -43,6 +43,20 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'created_at', c.created_at, 'updated_at', c.updated_at)
 $$;
 
+-- MH6 Group I: "Seen within 1 week of admission by a senior clinician": an
+-- attended contact (not entered in error) naming the partner, held by staff
+-- of a senior grade, from the day of admission to 7 days after it (England).
+-- The admission comes from the MBU admissions record where it is kept.
+CREATE OR REPLACE FUNCTION mh6_partner_seen_within_week(partner_id uuid, admitted_on date)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM contacts c JOIN staff s ON s.id = c.staff_id
+        WHERE $1 = ANY (c.partner_ids) AND c.voided_at IS NULL
+            AND c.attendance = 'attended'
+            AND s.seniority IN ('senior_practitioner', 'consultant')
+            AND (c.at AT TIME ZONE 'Europe/London')::date BETWEEN $2 AND $2 + 7)
+$$;
+
 CREATE OR REPLACE FUNCTION partner_json(p partners) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
@@ -61,6 +75,18 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false),
         'consent', (SELECT consent_json(c) FROM consents c WHERE c.partner_id = p.id
             ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1),
+        -- MH6 Group I while she is in the mother and baby unit (her latest
+        -- admission, not entered in error): seen within a week of admission
+        -- by a senior clinician (mh6_partner_seen_within_week), and flagged
+        -- as missed once the week is over without it. NULL: no admission.
+        'seen_within_week_of_admission', (SELECT json_build_object(
+                'mbu_admission_id', m.id, 'admitted_on', m.admitted_on,
+                'due_by', m.admitted_on + 7, 'met', x.met,
+                'missed', NOT x.met AND england_today() > m.admitted_on + 7)
+            FROM mbu_admissions m,
+                LATERAL (SELECT mh6_partner_seen_within_week(p.id, m.admitted_on) AS met) x
+            WHERE m.service_user_id = p.service_user_id AND m.voided_at IS NULL
+            ORDER BY m.admitted_on DESC, m.id DESC LIMIT 1),
         'organisation_id', p.organisation_id, 'version', p.version,
         'created_by', p.created_by, 'created_at', p.created_at, 'updated_at', p.updated_at)
 $$;
@@ -124,20 +150,6 @@ END
 $$;
 CREATE OR REPLACE TRIGGER contacts_partners_check BEFORE INSERT OR UPDATE OF partner_ids
     ON contacts FOR EACH ROW EXECUTE FUNCTION contacts_partners_check();
-
--- MH6 Group I: "Seen within 1 week of admission by a senior clinician": an
--- attended contact (not entered in error) naming the partner, held by staff
--- of a senior grade, from the day of admission to 7 days after it (England).
--- The admission comes from the MBU admissions record where it is kept.
-CREATE OR REPLACE FUNCTION mh6_partner_seen_within_week(partner_id uuid, admitted_on date)
-RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM contacts c JOIN staff s ON s.id = c.staff_id
-        WHERE $1 = ANY (c.partner_ids) AND c.voided_at IS NULL
-            AND c.attendance = 'attended'
-            AND s.seniority IN ('senior_practitioner', 'consultant')
-            AND (c.at AT TIME ZONE 'Europe/London')::date BETWEEN $2 AND $2 + 7)
-$$;
 
 -- Discharge plans: for a referral in care (accepted, or closed as unable
 -- to engage) until it is discharged; who is told, only while her sharing

@@ -15,6 +15,7 @@ import test_care_plans as cp
 import test_joint_working as jw
 import test_liaison_updates as lu
 import test_mbu as mbu
+import test_partners as pt
 import test_measures as ms
 from e2e import assert_problem, get, post
 
@@ -351,6 +352,55 @@ class DischargePlanOnTheCarePlan(unittest.TestCase):
         with self.assertRaises(RuntimeError):
             e2e.db_exec("update discharge_plans set care_plan_id = '%s' where id = '%s'"
                         % (other["id"], ref["id"]))
+
+
+class PartnerSeenWithinAWeekOfAdmission(unittest.TestCase):
+    """Issue 13, item 5: for a woman in an MBU admission, "seen within 1 week
+    of admission by a senior clinician" shows on the partner, flagged when
+    missed."""
+
+    def admitted_with_partner(self, days_ago):
+        w = mbu.woman()
+        inf = mbu.infant(w)
+        mbu.admitted(mbu.admission_body(w, inf, admitted_on=e2e.today(-days_ago)))
+        return w, pt.partner(w, tok=mbu.cli())
+
+    def seen_flag(self, p):
+        r = get(pt.partner_url(p), token=mbu.cli())
+        self.assertEqual(r.status, 200, r)
+        return r.body["seen_within_week_of_admission"]
+
+    def senior_contact(self, w, p, day_offset):
+        r = post("/v1/contacts", {
+            "service_user_id": w["id"], "team_id": mbu.TEAM_A, "staff_id": self.consultant,
+            "at": e2e.today(day_offset) + "T12:00:00+00:00", "service": "perinatal_team",
+            "mode": "face_to_face", "present": {"woman": True, "partner": True, "infant": False},
+            "attendance": "attended", "partner_ids": [p["id"]]}, token=mbu.cli())
+        self.assertEqual(r.status, 201, r)
+
+    @classmethod
+    def setUpClass(cls):
+        r = post("/v1/staff", {"name": "E2E consultant", "profession": "psychiatrist",
+                               "team_id": mbu.TEAM_A, "seniority": "consultant"},
+                 token=e2e.token("admin"))
+        assert r.status == 201, r
+        cls.consultant = r.body["id"]
+
+    def test_no_admission_no_flag(self):
+        self.assertIsNone(self.seen_flag(pt.partner(mbu.woman(), tok=mbu.cli())))
+
+    def test_within_the_week_not_yet_missed(self):
+        w, p = self.admitted_with_partner(7)
+        flag = self.seen_flag(p)
+        self.assertEqual((flag["due_by"], flag["met"], flag["missed"]), (e2e.today(0), False, False))
+
+    def test_missed_after_the_week_then_met_by_a_senior_contact(self):
+        w, p = self.admitted_with_partner(8)
+        flag = self.seen_flag(p)
+        self.assertEqual((flag["met"], flag["missed"]), (False, True))
+        self.senior_contact(w, p, -2)
+        flag = self.seen_flag(p)
+        self.assertEqual((flag["met"], flag["missed"]), (True, False))
 
 
 if __name__ == "__main__":
