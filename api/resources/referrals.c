@@ -183,6 +183,13 @@ static bool referral_woman(request *r, json_object *body, json_object *args)
     return true;
 }
 
+/* The same, sent to /v1/submitted-referrals: the answer is where it stands. */
+static bool submitted_referral_woman(request *r, json_object *body, json_object *args)
+{
+    json_object_object_add(args, "status_view", json_object_new_boolean(true));
+    return referral_woman(r, body, args);
+}
+
 static const record_filter referral_filters[] = {
     {"status", FILTER_ENUM, "status", vocab_referral_statuses},
     {"priority", FILTER_ENUM, "priority", vocab_referral_priorities},
@@ -225,6 +232,9 @@ static const constraint_message referral_constraints[] = {
     {"referrals_responded_at_check", 422, "/at",
      "The first contact cannot be before the referral was received."},
     {"workflow_step_check", 409, "/to", "This step is not allowed from the current status."},
+    {"referrals_team_not_yours", 422, "/team_id",
+     "This team is not yours: refer her to it at /v1/submitted-referrals, whose answer says "
+     "where the referral stands; the team holds the referral."},
     {"referrals_team_type_check", 422, "/team_id",
      "Referrals are to a perinatal community team or a maternal mental health service; "
      "refer elsewhere with the referred_on step."},
@@ -251,7 +261,6 @@ const record_def referral_record = {
     .id_param = "referral_id",
     .table = "referrals",
     .json = "referral_json",
-    .json_for_referrer = "referral_status_json",
     .woman_column = "service_user_id",
     .team_column = "team_id",
     .submitter_column = "submitted_by",
@@ -266,7 +275,43 @@ const record_def referral_record = {
     .views = referral_views,
     .workflow = &referral_workflow,
     .voidable = true,
-    .create_roles = ROLE_CLINICIAN | ROLE_ADMIN | ROLE_REFERRER,
-    .read_roles = ROLE_CLINICIAN | ROLE_ADMIN | ROLE_REFERRER,
+    .create_roles = ROLE_CLINICIAN | ROLE_ADMIN,
+    .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
+    .constraints = referral_constraints,
+};
+
+static const record_filter submitted_filters[] = {
+    {"status", FILTER_ENUM, "status", vocab_referral_statuses},
+    {"received_from", FILTER_DATE_FROM, "received_at", NULL},
+    {"received_to", FILTER_DATE_TO, "received_at", NULL},
+    {NULL, 0, NULL, NULL},
+};
+
+/* Referrals sent from outside the team: a referrer's, or a clinician's to a
+ * team not theirs. The same body and rules, and the answer only where each
+ * stands (referral_status_json): one representation per operation, so that a
+ * client's types need no narrowing. The scope rule shows a referrer only
+ * what its sub submitted, a clinician its teams' referrals. */
+const record_def submitted_referral_record = {
+    .name = "referral",
+    .noun = "referral",
+    .collection = "/v1/submitted-referrals",
+    .id_param = "referral_id",
+    .table = "referrals",
+    .view_of = &referral_record,
+    .json = "referral_status_json",
+    .woman_column = "service_user_id",
+    .team_column = "team_id",
+    .submitter_column = "submitted_by",
+    .fields = referral_fields,
+    .rules = referral_rules,
+    .before_create = submitted_referral_woman,
+    .insert = &sql_referral_insert,
+    .insert_refused = {422, "/service_user_id", "No such service user in your organisation."},
+    .filters = submitted_filters,
+    .sort_column = "received_at",
+    .sort_desc = true,
+    .create_roles = ROLE_REFERRER | ROLE_CLINICIAN,
+    .read_roles = ROLE_REFERRER | ROLE_CLINICIAN,
     .constraints = referral_constraints,
 };

@@ -35,7 +35,7 @@ SELECT CASE WHEN same OR seen THEN id END, NOT (same OR seen) FROM found;
 
 -- name: referral_insert
 -- Receipt: the due time and the flags are computed here, once. $2 {body,
--- service_user_id, by_details, held}. No row: no such woman the caller may
+-- service_user_id, by_details, held, status_view}. No row: no such woman the caller may
 -- refer. Held for the identity check: no woman; the flags come from the
 -- details as given.
 WITH x AS (
@@ -89,11 +89,15 @@ ins AS (
     WHERE (NOT coalesce((SELECT tm.type NOT IN ('perinatal_community', 'mmhs') FROM teams tm
                 WHERE tm.id = x.team_id AND tm.organisation_id = ($1::access).org), false)
             OR raise_rule('referrals_team_type_check'))
-    -- Referrers, and clinicians referring to a team not theirs, learn only
-    -- where the referral stands: nothing about a woman beyond their scope.
+        -- A clinician refers to a team not theirs as a referrer does
+        -- (status_view: /v1/submitted-referrals): the referral is then
+        -- that team's, and the answer says where it stands, nothing about
+        -- a woman beyond the caller's scope.
+        AND (coalesce(($2::jsonb ->> 'status_view')::boolean, false)
+            OR x.team_id = ANY (coalesce(($1::access).teams, ARRAY[x.team_id]))
+            OR raise_rule('referrals_team_not_yours'))
     RETURNING id, version, received_at, service_user_id, team_id, status,
-        CASE WHEN ($1::access).role = 'referrer'
-            OR NOT (team_id = ANY (coalesce(($1::access).teams, ARRAY[team_id])))
+        CASE WHEN coalesce(($2::jsonb ->> 'status_view')::boolean, false)
         THEN referral_status_json(referrals) ELSE referral_json(referrals) END::text AS body),
 hist AS (
     INSERT INTO workflow_transitions (workflow, record_id, to_state, at, by_sub, by_role)

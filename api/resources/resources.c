@@ -8,6 +8,7 @@ static const record_def *const records[] = {
     &gp_practice_record,
     &service_user_record,
     &referral_record,
+    &submitted_referral_record,
     &contact_record,
     &staff_supervision_record,
     &teaching_session_record,

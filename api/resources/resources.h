@@ -11,7 +11,7 @@
 
 /* The records, in the order their routes are listed. */
 extern const record_def team_record, staff_record, staff_training_record, gp_practice_record,
-    service_user_record, referral_record, contact_record;
+    service_user_record, referral_record, submitted_referral_record, contact_record;
 extern const record_def staff_supervision_record, teaching_session_record;
 
 /* staff_training.c: is the date (YYYY-MM-DD) after today in England? */

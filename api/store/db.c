@@ -28,6 +28,13 @@ static int nconstraint_tables;
 
 void db_register_one(const stmt_def *def)
 {
+    /* Two statements of one name: the second would fail to prepare on every
+     * connection, so the server refuses to start instead. */
+    for (int i = 0; i < nextra_stmts; i++)
+        if (!strcmp(extra_stmts[i]->name, def->name)) {
+            log_error("db", "two statements have one name", def->name, NULL);
+            exit(1);
+        }
     if (nextra_stmts < MAX_EXTRA_STMTS)
         extra_stmts[nextra_stmts++] = def;
     else

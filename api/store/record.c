@@ -60,22 +60,15 @@ static void from_in_scope(char *out, size_t n, const record_def *d)
 }
 
 /* The representation a statement returns: the full record, or a view's
- * summary unless the arguments ask for the full one; what a referrer may
- * see wins over both. */
+ * summary unless the arguments ask for the full one. */
 static void json_expr(char *out, size_t n, const record_def *d, const char *summary)
 {
-    char full[192];
     if (summary)
-        snprintf(full, sizeof(full),
-                 "CASE WHEN ($2::jsonb ->> 'full') = 'true' THEN %s(t) ELSE %s(t) END", d->json,
-                 summary);
+        snprintf(out, n,
+                 "CASE WHEN ($2::jsonb ->> 'full') = 'true' THEN %s(t) ELSE %s(t) END::text",
+                 d->json, summary);
     else
-        snprintf(full, sizeof(full), "%s(t)", d->json);
-    if (d->json_for_referrer)
-        snprintf(out, n, "CASE WHEN ($1::access).role = 'referrer' THEN %s(t) ELSE %s END::text",
-                 d->json_for_referrer, full);
-    else
-        snprintf(out, n, "%s::text", full);
+        snprintf(out, n, "%s(t)::text", d->json);
 }
 
 static char *sql_dup(const char *s)
@@ -137,6 +130,8 @@ static void filter_condition(strbuf *b, const record_filter *f)
  * (an admin's ?include=voided). */
 static const char *visible(const record_def *d)
 {
+    if (d->view_of)
+        d = d->view_of;
     return d->voidable ? " AND (t.voided_at IS NULL OR ($2::jsonb ->> 'include_voided') = 'true')"
                        : "";
 }
@@ -391,7 +386,9 @@ void record_register(const record_def *const *defs)
     for (const record_def *const *p = defs; *p; p++) {
         too_many(ngenerated);
         const record_def *d = *p;
-        generate(&generated[ngenerated++], d, d->name);
+        /* A view's statements are named by its representation: its name is
+         * the records' (the audit trail's resource). */
+        generate(&generated[ngenerated++], d, d->view_of ? d->json : d->name);
         const char *audited = d->woman_column ? d->name : NULL;
         if (d->insert)
             router_add("POST", d->collection, record_create, d, d->create_roles, ROUTE_BODY,

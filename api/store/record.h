@@ -117,8 +117,11 @@ typedef struct record_def {
      * reads it and PATCH changes it at the collection's own path. */
     bool singleton;
     const char *json; /* "referral_json": the representation */
-    /* What a referrer sees instead (where it stands), or NULL. */
-    const char *json_for_referrer;
+    /* Another view of view_of's records (the same table, its own collection,
+     * representation and roles: where a referral stands, for the referrer
+     * who sent it): records entered in error are hidden as view_of hides
+     * them, and the view has no route to void them. NULL for most. */
+    const struct record_def *view_of;
     /* The scope rule's columns (NULL when the record has none): the woman it
      * is about, the team that holds it, who submitted it. A resource with a
      * woman column is a woman's record: every access is audited. */

@@ -109,7 +109,12 @@ def referral_body(team_id, **over):
 
 
 def refer(tok, team_id, **over):
-    r = post("/v1/referrals", referral_body(team_id, **over), token=tok)
+    """A referral to the team: a referrer's, or a clinician's to a team not
+    its own, at /v1/submitted-referrals."""
+    path = "/v1/referrals"
+    if e2e.token_role(tok) == "referrer" or over.pop("submitted", False):
+        path = "/v1/submitted-referrals"
+    r = post(path, referral_body(team_id, **over), token=tok)
     assert r.status == 201, r
     return r.body
 
@@ -474,10 +479,14 @@ class Roles(unittest.TestCase):
              {"admin", "clinician"}),
             ("GET", su, None, {"admin", "clinician"}),
             ("PATCH", su, {"given_name": "E2E role " + n}, {"admin", "clinician"}),
-            ("POST", "/v1/referrals", referral_body(e2e.DEMO_TEAM),
-             {"admin", "clinician", "referrer"}),
-            ("GET", "/v1/referrals", None, {"admin", "clinician", "referrer"}),
-            ("GET", ref, None, {"admin", "clinician", "referrer"}),
+            ("POST", "/v1/referrals", referral_body(e2e.DEMO_TEAM), {"admin", "clinician"}),
+            ("GET", "/v1/referrals", None, {"admin", "clinician"}),
+            ("GET", ref, None, {"admin", "clinician"}),
+            ("POST", "/v1/submitted-referrals", referral_body(e2e.DEMO_TEAM),
+             {"clinician", "referrer"}),
+            ("GET", "/v1/submitted-referrals", None, {"clinician", "referrer"}),
+            ("GET", "/v1/submitted-referrals/" + self.referral["id"], None,
+             {"clinician", "referrer"}),
             ("PATCH", ref, {"priority": "emergency", "priority_reason": "E2E role " + n},
              {"admin", "clinician"}),
             ("POST", ref + "/transitions", {"to": "withdrawn", "reason": "E2E role " + n},
@@ -701,7 +710,7 @@ class Roles(unittest.TestCase):
 
     def test_referrer_reads_only_status_of_its_own(self):
         mine = refer(token("referrer"), e2e.DEMO_TEAM)
-        r = get("/v1/referrals/" + mine["id"], token=token("referrer"))
+        r = get("/v1/submitted-referrals/" + mine["id"], token=token("referrer"))
         self.assertEqual(r.status, 200, r)
         # Where it stands, not the clinical content.
         for field in ("reason", "referrer", "service_user_id", "risk_assessment", "outcome"):
@@ -781,7 +790,7 @@ class ClinicianScope(unittest.TestCase):
     def test_visible_after_referral_to_the_team(self):
         w = self.register()
         assert_problem(get("/v1/service-users/" + w["id"], token=self.cli_b), 404)
-        ref = refer(self.cli_a, self.team_b, service_user_id=w["id"])
+        ref = refer(self.cli_a, self.team_b, service_user_id=w["id"], submitted=True)
         self.assertEqual(db_count(
             "select count(*) from service_user_teams where service_user_id = '%s' and "
             "team_id = '%s' and reason = 'referral'" % (w["id"], self.team_b)), 1)
@@ -841,7 +850,7 @@ class ClinicianScope(unittest.TestCase):
         w = self.register()
         body = referral_body(self.team_a, service_user=service_user_body(
             nhs_number=w["nhs_number"], given_name="Anyone"))
-        r = post("/v1/referrals", body, token=self.cli_b)
+        r = post("/v1/submitted-referrals", body, token=self.cli_b)
         self.assertEqual(r.status, 201, r)
         assert_problem(get("/v1/referrals/" + r.body["id"], token=self.cli_b), 404)
         assert_problem(get("/v1/service-users/" + w["id"], token=self.cli_b), 404)
@@ -879,20 +888,20 @@ class ReferrerScope(unittest.TestCase):
         r1 = mint("referrer", sub="e2e-ref-1-" + uuid.uuid4().hex[:6])
         r2 = mint("referrer", sub="e2e-ref-2-" + uuid.uuid4().hex[:6])
         mine = refer(r1, e2e.DEMO_TEAM)
-        self.assertEqual(get("/v1/referrals/" + mine["id"], token=r1).status, 200)
-        assert_same_404(self, get("/v1/referrals/" + mine["id"], token=r2),
-                        get("/v1/referrals/" + NO_SUCH_ID, token=r2))
-        self.assertIn(mine["id"], list_ids("/v1/referrals?limit=200", r1))
-        self.assertNotIn(mine["id"], list_ids("/v1/referrals?limit=200", r2))
+        self.assertEqual(get("/v1/submitted-referrals/" + mine["id"], token=r1).status, 200)
+        assert_same_404(self, get("/v1/submitted-referrals/" + mine["id"], token=r2),
+                        get("/v1/submitted-referrals/" + NO_SUCH_ID, token=r2))
+        self.assertIn(mine["id"], list_ids("/v1/submitted-referrals?limit=200", r1))
+        self.assertNotIn(mine["id"], list_ids("/v1/submitted-referrals?limit=200", r2))
         # Every referral a referrer lists is its own.
-        for rid in list_ids("/v1/referrals?limit=200", r1):
+        for rid in list_ids("/v1/submitted-referrals?limit=200", r1):
             self.assertEqual(db_count(
                 "select count(*) from referrals where id = '%s' and submitted_by = %s"
                 % (rid, e2e.sql_quote(json.loads(e2e.b64url_decode(r1.split(".")[1]))["sub"]))),
                 1)
         # A clinician's referral is not a referrer's either.
         theirs = refer(token("clinician"), e2e.DEMO_TEAM)
-        assert_problem(get("/v1/referrals/" + theirs["id"], token=r1), 404)
+        assert_problem(get("/v1/submitted-referrals/" + theirs["id"], token=r1), 404)
 
 
 class AdminScope(unittest.TestCase):
@@ -1473,7 +1482,7 @@ class MassAssignment(unittest.TestCase):
             with self.subTest(field="service_user/" + field):
                 body = referral_body(e2e.DEMO_TEAM)
                 body["service_user"][field] = value
-                assert_problem(post("/v1/referrals", body, token=token("referrer")), 400,
+                assert_problem(post("/v1/submitted-referrals", body, token=token("referrer")), 400,
                                "/service_user/" + field)
 
     def test_transition_cannot_set_status_fields(self):

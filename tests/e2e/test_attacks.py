@@ -468,7 +468,7 @@ class Bodies(Attack):
         for name, raw in cases.items():
             with self.subTest(name):
                 assert_problem(post("/v1/service-users", raw, token=token("clinician")), 400)
-                assert_problem(post("/v1/referrals", raw, token=token("referrer")), 400)
+                assert_problem(post("/v1/submitted-referrals", raw, token=token("referrer")), 400)
         self.assert_unchanged()
 
     def test_29_duplicate_keys(self):
@@ -481,7 +481,7 @@ class Bodies(Attack):
         assert_problem(r, 400)
         nested = json.dumps(referral_body()).replace(
             '"priority": "routine"', '"priority": "routine", "priority": "emergency"')
-        assert_problem(post("/v1/referrals", nested, token=token("referrer")), 400)
+        assert_problem(post("/v1/submitted-referrals", nested, token=token("referrer")), 400)
         inner = json.dumps(service_user_body()).replace(
             '"stage": "pregnant"', '"stage": "pregnant", "stage": "postnatal"')
         self.assertEqual(inner.count('"stage"'), 2)

@@ -88,10 +88,12 @@ class Receipt(unittest.TestCase):
     def test_self_referral_needs_no_referrer_but_others_do(self):
         body = referral_body(source="self", channel="telephone")
         del body["referrer"]
-        self.assertEqual(post("/v1/referrals", body, token=token("referrer")).status, 201)
+        self.assertEqual(post("/v1/submitted-referrals", body,
+                              token=token("referrer")).status, 201)
         before = db_count("select count(*) from referrals")
         body["source"] = "gp"
-        assert_problem(post("/v1/referrals", body, token=token("referrer")), 422, "/referrer")
+        assert_problem(post("/v1/submitted-referrals", body, token=token("referrer")), 422,
+                       "/referrer")
         self.assertEqual(db_count("select count(*) from referrals"), before)
 
     def test_bad_input_writes_nothing(self):
@@ -345,22 +347,53 @@ class Scope(unittest.TestCase):
         theirs = mint("referrer", sub="gp-practice-theirs")
         r = refer(tok=mine)
         self.assertNotIn("reason", r)  # the status view, from the first answer on
-        own = get("/v1/referrals/" + r["id"], token=mine)
+        own = get("/v1/submitted-referrals/" + r["id"], token=mine)
         self.assertEqual(own.status, 200, own)
         self.assertEqual(set(own.body), {"id", "team_id", "priority", "received_at", "due_at",
                                           "status", "responded_at", "version", "updated_at"})
-        assert_problem(get("/v1/referrals/" + r["id"], token=theirs), 404)
-        listed = get("/v1/referrals?limit=200", token=theirs).body["items"]
+        assert_problem(get("/v1/submitted-referrals/" + r["id"], token=theirs), 404)
+        listed = get("/v1/submitted-referrals?limit=200", token=theirs).body["items"]
         self.assertNotIn(r["id"], [x["id"] for x in listed])
-        self.assertIn(r["id"], [x["id"] for x in all_items("/v1/referrals", mine)])
+        mine_listed = all_items("/v1/submitted-referrals", mine)
+        self.assertIn(r["id"], [x["id"] for x in mine_listed])
+        self.assertTrue(all("reason" not in x for x in mine_listed))
+        # The whole referral, its steps and its history are the team's.
+        assert_problem(get("/v1/referrals/" + r["id"], token=mine), 403)
+        assert_problem(get("/v1/referrals", token=mine), 403)
+        assert_problem(post("/v1/referrals", referral_body(), token=mine), 403)
         assert_problem(move(r["id"], "withdrawn", tok=mine, reason="x"), 403)
         assert_problem(get("/v1/referrals/%s/transitions" % r["id"], token=mine), 403)
         body = referral_body()
         del body["service_user"]
         body["service_user_id"] = r["id"]
-        assert_problem(post("/v1/referrals", body, token=mine), 422, "/service_user_id")
-        assert_problem(post("/v1/referrals", referral_body(received_at="2026-01-01T09:00:00Z"),
-                            token=mine), 422, "/received_at")
+        assert_problem(post("/v1/submitted-referrals", body, token=mine), 422,
+                       "/service_user_id")
+        assert_problem(post("/v1/submitted-referrals",
+                            referral_body(received_at="2026-01-01T09:00:00Z"), token=mine),
+                       422, "/received_at")
+        # The team's clinician reads the same referral whole.
+        whole = get("/v1/referrals/" + r["id"], token=token("clinician"))
+        self.assertEqual(whole.status, 200, whole)
+        self.assertIn("reason", whole.body)
+
+    def test_clinician_refers_to_another_team_as_a_referrer_does(self):
+        body = referral_body(team_id=MMHS)
+        before = db_count("select count(*) from referrals")
+        assert_problem(post("/v1/referrals", body, token=token("clinician")), 422, "/team_id")
+        self.assertEqual(db_count("select count(*) from referrals"), before)
+        sent = post("/v1/submitted-referrals", body, token=token("clinician"))
+        self.assertEqual(sent.status, 201, sent)
+        self.assertNotIn("reason", sent.body)
+        self.assertNotIn("service_user_id", sent.body)
+        # MMHS's referral now: its clinicians read it, the sender does not.
+        assert_problem(get("/v1/submitted-referrals/" + sent.body["id"],
+                           token=token("clinician")), 404)
+        mmhs = mint("clinician", team=MMHS)
+        status = get("/v1/submitted-referrals/" + sent.body["id"], token=mmhs)
+        self.assertEqual((status.status, status.body["status"]), (200, "received"))
+        self.assertIn("reason", get("/v1/referrals/" + sent.body["id"], token=mmhs).body)
+        # To its own team, the whole referral either way round.
+        self.assertIn("reason", refer())
 
     def test_clinician_sees_only_referrals_to_its_teams(self):
         r = refer(tok=token("admin"), team_id=MMHS)
@@ -384,8 +417,9 @@ class Lists(unittest.TestCase):
         now = datetime.datetime.now(UTC).replace(microsecond=0)
         old_emergency = refer(tok=token("admin"), priority="emergency", team_id=MMHS,
                               received_at=iso(now - datetime.timedelta(hours=6)))
-        old_routine = refer(team_id=MMHS, received_at=iso(now - datetime.timedelta(days=29)))
-        fresh = refer(priority="emergency", team_id=MMHS,
+        old_routine = refer(tok=token("admin"), team_id=MMHS,
+                            received_at=iso(now - datetime.timedelta(days=29)))
+        fresh = refer(tok=token("admin"), priority="emergency", team_id=MMHS,
                       received_at=iso(now - datetime.timedelta(hours=3)))
         admin = token("admin")
         listed = all_items("/v1/referrals?overdue=true&team=%s" % MMHS, admin)
@@ -541,7 +575,7 @@ class Acceptance(unittest.TestCase):
 
     def test_full_care_transfer_from_another_trust_is_i2(self):
         body = referral_body(source="cmht", open_to_other_mental_health_team=True)
-        r = post("/v1/referrals", body, token=token("referrer")).body
+        r = post("/v1/submitted-referrals", body, token=token("referrer")).body
         self.assertEqual(r.get("source_code") or db_exec(
             "select source_code from referrals where id = '%s'" % r["id"]), "I1")
         move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
@@ -558,7 +592,7 @@ class Acceptance(unittest.TestCase):
         body = referral_body(source="self", channel="telephone")
         del body["criteria"]
         del body["referrer"]
-        r = post("/v1/referrals", body, token=token("referrer"))
+        r = post("/v1/submitted-referrals", body, token=token("referrer"))
         self.assertEqual(r.status, 201, r)
         move(r.body["id"], "triaged", duty_clinician_id=DUTY, notes="n")
         assert_problem(move(r.body["id"], "accepted", pathway="perinatal",
@@ -652,7 +686,8 @@ class Corrections(unittest.TestCase):
 
 class ClockAndCodes(unittest.TestCase):
     def test_accepted_but_unseen_stays_on_the_clock(self):
-        r = refer(team_id=MMHS, priority="emergency", received_at=now_iso(hours=-6))
+        r = refer(tok=token("admin"), team_id=MMHS, priority="emergency",
+                  received_at=now_iso(hours=-6))
         admin = token("admin")
         move(r["id"], "triaged", tok=admin, duty_clinician_id=DUTY, notes="n")
         ok = move(r["id"], "accepted", tok=admin, pathway="mmhs", allocated_clinician_id=NURSE)
@@ -685,7 +720,7 @@ class ClockAndCodes(unittest.TestCase):
         self.assertEqual(internal["reason_code"], "13")
         self.assertEqual(refer(source="other")["source_code"], "M7")
         self.assertEqual(refer(criteria=["preconception_advice"])["reason_code"], "27")
-        external = post("/v1/referrals", referral_body(source="psychiatric_liaison"),
+        external = post("/v1/submitted-referrals", referral_body(source="psychiatric_liaison"),
                         token=token("referrer"))
         self.assertEqual(db_exec("select source_code from referrals where id = '%s'"
                                  % external.body["id"]), "I1")
@@ -739,15 +774,11 @@ class WorkingLists(unittest.TestCase):
         self.assertEqual(next(x for x in full if x["id"] == r["id"])["reason"], r["reason"])
         assert_problem(get("/v1/referrals?worklist=duty&view=everything",
                            token=token("clinician")), 400, "view")
-        # The default list is full records; a referrer sees where hers stand.
+        # The default list is full records; a referrer has no working list.
         self.assertIn("reason", get("/v1/referrals?limit=1", token=token("clinician"))
                       .body["items"][0])
-        mine = mint("referrer")
-        theirs = refer(tok=mine)
-        seen_by_referrer = get("/v1/referrals?worklist=duty&limit=200", token=mine).body["items"]
-        self.assertEqual([x["id"] for x in seen_by_referrer], [theirs["id"]])
-        self.assertNotIn("woman", seen_by_referrer[0])
-        self.assertNotIn("reason", seen_by_referrer[0])
+        assert_problem(get("/v1/referrals?worklist=duty&limit=200", token=mint("referrer")),
+                       403)
 
 
 class IdentityCheck(unittest.TestCase):

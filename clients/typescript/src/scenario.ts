@@ -19,7 +19,6 @@ import type { components, paths } from "./generated/api.js";
 type Schemas = components["schemas"];
 type Problem = Schemas["Problem"];
 type Referral = Schemas["Referral"];
-type ReferralView = Schemas["ReferralView"];
 type ReferralStatusView = Schemas["ReferralStatusView"];
 type ServiceUserCreate = Schemas["ServiceUserCreate"];
 
@@ -79,11 +78,6 @@ function ok<T>(result: { data?: T; error?: Problem; response: Response }, what: 
     throw new Error(`${what}: ${result.response.status} ${JSON.stringify(result.error)}`);
   }
   return result.data;
-}
-
-/** A full referral (clinicians, admins) or the referrer's view. */
-function isFullReferral(r: ReferralView): r is Referral {
-  return "reason" in r;
 }
 
 function isoDate(offsetDays: number): string {
@@ -159,8 +153,9 @@ async function main(): Promise<void> {
     params: { header: { "Idempotency-Key": key } },
     body: referralBody,
   });
-  const referral = ok(referred, "refer her");
-  check(isFullReferral(referral), "a clinician sees the whole referral");
+  // One representation per operation: a clinician's answer is a Referral.
+  const referral: Referral = ok(referred, "refer her");
+  check(referral.reason === referralBody.reason, "a clinician sees the whole referral");
   check(referral.status === "received", "received");
   const replay = await clinician.POST("/v1/referrals", {
     params: { header: { "Idempotency-Key": key } },
@@ -187,7 +182,7 @@ async function main(): Promise<void> {
     body: { to: "accepted", pathway: "perinatal", allocated_clinician_id: nurse.id },
   }), "accept");
   check(accepted.status === "accepted", "accepted");
-  check(isFullReferral(accepted) && accepted.responded_at === null, "not yet seen");
+  check(accepted.responded_at === null, "not yet seen");
 
   // Her first attended contact answers the referral.
   // Just after the receipt (a contact cannot predate it; 5 minutes of clock
@@ -210,7 +205,7 @@ async function main(): Promise<void> {
   check(contact.present.woman && !contact.present.partner, "who was there");
   const answered = ok(await clinician.GET("/v1/referrals/{referral_id}", { params: { path } }),
     "read the referral");
-  check(isFullReferral(answered) && answered.responded_at !== null, "answered by the contact");
+  check(answered.responded_at !== null, "answered by the contact");
 
   // Update her record with If-Match; a stale version is 412.
   const read = await clinician.GET("/v1/service-users/{service_user_id}", {
@@ -266,7 +261,7 @@ async function main(): Promise<void> {
   expectProblem(forbidden.error, forbidden.response, 403);
 
   // A referrer refers another woman and follows her own referral.
-  const own = ok(await referrer.POST("/v1/referrals", {
+  const own = ok(await referrer.POST("/v1/submitted-referrals", {
     body: {
       service_user: woman(),
       team_id: teamId,
@@ -277,13 +272,18 @@ async function main(): Promise<void> {
       referrer: { name: "HV Jones", organisation: "Dorset Health Visiting" },
     },
   }), "a referrer refers");
-  const followed = ok(await referrer.GET("/v1/referrals/{referral_id}", {
+  const followed = ok(await referrer.GET("/v1/submitted-referrals/{referral_id}", {
     params: { path: { referral_id: own.id } },
   }), "the referrer follows it");
   const view: ReferralStatusView = followed;
-  check(view.status === "received" && !isFullReferral(followed), "the status view only");
+  check(view.status === "received" && !("reason" in followed), "the status view only");
+  // The whole referral is the team's: 403 for a referrer, a Problem.
+  const teams = await referrer.GET("/v1/referrals/{referral_id}", {
+    params: { path: { referral_id: own.id } },
+  });
+  expectProblem(teams.error, teams.response, 403);
   // Without a referrer (and not a self-referral): 422 at /referrer.
-  const noReferrer = await referrer.POST("/v1/referrals", {
+  const noReferrer = await referrer.POST("/v1/submitted-referrals", {
     body: {
       service_user: woman(),
       team_id: teamId,
@@ -295,7 +295,9 @@ async function main(): Promise<void> {
   });
   expectProblem(noReferrer.error, noReferrer.response, 422, "/referrer");
   // Someone else's referral is not there for her: 404.
-  const notHers = await referrer.GET("/v1/referrals/{referral_id}", { params: { path } });
+  const notHers = await referrer.GET("/v1/submitted-referrals/{referral_id}", {
+    params: { path },
+  });
   expectProblem(notHers.error, notHers.response, 404);
 
   // No token: 401, a Problem.
