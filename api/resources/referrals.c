@@ -209,13 +209,16 @@ static const record_view referral_views[] = {
      "'mdt_review', 'accepted') AND t.due_at < now()",
      "due_at", false, "referral_summary_json"},
     /* The duty clinician's list: not yet triaged, flagged and still open,
-     * or past due and not yet seen; soonest due first. */
+     * past due and not yet seen, or open or on the caseload while she has
+     * an alert nobody has acknowledged; soonest due first. */
     {"worklist", "duty",
      "(t.status IN ('identity_check', 'received') OR (referral_open(t.status) AND "
      "(t.flag_discuss_individually OR t.flag_discuss_with_camhs OR t.flag_offer_joint_working "
      "OR t.flag_gp_outside_area)) "
      "OR (t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
-     "'mdt_review', 'accepted') AND t.due_at < now()))",
+     "'mdt_review', 'accepted') AND t.due_at < now()) "
+     "OR (t.status IN ('received', 'triaged', 'mdt_review', 'accepted') AND EXISTS (SELECT 1 "
+     "FROM alerts a WHERE a.service_user_id = t.service_user_id AND a.acknowledged_at IS NULL)))",
      "due_at", false, "referral_summary_json"},
     /* The MDT's list: referrals for its next meeting, oldest first. */
     {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false, "referral_summary_json"},

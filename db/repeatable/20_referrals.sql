@@ -112,6 +112,9 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'priority', r.priority, 'status', r.status, 'received_at', r.received_at,
         'due_at', r.due_at, 'overdue', referral_on_clock(r) AND r.due_at < now(),
         'response_breached', referral_breached(r), 'flags', referral_flags_json(r),
+        -- Her alerts nobody has acknowledged (GET /v1/alerts?service_user=).
+        'open_alerts', (SELECT count(*) FROM alerts a
+            WHERE a.service_user_id = r.service_user_id AND a.acknowledged_at IS NULL),
         'version', r.version)
 $$;
 

@@ -195,3 +195,37 @@ class Acknowledgement(unittest.TestCase):
 
 if __name__ == "__main__":
     e2e.main()
+
+
+class OnTheDutyList(unittest.TestCase):
+    """Issue 9 item 12: the team's duty list (GET /v1/referrals?worklist=duty)
+    carries her unacknowledged alerts: a referral that is on the caseload,
+    seen and not due shows there while she has one, and leaves once it is
+    acknowledged."""
+
+    def duty(self):
+        items = e2e.all_items("/v1/referrals?worklist=duty&team=%s" % TEAM_A, cli_a())
+        return {x["id"]: x for x in items}
+
+    def test_alert_puts_her_caseload_referral_on_the_duty_list(self):
+        ref = e2e.refer(cli_a(), team_id=TEAM_A)
+        e2e.db_exec("update referrals set status = 'accepted', responded_at = received_at "
+                    "where id = '%s'" % ref["id"])
+        self.assertNotIn(ref["id"], self.duty())
+        aid = raise_alert(ref["service_user_id"])
+        item = self.duty().get(ref["id"])
+        self.assertIsNotNone(item, "her referral is on the duty list while the alert is open")
+        self.assertEqual(item["open_alerts"], 1)
+        self.assertEqual(ack(aid).status, 201)
+        self.assertNotIn(ref["id"], self.duty())
+
+    def test_closed_referral_stays_off(self):
+        ref = e2e.refer(cli_a(), team_id=TEAM_A)
+        e2e.db_exec("update referrals set status = 'discharged', responded_at = received_at "
+                    "where id = '%s'" % ref["id"])
+        raise_alert(ref["service_user_id"])
+        self.assertNotIn(ref["id"], self.duty())
+
+    def test_no_alert_counts_zero(self):
+        ref = e2e.refer(cli_a(), team_id=TEAM_A)  # received: on the list anyway
+        self.assertEqual(self.duty()[ref["id"]]["open_alerts"], 0)

@@ -766,7 +766,7 @@ class WorkingLists(unittest.TestCase):
         item = next(x for x in items if x["id"] == r["id"])
         self.assertEqual(set(item), {"id", "service_user_id", "team_id", "woman", "priority",
                                      "status", "received_at", "due_at", "overdue",
-                                     "response_breached", "flags", "version"})
+                                     "response_breached", "flags", "open_alerts", "version"})
         self.assertEqual(item["woman"], {"nhs_number": woman["nhs_number"],
                                          "given_name": woman["given_name"],
                                          "family_name": woman["family_name"]})
