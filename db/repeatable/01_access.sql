@@ -43,10 +43,15 @@ LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
 $$;
 
 -- The national code of one of our words (vocabulary table), or NULL.
+-- PL/pgSQL so that its plan is kept for the session: as a SQL function (a
+-- lookup cannot be inlined) it was planned again in every statement that
+-- called it, about 0.17 ms a read of her record.
 CREATE OR REPLACE FUNCTION national_code(vocabulary_domain text, our_code text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT v.national_code FROM vocabulary v
-    WHERE v.domain = vocabulary_domain AND v.code = our_code
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT v.national_code FROM vocabulary v
+        WHERE v.domain = vocabulary_domain AND v.code = our_code);
+END
 $$;
 
 -- The clinical day in England: review dates, deadlines and the days of

@@ -1,9 +1,14 @@
 -- Service users: the woman's record as the API shows it.
 
 -- Age is computed on the day in England, never stored.
+-- PL/pgSQL, not SQL: a SQL function with subqueries is not inlined, and its
+-- body is planned again on every statement that calls it (1.5-4 ms a read on
+-- the 2-core machine); PL/pgSQL keeps the plans of its subqueries for the
+-- session (0.3-1.5 ms, measured back to back with pgbench on one row).
 CREATE OR REPLACE FUNCTION service_user_json(s service_users) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', s.id, 'nhs_number', s.nhs_number,
         'given_name', s.given_name, 'family_name', s.family_name,
         'date_of_birth', s.date_of_birth,
@@ -43,7 +48,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'loss_date', s.loss_date,
             'loss_gestation_weeks', s.loss_gestation_weeks),
         'organisation_id', s.organisation_id, 'version', s.version,
-        'created_by', s.created_by, 'created_at', s.created_at, 'updated_at', s.updated_at)
+        'created_by', s.created_by, 'created_at', s.created_at, 'updated_at', s.updated_at);
+END
 $$;
 
 -- The columns of a woman's record from its JSON (validated by the API):
