@@ -11,7 +11,11 @@
  *
  * A woman's record: scoped through her team links, every access audited.
  * Clinicians record; admins read. An administration is not changed after
- * it is stored (a wrong one would be entered in error: not yet offered). */
+ * it is stored: a wrong one is entered in error (POST <item>/entered-in-error,
+ * a clinician in scope, with a reason). It then leaves her series, is no
+ * episode's baseline (the next valid administration is) and no pair of the
+ * outcomes report; an alert it raised stays on the duty list until it is
+ * acknowledged, since a risk answer was recorded all the same. */
 #include <string.h>
 
 #include "resources.h"
@@ -48,6 +52,7 @@ static const field_spec measure_fields[] = {
     {"change", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"alerts", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"crisis_route", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"entered_in_error", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     RECORD_SERVER_FIELDS,
 };
@@ -119,6 +124,7 @@ const record_def measure_record = {
     .insert = &sql_measure_insert,
     .filters = measure_filters,
     .sort_column = "completed_at",
+    .voidable = true,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
     .constraints = measure_constraints,

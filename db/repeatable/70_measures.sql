@@ -147,7 +147,8 @@ $$;
 -- The change of an administration from her first administration of the
 -- same instrument in the episode it falls in, and whether it is reliable
 -- by the instrument's threshold (higher is worse for every instrument
--- here). NULL outside any episode.
+-- here). NULL outside any episode. An administration entered in error is
+-- nobody's baseline: the next valid one is.
 CREATE OR REPLACE FUNCTION measure_change(m measures) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
@@ -168,6 +169,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         LATERAL (SELECT f.id, f.completed_at, f.total FROM measures f
             WHERE f.service_user_id = m.service_user_id AND f.instrument = m.instrument
                 AND f.completed_at >= e.accepted_at AND f.completed_at <= m.completed_at
+                AND (f.voided_at IS NULL OR f.id = m.id)
             ORDER BY f.completed_at, f.id LIMIT 1) b
     WHERE ins.code = m.instrument
 $$;
@@ -194,6 +196,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                 'item', (r ->> 'item')::int, 'score', (r ->> 'score')::int)), '[]')
             FROM jsonb_array_elements(m.scores -> 'risk') r),
         'crisis_route', CASE WHEN cardinality(m.alert_ids) > 0 THEN crisis_route() END,
+        'entered_in_error', CASE WHEN m.voided_at IS NOT NULL THEN json_build_object(
+            'at', m.voided_at, 'by', m.voided_by, 'reason', m.void_reason) END,
         'created_by', m.created_by,
         'organisation_id', m.organisation_id, 'version', m.version,
         'created_at', m.created_at, 'updated_at', m.updated_at)
@@ -297,8 +301,8 @@ LANGUAGE sql STABLE AS $$
             row_number() OVER (PARTITION BY m.service_user_id, m.instrument
                 ORDER BY m.completed_at DESC, m.id DESC) AS n_last
         FROM measures m JOIN ep ON ep.service_user_id = m.service_user_id
-        WHERE m.organisation_id = org AND m.completed_at >= ep.accepted_at
-            AND m.completed_at <= ep.discharged_at),
+        WHERE m.organisation_id = org AND m.voided_at IS NULL
+            AND m.completed_at >= ep.accepted_at AND m.completed_at <= ep.discharged_at),
     pairs AS (
         SELECT f.service_user_id, f.instrument, l.total - f.total AS change
         FROM adm f JOIN adm l ON l.service_user_id = f.service_user_id
@@ -334,7 +338,8 @@ LANGUAGE sql STABLE AS $$
         'cohort', 'Women discharged in the quarter (the discharge of an episode of care from a '
             || 'referral''s acceptance, a referral to the organisation not entered in error; '
             || 'her last such discharge in the quarter), each counted once, and the outcome '
-            || 'measures she completed during that episode (issue 16).',
+            || 'measures she completed during that episode, those entered in error left out '
+            || '(issue 16).',
         'definitions', jsonb_build_object(
             'women_discharged', 'Women discharged in the quarter.',
             'women_paired', 'Of those, women with a first and a last administration of the '

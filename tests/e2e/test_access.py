@@ -274,6 +274,10 @@ class Roles(unittest.TestCase):
                  token=token("clinician"))
         assert r.status == 201, r
         cls.measure = r.body
+        r = post("/v1/service-users/%s/measures" % cls.woman["id"], cls.measure_body(),
+                 token=token("clinician"))
+        assert r.status == 201, r
+        cls.erroneous_measure = r.body
         cls.alert = psql("select raise_alert(organisation_id, id, 'liaison_update', "
                          "gen_random_uuid(), 'E2E access alert', 'e2e') from service_users "
                          "where id = '%s'" % cls.woman["id"])
@@ -576,6 +580,8 @@ class Roles(unittest.TestCase):
             ("POST", su + "/measures", self.measure_body(), {"clinician"}),
             ("GET", su + "/measures", None, {"admin", "clinician"}),
             ("GET", su + "/measures/" + self.measure["id"], None, {"admin", "clinician"}),
+            ("POST", su + "/measures/%s/entered-in-error" % self.erroneous_measure["id"],
+             {"reason": "E2E role " + n}, {"clinician"}),
             ("GET", "/v1/instruments", None, {"admin", "clinician"}),
             ("GET", "/v1/alerts", None, {"admin", "clinician"}),
             ("GET", "/v1/alerts/" + self.alert, None, {"admin", "clinician"}),
@@ -635,6 +641,7 @@ class Roles(unittest.TestCase):
             p = p.replace(self.jw_share["id"], "{share_id}")
             p = p.replace(self.jw_difference_record["id"], "{difference_id}")
             p = p.replace(self.measure["id"], "{measure_id}").replace(self.alert, "{alert_id}")
+            p = p.replace(self.erroneous_measure["id"], "{measure_id}")
             p = p.replace(self.plan["id"], "{care_plan_id}")
             p = p.replace(self.erroneous_plan["id"], "{care_plan_id}")
             p = p.replace(self.intervention["id"], "{intervention_id}")
