@@ -6,6 +6,3 @@ INSERT INTO reports (name, position, function_name, title, suppressed) VALUES
     ('mh6', 1, 'report_mh6',
         'MH6: involvement and support for partners and significant others', false);
 
--- The report's reads: the offers of a partner by day.
-CREATE INDEX partner_offers_report_idx ON partner_offers (partner_id, offered_on)
-    INCLUDE (support_type, mh6_item, accepted_on);
