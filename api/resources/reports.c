@@ -26,9 +26,6 @@
 static const char *const report_media[] = {"application/json", "text/csv", NULL};
 enum { MEDIA_JSON, MEDIA_CSV };
 
-/* Reports the issue names that are not built yet: 404 saying so. */
-static const char *const reports_to_come[] = {"mh6", NULL};
-
 static bool param_known(const char *name, const char *const *allowed)
 {
     for (const char *const *a = allowed; *a; a++)
@@ -90,15 +87,8 @@ static bool not_acceptable(request *r)
 }
 
 /* The 404 for a report the registry does not list. */
-static bool no_such_report(request *r, const char *name)
+static bool no_such_report(request *r)
 {
-    for (const char *const *c = reports_to_come; *c; c++)
-        if (!strcmp(*c, name)) {
-            problem_typed(r, 404, "report-not-yet-available", "Not yet available",
-                          "This report is not yet available: the records it counts are "
-                          "still being built.");
-            return true;
-        }
     problem(r, 404, "No such report.");
     return true;
 }
@@ -195,7 +185,7 @@ bool reports_get(request *r)
     if (!res)
         return true;
     if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-        return no_such_report(r, name);
+        return no_such_report(r);
     if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
         field_errors_add(&e, "quarter", "has not started yet");
         problem_fields(r, 422, &e);
@@ -226,7 +216,7 @@ static bool report_listed(request *r, const char *name)
     if (!res)
         return false;
     if (PQntuples(res) == 0) {
-        no_such_report(r, name);
+        no_such_report(r);
         return false;
     }
     return true;

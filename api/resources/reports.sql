@@ -42,7 +42,11 @@ made AS (
         a.quarter) AS exact) e)
 INSERT INTO report_submissions (organisation_id, report, year, quarter, sequence, document,
     exact_figures, previous_id, difference, note, submitted_by)
-SELECT ($1::access).org, m.report, m.year, m.quarter, coalesce(p.sequence, 0) + 1, m.document,
+SELECT ($1::access).org, m.report, m.year, m.quarter, coalesce(p.sequence, 0) + 1,
+    -- A milestone's snapshot is its submission: submitted, this one included.
+    CASE WHEN m.document ? 'milestone' THEN jsonb_set(m.document, '{milestone}',
+        (m.document -> 'milestone') || jsonb_build_object('status', 'submitted',
+            'submissions', coalesce(p.sequence, 0) + 1)) ELSE m.document END,
     m.exact, p.id, CASE WHEN p.id IS NOT NULL THEN report_difference(p.document, m.document) END,
     m.note, ($1::access).sub
 FROM made m LEFT JOIN prev p ON true

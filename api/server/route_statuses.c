@@ -82,7 +82,7 @@ int route_statuses(const route *rt, int out[24])
         add(out, &n, 404);
     } else if (rt->handler == reports_get || rt->handler == report_submission_get) {
         add(out, &n, 200);
-        add(out, &n, 404); /* no such report (or not yet available), no such submission */
+        add(out, &n, 404); /* no such report, no such submission */
         add(out, &n, 406); /* an Accept that is neither JSON nor CSV */
         if (rt->handler == reports_get)
             add(out, &n, 422); /* a quarter that has not started */

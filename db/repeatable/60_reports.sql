@@ -297,6 +297,16 @@ LANGUAGE sql STABLE AS $$
                 ELSE 'None: exact figures.' END),
         'definitions', exact -> 'definitions',
         'figures', report_present(exact -> 'figures', s.applied))
+        -- A report with a payment milestone (MH6): met when the quarter's
+        -- counts have been submitted (a submission snapshot says so itself).
+        || CASE WHEN exact ? 'milestone' THEN jsonb_build_object('milestone',
+            (exact -> 'milestone') || (SELECT jsonb_build_object('status',
+                    CASE WHEN count(*) > 0 THEN 'submitted' ELSE 'not_submitted' END,
+                    'submissions', count(*))
+                FROM report_submissions x
+                WHERE x.organisation_id = org AND x.report = rep.name
+                    AND x.year = report_document.year AND x.quarter = report_document.quarter))
+            ELSE '{}'::jsonb END
     FROM reports rep CROSS JOIN LATERAL (SELECT rep.suppressed AND coalesce(suppress, true)) s(applied)
     WHERE rep.name = report_document.name
 $$;
@@ -532,5 +542,174 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 (11, 'agreements_due', 'count', n.due, NULL),
                 (12, 'agreements_due_made', 'count', n.due_with_agreement, NULL),
                 (13, 'agreements_made', 'count', n.made, NULL)) AS v(k, figure, kind, a, b)))
+    FROM n
+$$;
+
+-- MH6 (seed 000, "Perinatal specific involvement and support for partners/
+-- significant others"), exact counts (contractual evidence, like MH11).
+-- Cohort: the partners and significant others (every relationship) of the
+-- women admitted to a mother and baby unit in the quarter (admission day in
+-- it, England; not entered in error), each counted once, with her consent to
+-- involve that partner in force on the quarter's last day
+-- (partner_consent_in_force: the latest decision dated on or before it is
+-- "given"; withdrawn or never given: not counted). Offers count when made on
+-- a day of such a stay (admission to discharge day, whatever the quarter);
+-- the Group I item "seen within 1 week of admission by a senior clinician"
+-- is also met (and taken up) by the contact that shows it
+-- (mh6_partner_seen_within_week). The figures are the ones the quarter's
+-- milestone names (seed 000): Q1 the evidence that offers are recorded (by
+-- support type and by group); Q2 offered all of Group I and 1 or more of
+-- Group II; Q3 all of Group I and 1 or more of each of Groups II and III,
+-- and the numbers accepting in Groups I to III; Q4 the same with Group IV,
+-- and the numbers accepting in each group. The milestone (25% each, no
+-- threshold, no partial achievement) is met when its counts are submitted:
+-- report_document adds its status from the submissions.
+CREATE OR REPLACE FUNCTION report_mh6(org uuid, quarter_start date, quarter_end date)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+    WITH stays AS (
+        SELECT m.service_user_id, m.admitted_on, m.discharged_on
+        FROM mbu_admissions m
+        WHERE m.organisation_id = org AND m.voided_at IS NULL
+            AND m.admitted_on BETWEEN quarter_start AND quarter_end),
+    -- Her partners first, then her consent for each (asked of every
+    -- partner of the organisation, the rule cost most of the report).
+    candidates AS MATERIALIZED (
+        SELECT p.id, p.service_user_id
+        FROM partners p
+        WHERE p.organisation_id = org
+            AND p.service_user_id IN (SELECT s.service_user_id FROM stays s)),
+    cohort AS MATERIALIZED (
+        SELECT c.id, c.service_user_id FROM candidates c
+        WHERE partner_consent_in_force(c.id, quarter_end)),
+    items AS (
+        SELECT c.id AS partner_id, o.support_type, o.mh6_item, i.mh6_group,
+            o.accepted_on IS NOT NULL AS accepted
+        FROM cohort c
+        JOIN partner_offers o ON o.partner_id = c.id
+        JOIN mh6_items i ON i.code = o.mh6_item
+        WHERE EXISTS (SELECT 1 FROM stays s WHERE s.service_user_id = c.service_user_id
+            AND o.offered_on >= s.admitted_on
+            AND (s.discharged_on IS NULL OR o.offered_on <= s.discharged_on))
+        UNION ALL
+        SELECT c.id, NULL, 'seen_by_senior_clinician_within_week', 'I', true
+        FROM cohort c
+        WHERE EXISTS (SELECT 1 FROM stays s WHERE s.service_user_id = c.service_user_id
+            AND mh6_partner_seen_within_week(c.id, s.admitted_on))),
+    per AS (
+        SELECT c.id,
+            coalesce(bool_or(x.support_type = 'emotional'), false) AS emotional,
+            coalesce(bool_or(x.support_type = 'practical'), false) AS practical,
+            coalesce(bool_or(x.support_type = 'informational'), false) AS informational,
+            count(DISTINCT x.mh6_item) FILTER (WHERE x.mh6_group = 'I')
+                = (SELECT count(*) FROM mh6_items WHERE mh6_group = 'I') AS all_i,
+            coalesce(bool_or(x.mh6_group = 'I'), false) AS any_i,
+            coalesce(bool_or(x.mh6_group = 'II'), false) AS any_ii,
+            coalesce(bool_or(x.mh6_group = 'III'), false) AS any_iii,
+            coalesce(bool_or(x.mh6_group = 'IV'), false) AS any_iv,
+            coalesce(bool_or(x.accepted AND x.mh6_group = 'I'), false) AS acc_i,
+            coalesce(bool_or(x.accepted AND x.mh6_group = 'II'), false) AS acc_ii,
+            coalesce(bool_or(x.accepted AND x.mh6_group = 'III'), false) AS acc_iii,
+            coalesce(bool_or(x.accepted AND x.mh6_group = 'IV'), false) AS acc_iv
+        FROM cohort c LEFT JOIN items x ON x.partner_id = c.id
+        GROUP BY c.id),
+    n AS (
+        SELECT CASE extract(month FROM quarter_start) WHEN 4 THEN 1 WHEN 7 THEN 2
+                WHEN 10 THEN 3 ELSE 4 END AS q,
+            count(*) AS partners,
+            count(*) FILTER (WHERE emotional) AS emotional,
+            count(*) FILTER (WHERE practical) AS practical,
+            count(*) FILTER (WHERE informational) AS informational,
+            count(*) FILTER (WHERE any_i) AS any_i, count(*) FILTER (WHERE any_ii) AS any_ii,
+            count(*) FILTER (WHERE any_iii) AS any_iii, count(*) FILTER (WHERE any_iv) AS any_iv,
+            count(*) FILTER (WHERE all_i AND any_ii) AS i_ii,
+            count(*) FILTER (WHERE all_i AND any_ii AND any_iii) AS i_ii_iii,
+            count(*) FILTER (WHERE all_i AND any_ii AND any_iii AND any_iv) AS i_ii_iii_iv,
+            count(*) FILTER (WHERE acc_i) AS acc_i, count(*) FILTER (WHERE acc_ii) AS acc_ii,
+            count(*) FILTER (WHERE acc_iii) AS acc_iii, count(*) FILTER (WHERE acc_iv) AS acc_iv
+        FROM per),
+    -- (position, figure, breakdown, category, count, quarters it is given in)
+    f AS (
+        SELECT v.* FROM n CROSS JOIN LATERAL (VALUES
+            (1, 'partners', 'all', 'all', n.partners, '{1,2,3,4}'::int[]),
+            (2, 'partners_offered_support', 'support_type', 'emotional', n.emotional, '{1}'),
+            (3, 'partners_offered_support', 'support_type', 'practical', n.practical, '{1}'),
+            (4, 'partners_offered_support', 'support_type', 'informational', n.informational,
+                '{1}'),
+            (5, 'partners_offered_group', 'mh6_group', 'I', n.any_i, '{1}'),
+            (6, 'partners_offered_group', 'mh6_group', 'II', n.any_ii, '{1}'),
+            (7, 'partners_offered_group', 'mh6_group', 'III', n.any_iii, '{1}'),
+            (8, 'partners_offered_group', 'mh6_group', 'IV', n.any_iv, '{1}'),
+            (9, 'partners_offered_group_i_all_and_group_ii', 'all', 'all', n.i_ii, '{2}'),
+            (10, 'partners_offered_group_i_all_and_groups_ii_iii', 'all', 'all', n.i_ii_iii,
+                '{3}'),
+            (11, 'partners_offered_group_i_all_and_groups_ii_iii_iv', 'all', 'all',
+                n.i_ii_iii_iv, '{4}'),
+            (12, 'partners_accepting', 'mh6_group', 'I', n.acc_i, '{3,4}'),
+            (13, 'partners_accepting', 'mh6_group', 'II', n.acc_ii, '{3,4}'),
+            (14, 'partners_accepting', 'mh6_group', 'III', n.acc_iii, '{3,4}'),
+            (15, 'partners_accepting', 'mh6_group', 'IV', n.acc_iv, '{4}'))
+            AS v(k, figure, breakdown, category, value, quarters)
+        WHERE n.q = ANY (v.quarters))
+    SELECT jsonb_build_object(
+        'cohort', 'Partners and significant others (every relationship recorded) of the women '
+            || 'admitted to a mother and baby unit by the organisation in the quarter '
+            || '(admission day in the quarter, England; not entered in error), each counted '
+            || 'once however many admissions she had, and only where her consent to involve '
+            || 'that partner is in force on the quarter''s last day (the latest decision dated '
+            || 'on or before it is "given"; seed 000: "with the mothers consent"). Offers '
+            || 'count when made on a day of such a stay (admission to discharge day). Exact '
+            || 'counts: MH6 is contractual evidence and is not suppressed.',
+        'definitions', jsonb_build_object(
+            'partners', 'The cohort: partners and significant others with her consent.',
+            'partners_offered_support', 'Q1 (seed 000: systems to record and evidence the '
+                || 'emotional, practical and informational support offered): partners of the '
+                || 'cohort with a recorded offer of that type of support.',
+            'partners_offered_group', 'Q1 (seed 000: the types of interventions offered): '
+                || 'partners of the cohort offered at least one intervention of that group '
+                || '(Group I: seen within 1 week of admission by a senior clinician, ward '
+                || 'reviews and significant meetings, further discussions welcome, joint '
+                || 'activities, written and electronic information; Group II: partner '
+                || 'support, family or couple sessions; Group III: parent-infant activities, '
+                || 'practical parenting advice or support; Group IV: recovery narratives, '
+                || 'meeting recovered patients). Seen within a week: an offer of that item, '
+                || 'or an attended contact naming the partner held by a senior practitioner '
+                || 'or consultant from the admission day to 7 days after.',
+            'partners_offered_group_i_all_and_group_ii', 'Q2 milestone: partners of the '
+                || 'cohort offered all of the interventions in Group I and 1 or more in '
+                || 'Group II.',
+            'partners_offered_group_i_all_and_groups_ii_iii', 'Q3 milestone: partners of the '
+                || 'cohort offered all of the interventions in Group I and 1 or more in each '
+                || 'of Group II and Group III.',
+            'partners_offered_group_i_all_and_groups_ii_iii_iv', 'Q4 milestone: partners of '
+                || 'the cohort offered all of the interventions in Group I and 1 or more in '
+                || 'each of Group II, Group III and Group IV.',
+            'partners_accepting', 'Q3 (Groups I to III) and Q4 (Groups I to IV) milestones: '
+                || 'partners of the cohort who accepted at least one intervention of that '
+                || 'group offered during the stay (an offer with an accepted date; being '
+                || 'seen within a week of admission by a senior clinician counts as taken '
+                || 'up).'),
+        'milestone', jsonb_build_object('quarter', n.q, 'weighting_percent', 25,
+            'report_by', quarter_end,
+            'rule', CASE n.q
+                WHEN 1 THEN 'Services will have developed systems to record and evidence the '
+                    || 'emotional, practical and informational support offered to all '
+                    || 'partners and significant others with the mother''s consent, and the '
+                    || 'types of interventions offered from Groups I to IV.'
+                WHEN 2 THEN 'Record numbers of partners/significant others offered all of the '
+                    || 'interventions in Group I and 1 or more in Group II.'
+                WHEN 3 THEN 'Record numbers of partners/significant others offered all of the '
+                    || 'interventions in Group I and numbers accepting and 1 or more in each '
+                    || 'of Group II & Group III and numbers accepting in each group.'
+                ELSE 'Record numbers of partners/significant others offered all of '
+                    || 'interventions in Group I and 1 from each of Group II, III & IV '
+                    || 'together with numbers accepting in each group.' END,
+            'achievement', 'Met when the quarter''s counts are submitted to the commissioner '
+                || '(POST /v1/reports/mh6/submissions): the seed sets no threshold and no '
+                || 'partial achievement.',
+            'figures', (SELECT jsonb_agg(x.figure ORDER BY x.k)
+                FROM (SELECT f.figure, min(f.k) AS k FROM f GROUP BY f.figure) x)),
+        'figures', (SELECT jsonb_agg(jsonb_build_object('figure', f.figure,
+                'breakdown', f.breakdown, 'category', f.category, 'national_code', NULL,
+                'kind', 'count', 'count', f.value) ORDER BY f.k) FROM f))
     FROM n
 $$;

@@ -496,12 +496,9 @@ class RolesAndAudit(unittest.TestCase):
                           self.audit("report", "forbidden")),
                          (before[0] + 2, before[1] + 1, before[2] + 1))
 
-    def test_reports_to_come_and_unknown_ones_are_404(self):
-        for name in ("mh6",):
-            body = assert_problem(self.o.report(name, 2025, 1), 404)
-            self.assertIn("not yet available", body["detail"])
+    def test_unknown_reports_are_404(self):
         body = assert_problem(self.o.report("nonsense", 2025, 1), 404)
-        self.assertNotIn("not yet available", body["detail"])
+        self.assertEqual(body["detail"], "No such report.")
 
     def test_only_the_callers_organisation(self):
         # The demo organisation's referrals are not this one's.
@@ -618,7 +615,7 @@ class Submissions(unittest.TestCase):
                               "organisation_id = '%s'" % self.o.id)
         assert_problem(self.submit(year=2199, quarter=1), 422, "/quarter")
         assert_problem(self.submit(quarter=5), 400, "/quarter")
-        assert_problem(post(REPORTS + "mh6/submissions", {"year": 2025, "quarter": 1},
+        assert_problem(post(REPORTS + "nonsense/submissions", {"year": 2025, "quarter": 1},
                             token=self.o.admin), 404)
         self.assertEqual(e2e.db_count("select count(*) from report_submissions where "
                                       "organisation_id = '%s'" % self.o.id), before)
