@@ -59,9 +59,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'created_by', d.created_by, 'created_at', d.created_at, 'updated_at', d.updated_at)
 $$;
 
+-- PL/pgSQL like service_user_json (db/repeatable/15_service_users.sql): its
+-- subqueries would make a SQL function be planned again in every statement.
 CREATE OR REPLACE FUNCTION referral_json(r referrals) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', r.id, 'service_user_id', r.service_user_id, 'team_id', r.team_id,
         'source', r.source, 'source_code', r.source_code, 'reason_code', r.reason_code,
         'channel', r.channel, 'received_at', r.received_at,
@@ -92,7 +95,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'entered_in_error', CASE WHEN r.voided_at IS NOT NULL THEN json_build_object(
             'at', r.voided_at, 'by', r.voided_by, 'reason', r.void_reason) END,
         'submitted_by', r.submitted_by, 'version', r.version,
-        'created_at', r.created_at, 'updated_at', r.updated_at)
+        'created_at', r.created_at, 'updated_at', r.updated_at);
+END
 $$;
 
 -- What a working list shows of a referral (the duty, MDT and caseload
@@ -100,8 +104,9 @@ $$;
 -- record is one GET away, or ?view=full. The woman as recorded, or while
 -- her identity is checked, as given.
 CREATE OR REPLACE FUNCTION referral_summary_json(r referrals) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', r.id, 'service_user_id', r.service_user_id, 'team_id', r.team_id,
         'woman', coalesce((SELECT json_build_object('nhs_number', s.nhs_number,
                 'given_name', s.given_name, 'family_name', s.family_name)
@@ -115,7 +120,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         -- Her alerts nobody has acknowledged (GET /v1/alerts?service_user=).
         'open_alerts', (SELECT count(*) FROM alerts a
             WHERE a.service_user_id = r.service_user_id AND a.acknowledged_at IS NULL),
-        'version', r.version)
+        'version', r.version);
+END
 $$;
 
 -- What a referrer may see of a referral it submitted: where it stands.
