@@ -10,9 +10,11 @@
 -- was addressed to it) and our id. Never whether the woman is known to the
 -- service: no service_user_id, no matched state, no version (attaching an
 -- update to her would move it).
+-- PL/pgSQL: its subqueries would have it planned again in every statement.
 CREATE OR REPLACE FUNCTION liaison_update_sender_json(l liaison_updates) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE l.direction WHEN 'in' THEN json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE l.direction WHEN 'in' THEN json_build_object(
         'id', l.id, 'direction', l.direction, 'sender_record_id', l.sender_record_id,
         'nhs_number', l.nhs_number, 'contact_date', l.contact_date,
         'contact_type', l.contact_type,
@@ -29,7 +31,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         -- infants: its date of birth and NHS number (never our id).
         || coalesce((SELECT jsonb_build_object('infant', jsonb_build_object('name', NULL,
                 'date_of_birth', i.date_of_birth, 'nhs_number', i.nhs_number))
-            FROM infants i WHERE i.id = l.infant_id), '{}'))::json END
+            FROM infants i WHERE i.id = l.infant_id), '{}'))::json END;
+END
 $$;
 
 -- The whole update, for her clinicians and admins.

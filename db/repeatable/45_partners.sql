@@ -59,9 +59,11 @@ RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
             AND (c.at AT TIME ZONE 'Europe/London')::date BETWEEN $2 AND $2 + 7)
 $$;
 
+-- PL/pgSQL: its subqueries would have it planned again in every statement.
 CREATE OR REPLACE FUNCTION partner_json(p partners) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', p.id, 'service_user_id', p.service_user_id, 'name', p.name,
         'relationship', p.relationship,
         'contact', json_build_object('telephone', p.telephone, 'email', p.email,
@@ -90,18 +92,22 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             WHERE m.service_user_id = p.service_user_id AND m.voided_at IS NULL
             ORDER BY m.admitted_on DESC, m.id DESC LIMIT 1),
         'organisation_id', p.organisation_id, 'version', p.version,
-        'created_by', p.created_by, 'created_at', p.created_at, 'updated_at', p.updated_at)
+        'created_by', p.created_by, 'created_at', p.created_at, 'updated_at', p.updated_at);
+END
 $$;
 
+-- PL/pgSQL: its subqueries would have it planned again in every statement.
 CREATE OR REPLACE FUNCTION partner_offer_json(o partner_offers) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', o.id, 'service_user_id', o.service_user_id, 'partner_id', o.partner_id,
         'support_type', o.support_type, 'mh6_item', o.mh6_item,
         'mh6_group', (SELECT i.mh6_group FROM mh6_items i WHERE i.code = o.mh6_item),
         'offered_on', o.offered_on, 'accepted_on', o.accepted_on, 'note', o.note,
         'organisation_id', o.organisation_id, 'version', o.version,
-        'created_by', o.created_by, 'created_at', o.created_at, 'updated_at', o.updated_at)
+        'created_by', o.created_by, 'created_at', o.created_at, 'updated_at', o.updated_at);
+END
 $$;
 
 -- A consent recorded changes what her record (or the partner's) shows:

@@ -120,9 +120,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                 WHERE s.id = (w.who ->> 'staff_id')::uuid AND s.organisation_id = org))))
 $$;
 
+-- PL/pgSQL: its subqueries would have it planned again in every statement.
 CREATE OR REPLACE FUNCTION joint_working_agreement_json(j joint_working_agreements) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', j.id, 'service_user_id', j.service_user_id, 'care_plan_id', j.care_plan_id,
         'period', j.period, 'status', j.status, 'perinatal_team_id', j.perinatal_team_id,
         'other_team', json_build_object('team_id', j.other_team_id, 'name', j.other_team_name,
@@ -146,7 +148,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'deadlines', jw_deadlines(j), 'overdue', jw_overdue(j),
         'ended_at', j.ended_at,
         'organisation_id', j.organisation_id, 'version', j.version,
-        'created_by', j.created_by, 'created_at', j.created_at, 'updated_at', j.updated_at)
+        'created_by', j.created_by, 'created_at', j.created_at, 'updated_at', j.updated_at);
+END
 $$;
 
 -- What the overdue list shows of an agreement.
@@ -192,9 +195,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- A woman on the due list.
+-- PL/pgSQL: its subqueries would have it planned again in every statement.
 CREATE OR REPLACE FUNCTION joint_working_due_json(d joint_working_due) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object('service_user_id', d.service_user_id,
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object('service_user_id', d.service_user_id,
         'woman', (SELECT json_build_object('nhs_number', s.nhs_number,
                 'given_name', s.given_name, 'family_name', s.family_name)
             FROM service_users s WHERE s.id = d.service_user_id),
@@ -202,7 +207,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'reasons', to_json(array_remove(ARRAY[
             CASE WHEN d.open_to_other_team THEN 'open_to_other_mental_health_team' END,
             CASE WHEN d.under_other_team THEN 'under_other_secondary_care_team' END], NULL)),
-        'estimated_due_date', d.estimated_due_date, 'delivery_date', d.delivery_date)
+        'estimated_due_date', d.estimated_due_date, 'delivery_date', d.delivery_date);
+END
 $$;
 
 -- Guards: (a access, id uuid, body jsonb) -> NULL, or the refusal.

@@ -184,9 +184,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         AND v.code IN ('crisis_team', 'psychiatric_liaison', 'connection', 'access_mental_health')
 $$;
 
+-- PL/pgSQL: its subqueries would have it planned again in every statement.
 CREATE OR REPLACE FUNCTION measure_json(m measures) RETURNS json
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT json_build_object(
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', m.id, 'service_user_id', m.service_user_id, 'instrument', m.instrument,
         'instrument_version', m.instrument_version, 'completed_at', m.completed_at,
         'administration', m.administration, 'staff_id', m.staff_id,
@@ -200,7 +202,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             'at', m.voided_at, 'by', m.voided_by, 'reason', m.void_reason) END,
         'created_by', m.created_by,
         'organisation_id', m.organisation_id, 'version', m.version,
-        'created_at', m.created_at, 'updated_at', m.updated_at)
+        'created_at', m.created_at, 'updated_at', m.updated_at);
+END
 $$;
 
 -- The instrument table as clients read it (GET /v1/instruments): items and
