@@ -27,10 +27,9 @@ CREATE INDEX measures_valid_idx ON measures (service_user_id, instrument, comple
 UPDATE instruments SET
     reliable_change_source = 'Matthey S (2004). Calculating clinically significant change in '
         'postnatal depression studies using the Edinburgh Postnatal Depression Scale. J Affect '
-        'Disord 78(3):269-72: reliable change on the EPDS total, the figure quoted from it as 4 '
-        'points. The paper''s own text was not retrievable here (searched: CamCOPS epds.py and '
-        'docs/source/tasks/epds.rst, which give no reliable-change figure; public pages and '
-        'docs for "Matthey 2004 EPDS reliable change"): local clinical sign-off required',
+        'Disord 78(3):269-72, doi:10.1016/S0165-0327(02)00313-0. Abstract: "The RCI for the '
+        'Edinburgh Postnatal Depression Scale (EPDS) is calculated to be four points" (Jacobson '
+        'and Truax 1991 method). A reliable-change threshold: local clinical sign-off required',
     reliable_change_needs_signoff = true
 WHERE code = 'epds';
 
