@@ -204,19 +204,18 @@ SET work_mem = '64MB' AS $$
                 ELSE k.national_code END AS national_code,
             coalesce(c.n, 0) AS n
         FROM categories k LEFT JOIN counts c ON c.breakdown = k.breakdown AND c.category = k.code),
-    -- Caseload: the referrals whose state at the quarter's end was accepted
-    -- (accepted before it, not closed from accepted before it): their spans
-    -- (db/020_reports.sql).
+    -- Caseload: the women with a referral whose state at the quarter's end
+    -- was accepted (accepted before it, not closed from accepted before it:
+    -- a span, db/020_reports.sql), each once: her spans kept merged into
+    -- islands, at most one of which covers the end (db/028).
     caseload AS (
-        SELECT count(*) AS n FROM (SELECT DISTINCT c.service_user_id
-        FROM (SELECT s.service_user_id FROM report_caseload_spans s
-              WHERE s.organisation_id = org AND s.closed_at IS NULL AND NOT s.voided
-                  AND s.accepted_at < report_day_start(quarter_end + 1)
-              UNION ALL
-              SELECT s.service_user_id FROM report_caseload_spans s
-              WHERE s.organisation_id = org AND s.closed_at IS NOT NULL AND NOT s.voided
-                  AND s.closed_at >= report_day_start(quarter_end + 1)
-                  AND s.accepted_at < report_day_start(quarter_end + 1)) c) women),
+        SELECT (SELECT count(*) FROM report_caseload_islands i
+                WHERE i.organisation_id = org AND i.closed_at IS NULL
+                    AND i.accepted_at < report_day_start(quarter_end + 1))
+            + (SELECT count(*) FROM report_caseload_islands i
+                WHERE i.organisation_id = org AND i.closed_at IS NOT NULL
+                    AND i.closed_at >= report_day_start(quarter_end + 1)
+                    AND i.accepted_at < report_day_start(quarter_end + 1)) AS n),
     seen AS (
         SELECT count(DISTINCT c.service_user_id) AS n
         FROM contacts c

@@ -284,29 +284,18 @@ CREATE OR REPLACE FUNCTION report_outcomes(org uuid, quarter_start date, quarter
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     -- The episodes of referral_episodes (first acceptance to last
-    -- discharge) whose discharge fell in the quarter, found from the
-    -- quarter's discharge steps rather than from every referral of the
-    -- organisation (each step read from an index: db/028): the last
-    -- discharge of a referral discharged in the quarter is in it unless
-    -- a later one is after it.
-    WITH discharged AS (
-        SELECT DISTINCT t.record_id FROM workflow_transitions t
-        WHERE t.workflow = 'referral' AND t.to_state = 'discharged'
-            AND t.at >= report_day_start(quarter_start)
-            AND t.at < report_day_start(quarter_end + 1)),
-    ep AS (
-        SELECT DISTINCT ON (r.service_user_id) r.service_user_id, a.at AS accepted_at,
-            d.at AS discharged_at
-        FROM discharged x
-        JOIN referrals r ON r.id = x.record_id
-        CROSS JOIN LATERAL (SELECT min(h.at) AS at FROM workflow_transitions h
-            WHERE h.workflow = 'referral' AND h.record_id = r.id AND h.to_state = 'accepted') a
-        CROSS JOIN LATERAL (SELECT max(h.at) AS at FROM workflow_transitions h
-            WHERE h.workflow = 'referral' AND h.record_id = r.id
-                AND h.to_state = 'discharged') d
-        WHERE r.organisation_id = org AND r.voided_at IS NULL AND r.service_user_id IS NOT NULL
-            AND a.at IS NOT NULL AND d.at < report_day_start(quarter_end + 1)
-        ORDER BY r.service_user_id, d.at DESC),
+    -- discharge) discharged in the quarter, from the copy kept by triggers
+    -- (report_episodes, db/028_report_referral_facts.sql): one index range
+    -- instead of every referral's history.
+    WITH ep AS (
+        SELECT DISTINCT ON (e.service_user_id) e.service_user_id, e.accepted_at,
+            e.discharged_at
+        FROM report_episodes e
+        WHERE e.organisation_id = org AND NOT e.voided AND e.accepted_at IS NOT NULL
+            AND e.service_user_id IS NOT NULL
+            AND e.discharged_at >= report_day_start(quarter_start)
+            AND e.discharged_at < report_day_start(quarter_end + 1)
+        ORDER BY e.service_user_id, e.discharged_at DESC),
     adm AS (
         SELECT m.service_user_id, m.instrument, m.total,
             row_number() OVER (PARTITION BY m.service_user_id, m.instrument
