@@ -91,5 +91,40 @@ class ReportFactsFollowHerRecord(unittest.TestCase):
                               "FROM referrals WHERE id = '%s'" % rid), "white_british postnatal")
 
 
+class CaseloadIslands(unittest.TestCase):
+    """The caseload counts each woman once from her spans kept merged
+    (report_caseload_islands): overlapping spans are one, and a span
+    entered in error leaves the islands its other spans make."""
+
+    def caseload(self, o, quarter):
+        figures, _ = o.figures("activity", 2025, quarter, exact=True)
+        return figures[("caseload", "all", "all", None)]
+
+    def test_overlapping_spans_then_one_voided(self):
+        o = Org()
+        w, v = o.woman(), o.woman()
+        june = "2025-06-01T10:00:00+01:00"
+
+        def accepted(woman, at, closed=None):
+            rid = o.referral(woman, june, status="discharged" if closed else "accepted",
+                             responded=june)
+            o.transition(rid, "triaged", "accepted", at)
+            if closed:
+                o.transition(rid, "accepted", "discharged", closed)
+            return rid
+
+        accepted(w, "2025-08-01T10:00:00+01:00", closed="2025-10-05T10:00:00+01:00")
+        second = accepted(w, "2025-09-01T10:00:00+01:00")
+        # v: one span ends the instant the next begins (touching: one island).
+        accepted(v, "2025-07-01T10:00:00+01:00", closed="2025-11-01T10:00:00Z")
+        accepted(v, "2025-11-01T10:00:00Z")
+        self.assertEqual(self.caseload(o, 2), 2)  # 30 September: w (twice), v
+        self.assertEqual(self.caseload(o, 3), 2)  # 31 December: w's second, v's second
+        psql("UPDATE referrals SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E' "
+             "WHERE id = '%s'" % second)
+        self.assertEqual(self.caseload(o, 2), 2)  # w's first still covers it
+        self.assertEqual(self.caseload(o, 3), 1)  # v only
+
+
 if __name__ == "__main__":
     unittest.main()
