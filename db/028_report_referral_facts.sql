@@ -181,14 +181,17 @@ $$;
 INSERT INTO report_caseload_islands SELECT * FROM report_caseload_islands_of(NULL, NULL);
 
 -- Her islands again, from her spans as they now stand; one transaction at
--- a time per woman (a lock on her), so that two never rebuild them at once.
+-- a time per woman, so that two never rebuild them at once: a lock on her
+-- record's row (not an advisory lock: a bulk load of steps takes one per
+-- woman and ran out of the lock table), which leaves references to her
+-- (KEY SHARE) free.
 CREATE FUNCTION report_caseload_islands_rebuild(p_org uuid, p_woman uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     IF p_org IS NULL OR p_woman IS NULL THEN
         RETURN;
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtextextended('report_caseload_islands ' || p_woman, 0));
+    PERFORM 1 FROM service_users WHERE id = p_woman FOR NO KEY UPDATE;
     DELETE FROM report_caseload_islands
     WHERE organisation_id = p_org AND service_user_id = p_woman;
     INSERT INTO report_caseload_islands SELECT * FROM report_caseload_islands_of(p_org, p_woman);
