@@ -9,21 +9,8 @@
 local ids = {}
 local headers = {}
 local prefix = nil
-local thread_count = 0
-local threads = {}
--- Per thread (each thread has its own Lua state): answers that were not
--- the expected status, and the statuses seen among them.
-unexpected = 0
-unexpected_statuses = ""
-local seen = {}
-
--- Runs in the main Lua state once per thread: number the threads so that
--- each seeds its random generator differently, and keep them for done().
-function setup(thread)
-    thread_count = thread_count + 1
-    thread:set("thread_number", thread_count)
-    threads[#threads + 1] = thread
-end
+-- Thread numbering, status checks and the summary: bench/checked.lua.
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "checked.lua")
 
 -- Runs in each thread's own Lua state.
 function init(args)
@@ -54,34 +41,4 @@ end
 
 function request()
     return wrk.format("GET", prefix .. ids[math.random(#ids)], headers)
-end
-
-function response(status, headers, body)
-    if status ~= 200 then
-        unexpected = unexpected + 1
-        if not seen[status] then
-            seen[status] = true
-            unexpected_statuses = unexpected_statuses .. " " .. status
-        end
-    end
-end
-
-function done(summary, latency, requests)
-    local bad, statuses = 0, ""
-    for _, t in ipairs(threads) do
-        bad = bad + t:get("unexpected")
-        statuses = statuses .. t:get("unexpected_statuses")
-    end
-    io.write(string.format("BENCH unexpected: %d\n", bad))
-    io.write(string.format("BENCH unexpected_statuses:%s\n", statuses))
-    local seconds = summary.duration / 1e6
-    local e = summary.errors
-    io.write(string.format("BENCH requests: %d\n", summary.requests))
-    io.write(string.format("BENCH requests_per_s: %.0f\n", summary.requests / seconds))
-    io.write(string.format("BENCH p50_ms: %.2f\n", latency:percentile(50) / 1000))
-    io.write(string.format("BENCH p90_ms: %.2f\n", latency:percentile(90) / 1000))
-    io.write(string.format("BENCH p99_ms: %.2f\n", latency:percentile(99) / 1000))
-    io.write(string.format("BENCH max_ms: %.2f\n", latency.max / 1000))
-    io.write(string.format("BENCH non_2xx: %d\n", e.status))
-    io.write(string.format("BENCH socket_errors: %d\n", e.connect + e.read + e.write + e.timeout))
 end
