@@ -111,14 +111,17 @@ END
 $$;
 
 -- A consent recorded changes what her record (or the partner's) shows:
--- its version moves, so that its ETag does.
+-- its version moves, so that its ETag does, and her record keeps the
+-- consents it shows (service_user_consent_shown).
 CREATE OR REPLACE FUNCTION consents_touch() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.partner_id IS NOT NULL THEN
         UPDATE partners SET version = version + 1, updated_at = now() WHERE id = NEW.partner_id;
     ELSE
-        UPDATE service_users SET version = version + 1, updated_at = now()
+        UPDATE service_users
+        SET version = version + 1, updated_at = now(),
+            shown_consent = service_user_consent_shown(NEW.service_user_id)
         WHERE id = NEW.service_user_id;
     END IF;
     RETURN NULL;
