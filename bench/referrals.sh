@@ -137,10 +137,21 @@ fi
 # Histories on their own, so that a load that stopped before them (or an
 # earlier version of this script) is completed rather than left without.
 if [[ $(db -At -c "SELECT count(*) FROM (SELECT FROM workflow_transitions WHERE workflow = 'referral' AND by_sub = 'bench' LIMIT 1) t") == 0 ]]; then
-    perinatal_log "loading the referrals' workflow histories (once)"
+    perinatal_log "loading the referrals' workflow histories and the report facts they make (once)"
     db <<'SQL'
 SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
+-- All or nothing, so that the check above (any bench history at all) means
+-- the histories are complete.
+BEGIN;
+-- The triggers that keep the reports' facts (db/020, db/028) work a row
+-- at a time, and each acceptance rebuilds her caseload islands: 4.4
+-- million steps took more than 22 minutes that way. They are off for
+-- this load (in this transaction only) and the facts are made below in
+-- one pass each, with the statements their migrations backfilled with.
+ALTER TABLE workflow_transitions DISABLE TRIGGER report_caseload_follow_step,
+    DISABLE TRIGGER report_episodes_follow_step;
+ALTER TABLE report_caseload_spans DISABLE TRIGGER report_caseload_islands_follow;
 -- Histories: the path each referral took to its status.
 INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, at, by_sub, by_role)
 SELECT 'referral', r.id, p.from_status, p.to_status, r.received_at + p.step * interval '2 days',
@@ -176,7 +187,43 @@ FROM referrals r
 WHERE r.submitted_by = 'bench' AND r.status = 'discharged'
   AND NOT EXISTS (SELECT 1 FROM workflow_transitions t WHERE t.workflow = 'referral'
                   AND t.record_id = r.id AND t.to_state = 'discharged');
-ANALYZE workflow_transitions;
+-- Caseload spans (db/020): first acceptance to the first step out of it.
+INSERT INTO report_caseload_spans (referral_id, organisation_id, service_user_id, accepted_at,
+    closed_at, voided)
+SELECT r.id, r.organisation_id, r.service_user_id, a.at, c.at, r.voided_at IS NOT NULL
+FROM (SELECT record_id, min(at) AS at FROM workflow_transitions
+      WHERE workflow = 'referral' AND to_state = 'accepted'
+          AND from_state IS DISTINCT FROM 'accepted' AND by_sub = 'bench'
+      GROUP BY record_id) a
+JOIN referrals r ON r.id = a.record_id
+LEFT JOIN (SELECT record_id, min(at) AS at FROM workflow_transitions
+           WHERE workflow = 'referral' AND from_state = 'accepted' AND to_state <> 'accepted'
+               AND by_sub = 'bench'
+           GROUP BY record_id) c ON c.record_id = a.record_id
+ON CONFLICT (referral_id) DO NOTHING;
+-- Episodes (db/028): first acceptance, last discharge.
+INSERT INTO report_episodes (referral_id, organisation_id, service_user_id, accepted_at,
+    discharged_at, voided)
+SELECT r.id, r.organisation_id, r.service_user_id, x.accepted_at, x.discharged_at,
+    r.voided_at IS NOT NULL
+FROM (SELECT record_id, min(at) FILTER (WHERE to_state = 'accepted') AS accepted_at,
+          max(at) FILTER (WHERE to_state = 'discharged') AS discharged_at
+      FROM workflow_transitions
+      WHERE workflow = 'referral' AND to_state IN ('accepted', 'discharged') AND by_sub = 'bench'
+      GROUP BY record_id) x
+JOIN referrals r ON r.id = x.record_id
+ON CONFLICT (referral_id) DO UPDATE
+    SET accepted_at = least(report_episodes.accepted_at, EXCLUDED.accepted_at),
+        discharged_at = greatest(report_episodes.discharged_at, EXCLUDED.discharged_at);
+-- Caseload islands (db/028): every woman's, from her spans as they now stand.
+DELETE FROM report_caseload_islands;
+INSERT INTO report_caseload_islands SELECT * FROM report_caseload_islands_of(NULL, NULL);
+ALTER TABLE workflow_transitions ENABLE TRIGGER report_caseload_follow_step,
+    ENABLE TRIGGER report_episodes_follow_step;
+ALTER TABLE report_caseload_spans ENABLE TRIGGER report_caseload_islands_follow;
+COMMIT;
+ANALYZE workflow_transitions; ANALYZE report_caseload_spans; ANALYZE report_episodes;
+ANALYZE report_caseload_islands;
 SQL
 fi
 # The team links the application makes with every referral (referral_insert
@@ -195,6 +242,70 @@ WHERE r.submitted_by = 'bench'
 ON CONFLICT DO NOTHING;
 ANALYZE service_user_teams;
 SQL
+# MH6's cohort (db/027): women admitted to a mother and baby unit, their
+# partners with her consent to involve them, and the support offered them.
+# About 2,000 admissions a quarter over the three years (a real unit has
+# some 25): every fifteenth bench woman once, each with a partner (a third
+# with a second), consent recorded the day before admission, and offers of
+# Group I to IV items during the stay, some accepted.
+if [[ $(db -At -c "SELECT count(*) FROM (SELECT FROM mbu_admissions WHERE created_by = 'bench' LIMIT 1) t") == 0 ]]; then
+    perinatal_log "loading MBU admissions, partners, consents and offers (once)"
+    db <<'SQL'
+SET synchronous_commit = off;
+BEGIN;
+INSERT INTO teams (id, organisation_id, name, type, created_by)
+VALUES ('00000000-0000-4000-8000-000000001030', :'org', 'Bench mother and baby unit', 'mbu', 'bench')
+ON CONFLICT DO NOTHING;
+CREATE TEMP TABLE stays AS
+SELECT s.id AS woman, s.organisation_id AS org, s.k,
+       current_date - 1095 + (s.k * 7919 % 1095)::int AS admitted_on,
+       -- Community clinicians only (odd staff numbers: their teams are
+       -- perinatal community teams) lead the care.
+       ('00000000-0000-4000-8000-0000000020' || lpad(to_hex(1 + 2 * (s.k % 20)), 2, '0'))::uuid AS lead
+FROM (SELECT id, organisation_id, row_number() OVER (ORDER BY id) AS k
+      FROM service_users WHERE created_by = 'bench-referrals') s
+WHERE s.k % 15 = 0;
+-- Half admitted with their baby (MH11's cohort), half in pregnancy.
+CREATE TEMP TABLE stay_infants AS
+SELECT gen_random_uuid() AS id, t.woman, t.org, t.admitted_on - 10 AS born
+FROM stays t WHERE t.k % 2 = 0;
+INSERT INTO infants (id, organisation_id, service_user_id, date_of_birth, created_by)
+SELECT i.id, i.org, i.woman, i.born, 'bench' FROM stay_infants i;
+INSERT INTO mbu_admissions (organisation_id, service_user_id, unit_team_id, admitted_on,
+    discharged_on, admitted_with, infant_id, lead_professional_id, status, created_by)
+SELECT t.org, t.woman, '00000000-0000-4000-8000-000000001030', t.admitted_on,
+       CASE WHEN t.admitted_on + 42 <= current_date THEN t.admitted_on + 42 END,
+       CASE WHEN i.id IS NULL THEN 'pregnancy' ELSE 'baby' END, i.id, t.lead,
+       CASE WHEN t.admitted_on + 42 <= current_date THEN 'discharged' ELSE 'admitted' END, 'bench'
+FROM stays t LEFT JOIN stay_infants i ON i.woman = t.woman;
+CREATE TEMP TABLE bench_partners AS
+SELECT gen_random_uuid() AS id, t.org, t.woman, t.admitted_on, n
+FROM stays t CROSS JOIN generate_series(1, 2) n
+WHERE n = 1 OR t.k % 3 = 0;
+INSERT INTO partners (id, organisation_id, service_user_id, name, relationship, created_by)
+SELECT p.id, p.org, p.woman, 'Bench partner ' || p.n,
+       CASE p.n WHEN 1 THEN 'partner' ELSE 'parent' END, 'bench'
+FROM bench_partners p;
+INSERT INTO consents (organisation_id, service_user_id, partner_id, scope, decision, decided_on,
+    created_by)
+SELECT p.org, p.woman, p.id, 'partner_involvement', 'given', p.admitted_on - 1, 'bench'
+FROM bench_partners p;
+INSERT INTO partner_offers (organisation_id, service_user_id, partner_id, support_type, mh6_item,
+    offered_on, accepted_on, created_by)
+SELECT p.org, p.woman, p.id,
+       (ARRAY['emotional', 'practical', 'informational'])[1 + (i.n + p.n) % 3], i.code,
+       p.admitted_on + i.n,
+       CASE WHEN (i.n + p.n) % 2 = 0 AND p.admitted_on + i.n < current_date
+           THEN p.admitted_on + i.n + 1 END, 'bench'
+FROM bench_partners p
+JOIN (SELECT code, row_number() OVER (ORDER BY mh6_group, code)::int AS n FROM mh6_items) i
+    -- Every partner some of Group I; most all of it and more.
+    ON i.n <= 3 + (hashtext(p.id::text) & 7) * 2
+WHERE p.admitted_on + i.n <= current_date;
+COMMIT;
+ANALYZE infants; ANALYZE mbu_admissions; ANALYZE partners; ANALYZE consents; ANALYZE partner_offers;
+SQL
+fi
 db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT count(*) FROM workflow_transitions WHERE workflow = 'referral') || ', open and overdue: ' || (SELECT count(*) FROM referrals WHERE responded_at IS NULL AND status IN ('received','triaged','mdt_review') AND due_at < now()) FROM referrals" >&2
 
 teams=$PERINATAL_STATE_DIR/bench-teams.txt
