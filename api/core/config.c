@@ -58,6 +58,8 @@ static const cfg_entry cfg_table[] = {
      "largest request body accepted (413 beyond)"},
     {"PERINATAL_MAX_JSON_DEPTH", CFG_INT, "8", 2, 64, S(max_json_depth),
      "deepest JSON nesting accepted in a request body"},
+    {"PERINATAL_REPORT_SHARE_PCT", CFG_INT, "25", 1, 100, S(report_share_pct),
+     "most of the time reports may run in each process, one at a time (100: back to back)"},
     {"PERINATAL_LOG_REQUESTS", CFG_BOOL, "1", 0, 0, S(log_requests),
      "one JSON line per request on stderr (1/0)"},
     {"PERINATAL_LOG_FILE", CFG_STRING, "", 0, 0, S(log_file),

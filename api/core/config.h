@@ -24,6 +24,7 @@ typedef struct config {
     int revocation_poll_ms; /* how often revocations are re-read */
     int max_body_bytes;
     int max_json_depth;
+    int report_share_pct; /* most of the time reports may run, per process */
     bool log_requests;
     char log_file[1024]; /* "" = stderr as started; else appended, reopened on SIGHUP */
 } config;
