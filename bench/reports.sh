@@ -5,10 +5,10 @@
 # .run/bench-reports, port 28606, durable PostgreSQL):
 #   1. each report's time in the database (report_exact, the quarter that
 #      ended last and the current one; best and median of 5) and through
-#      nginx + TLS (wrk, one connection)           target: under 300 ms;
+#      nginx + TLS (8 pulls, one a second)         target: under 300 ms;
 #   2. the read benchmark (GET /v1/service-users/{id}, 32 connections) alone,
-#      then while 4 connections pull reports continuously
-#                                                  target: loses under 20 %.
+#      then while 4 connections pull reports continuously, then alone again
+#      (the loss against the mean of the two)      target: loses under 20 %.
 # Prints the figures; localhost only, bounded in time.
 #
 # Settings: DURATION (20s), PERINATAL_BENCH_REFERRALS (1000000),
@@ -82,20 +82,30 @@ wrk_run() { # <name> <connections> <duration> <lua> <args...>: output file name
         "$PERINATAL_BASE_URL" -- "$@" >"$out"
     echo "$out"
 }
-# Through the API, one connection, each report alone.
+# Through the API, each report alone, pulled as a commissioner does: one
+# pull a second, 8 times (back-to-back pulls would measure the report
+# lane's share, PERINATAL_REPORT_SHARE_PCT, not the report). Each answer
+# must be 200; the median and the slowest of the 8 are printed.
 for name in ${reports//,/ }; do
-    out=$(PERINATAL_BENCH_TOKEN=$commissioner wrk_run "report-$name" 1 10s reports.lua \
-        "$name" "$last_year" "$last_quarter")
-    bench_verify "$out" "report $name" || {
+    times=() bad=""
+    for _ in 1 2 3 4 5 6 7 8; do
+        read -r code secs < <(perinatal_curl -o /dev/null --max-time 10 -w '%{http_code} %{time_total}\n' \
+            -H "Authorization: Bearer $commissioner" \
+            "$PERINATAL_BASE_URL/v1/reports/$name?year=$last_year&quarter=$last_quarter" || echo "000 0")
+        [[ $code == 200 ]] || bad+=" $code"
+        times+=("$secs")
+        sleep 1
+    done
+    if [[ -n $bad ]]; then
         failed=1
-        results+=("$(printf '   %-15s %d Q%d   through the API   no figure: %s of %s answers not 200 (%s)' \
-            "$name" "$last_year" "$last_quarter" "$(bench_figure "$out" unexpected)" \
-            "$(bench_figure "$out" requests)" "$(bench_figure "$out" unexpected_statuses)")")
+        results+=("$(printf '   %-15s %d Q%d   through the API   no figure: answers%s' \
+            "$name" "$last_year" "$last_quarter" "$bad")")
         continue
-    }
-    results+=("$(printf '   %-15s %d Q%d   through the API   %5s/s   p50 %7s ms   p99 %7s ms' \
-        "$name" "$last_year" "$last_quarter" "$(bench_figure "$out" requests_per_s)" \
-        "$(bench_figure "$out" p50_ms)" "$(bench_figure "$out" p99_ms)")")
+    fi
+    read -r median slowest < <(printf '%s\n' "${times[@]}" | sort -n |
+        awk '{ t[NR] = $1 * 1000 } END { printf "%.1f %.1f\n", (t[4] + t[5]) / 2, t[NR] }')
+    results+=("$(printf '   %-15s %d Q%d   through the API   median %7s ms   slowest %7s ms   (8 pulls, 1 a second)' \
+        "$name" "$last_year" "$last_quarter" "$median" "$slowest")")
 done
 
 # 2. The read benchmark alone, then with 4 connections pulling reports.
@@ -113,6 +123,11 @@ loader=$!
 sleep 1
 busy=$(PERINATAL_BENCH_TOKEN=$clinician wrk_run read-busy "$connections" "$duration" read.lua "$ids")
 wait "$loader"
+# Alone again: the loss is taken against the mean of the runs either side,
+# as the machine's own drift (caches warming, autovacuum) moves both ways.
+sleep 2
+again=$(PERINATAL_BENCH_TOKEN=$clinician wrk_run read-again "$connections" "$duration" read.lua "$ids")
+bench_verify "$again" "read alone again" || failed=2
 load_out=$(cat "$PERINATAL_STATE_DIR/report-load.name")
 bench_verify "$busy" "read with reports" || failed=2
 load_ok=1
@@ -120,10 +135,14 @@ bench_verify "$load_out" "reports beside the reads" || { failed=1; load_ok=0; }
 # The reads are the figure that matters here; without them there is none.
 ((failed < 2)) || perinatal_die "a read run had unexpected answers (above): no figures"
 
-a=$(bench_figure "$alone" requests_per_s)
+a1=$(bench_figure "$alone" requests_per_s)
+a2=$(bench_figure "$again" requests_per_s)
+a=$(((a1 + a2) / 2))
 b=$(bench_figure "$busy" requests_per_s)
-results+=("$(printf '   read alone            %5s/s   p50 %6s ms   p99 %6s ms' "$a" \
+results+=("$(printf '   read alone            %5s/s   p50 %6s ms   p99 %6s ms' "$a1" \
     "$(bench_figure "$alone" p50_ms)" "$(bench_figure "$alone" p99_ms)")")
+results+=("$(printf '   read alone again      %5s/s   p50 %6s ms   p99 %6s ms   (mean of both: %s/s)' "$a2" \
+    "$(bench_figure "$again" p50_ms)" "$(bench_figure "$again" p99_ms)" "$a")")
 results+=("$(printf '   read, reports pulled  %5s/s   p50 %6s ms   p99 %6s ms   (loss %s %%)' "$b" \
     "$(bench_figure "$busy" p50_ms)" "$(bench_figure "$busy" p99_ms)" \
     "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (a - b) * 100 / a }')")")

@@ -575,9 +575,17 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         FROM partners p
         WHERE p.organisation_id = org
             AND p.service_user_id IN (SELECT s.service_user_id FROM stays s)),
+    -- The rule of partner_consent_in_force(c.id, quarter_end) (her latest
+    -- decision about the partner on or before the day is "given"), written
+    -- out so that it is planned once with the report: called per partner,
+    -- each call started its own executor (60 us a partner, 3,400 partners
+    -- a quarter in bench/reports.sh).
     cohort AS MATERIALIZED (
         SELECT c.id, c.service_user_id FROM candidates c
-        WHERE partner_consent_in_force(c.id, quarter_end)),
+        CROSS JOIN LATERAL (SELECT k.decision FROM consents k
+            WHERE k.partner_id = c.id AND k.decided_on <= quarter_end
+            ORDER BY k.decided_on DESC, k.created_at DESC, k.id DESC LIMIT 1) k
+        WHERE k.decision = 'given'),
     items AS (
         SELECT c.id AS partner_id, o.support_type, o.mh6_item, i.mh6_group,
             o.accepted_on IS NOT NULL AS accepted
@@ -588,10 +596,20 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             AND o.offered_on >= s.admitted_on
             AND (s.discharged_on IS NULL OR o.offered_on <= s.discharged_on))
         UNION ALL
+        -- mh6_partner_seen_within_week(c.id, s.admitted_on), written out for
+        -- the same reason: a contact naming the partner is one of hers (the
+        -- trigger contacts_partners_check), so her contacts are searched.
         SELECT c.id, NULL, 'seen_by_senior_clinician_within_week', 'I', true
         FROM cohort c
-        WHERE EXISTS (SELECT 1 FROM stays s WHERE s.service_user_id = c.service_user_id
-            AND mh6_partner_seen_within_week(c.id, s.admitted_on))),
+        WHERE EXISTS (SELECT 1 FROM stays s
+            JOIN contacts ct ON ct.service_user_id = s.service_user_id
+            JOIN staff st ON st.id = ct.staff_id
+            WHERE s.service_user_id = c.service_user_id
+                AND ct.partner_ids @> ARRAY[c.id] AND ct.voided_at IS NULL
+                AND ct.attendance = 'attended'
+                AND st.seniority IN ('senior_practitioner', 'consultant')
+                AND (ct.at AT TIME ZONE 'Europe/London')::date
+                    BETWEEN s.admitted_on AND s.admitted_on + 7)),
     per AS (
         SELECT c.id,
             coalesce(bool_or(x.support_type = 'emotional'), false) AS emotional,
