@@ -319,7 +319,9 @@ db -At -c "SELECT 'referrals: ' || count(*) || ', transitions: ' || (SELECT coun
 
 teams=$PERINATAL_STATE_DIR/bench-teams.txt
 ids=$PERINATAL_STATE_DIR/bench-women.txt
-db -At -c "SELECT id FROM teams WHERE created_by = 'bench' ORDER BY id" >"$teams"
+# The referral teams, not the bench mother and baby unit (a referral to it
+# is refused: 422).
+db -At -c "SELECT id FROM teams WHERE created_by = 'bench' AND type IN ('perinatal_community', 'mmhs') ORDER BY id" >"$teams"
 # Women already referred to a bench team: in the token's scope, as a woman
 # must be for a clinician to refer her.
 db -At -c "SELECT DISTINCT l.service_user_id FROM service_user_teams l JOIN service_users s ON s.id = l.service_user_id WHERE s.created_by = 'bench-referrals' ORDER BY 1 LIMIT 20000" >"$ids"
