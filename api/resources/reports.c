@@ -208,7 +208,7 @@ bool reports_get(request *r)
     static pthread_mutex_t report_lane = PTHREAD_MUTEX_INITIALIZER;
     static db lane_db; /* under report_lane; connected on first use */
     static long long lane_budget_ns = REPORT_BURST_NS; /* under report_lane */
-    static long long lane_filled_ns;                    /* under report_lane */
+    static long long lane_filled_ns;                   /* under report_lane */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 10;
