@@ -16,6 +16,16 @@ SELECT rep.name IS NOT NULL,
 FROM jsonb_to_record($2::jsonb) AS a(report text, year integer, quarter integer, exact boolean)
 LEFT JOIN reports rep ON rep.name = a.report;
 
+-- name: report_warm repeatable
+-- $2 {year, quarter}: every report of the registry worked out for no
+-- organisation (no rows), so that a new connection has read the catalogue
+-- and statistics the reports need before the first real one: MH6's first
+-- run on a new connection took 590 ms at 1,000,000 referrals, 180 ms after
+-- this (which takes about 60 ms).
+SELECT count(report_exact('00000000-0000-0000-0000-000000000000', rep.name, a.year, a.quarter))
+FROM reports rep, jsonb_to_record($2::jsonb) AS a(year integer, quarter integer)
+WHERE ($1::access).org IS NOT NULL;
+
 -- name: report_known repeatable
 -- $2 {report}: one row when the registry lists it.
 SELECT ($1::access).org FROM reports WHERE name = $2::jsonb ->> 'report';
