@@ -63,6 +63,8 @@ bool liaison_updates_acknowledge(request *r);
 /* reports.c: the indicator reports (commissioners and admins) and their
  * frozen quarters (submissions: admins make them). */
 bool reports_get(request *r);
+/* Connects and warms the report lane in the background (at start-up). */
+void reports_lane_open(const char *conninfo);
 bool report_submissions_create(request *r);
 bool report_submissions_list(request *r);
 bool report_submission_get(request *r);

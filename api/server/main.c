@@ -313,6 +313,7 @@ static int serve(void)
         fprintf(stderr, "perinatal-api: cannot start the audit committer\n");
         return 1;
     }
+    reports_lane_open(g_config.database_url);
 
     pthread_t sig_thread;
     pthread_create(&sig_thread, NULL, signal_main, &set);
