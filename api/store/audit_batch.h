@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-/* Starts the committer (connecting lazily, on the first batch). False when
- * the thread cannot be started. */
+/* Starts the committer (it connects at once, and again for a batch after a
+ * lost connection). False when the thread cannot be started. */
 bool audit_batch_start(const char *conninfo);
 
 /* Commits what is queued, then stops the committer and closes its
