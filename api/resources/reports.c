@@ -168,18 +168,28 @@ static db lane_db;                                 /* under report_lane */
 static long long lane_budget_ns = REPORT_BURST_NS; /* under report_lane */
 static long long lane_filled_ns;                   /* under report_lane */
 
-/* Connects the lane and warms it (sql_report_warm): a new connection
- * prepares every statement and reads the reports' catalogue, which made
- * the first report after start-up take 400 to 500 ms (MH6 at 1,000,000
- * referrals). Run once at start-up, off the workers' path. */
-static void *lane_open(void *conninfo)
+/* A live, warm lane connection (the lock held): a new one, at start-up or
+ * after a lost connection, prepares every statement and is then warmed
+ * (sql_report_warm), which took the first report after start-up from 400
+ * to 500 ms to its usual time (MH6 at 1,000,000 referrals). A failure is
+ * left to the report's own statement to meet. */
+static void lane_ready(void)
 {
+    if (lane_db.conn && PQstatus(lane_db.conn) == CONNECTION_OK)
+        return;
+    if (!db_connect(&lane_db, lane_db.conninfo))
+        return;
+    const char *params[] = {"(00000000-0000-0000-0000-000000000000,report-lane,admin,,)",
+                            "{\"year\": 2000, \"quarter\": 1}"};
+    PQclear(PQexecPrepared(lane_db.conn, sql_report_warm.name, 2, params, NULL, NULL, 0));
+}
+
+/* Start-up, off the workers' path. */
+static void *lane_open(void *arg)
+{
+    (void)arg;
     pthread_mutex_lock(&report_lane);
-    if (!lane_db.conn && db_connect(&lane_db, conninfo)) {
-        const char *params[] = {"(00000000-0000-0000-0000-000000000000,start-up,admin,,)",
-                                "{\"year\": 2000, \"quarter\": 1}"};
-        PQclear(PQexecPrepared(lane_db.conn, sql_report_warm.name, 2, params, NULL, NULL, 0));
-    }
+    lane_ready();
     pthread_mutex_unlock(&report_lane);
     return NULL;
 }
@@ -188,7 +198,7 @@ void reports_lane_open(const char *conninfo)
 {
     lane_db.conninfo = conninfo;
     pthread_t t;
-    if (pthread_create(&t, NULL, lane_open, (void *)conninfo) == 0)
+    if (pthread_create(&t, NULL, lane_open, NULL) == 0)
         pthread_detach(t);
 }
 
@@ -260,12 +270,9 @@ bool reports_get(request *r)
     }
     if (!lane_db.conninfo)
         lane_db.conninfo = r->db->conninfo;
+    lane_ready();
     db *own = r->db;
     r->db = &lane_db;
-    /* A new connection (the first report, or after a reconnect) is warmed
-     * first (sql_report_warm); a failure here is the report's to meet. */
-    if (!lane_db.conn || PQstatus(lane_db.conn) != CONNECTION_OK)
-        db_run(r, &sql_report_warm, db_args(r->a, "year", year, "quarter", quarter, DB_ARGS_END));
     PGresult *res = db_query(r, &sql_report_read,
                              db_args(r->a, "report", name, "year", year, "quarter", quarter,
                                      "exact", exact ? "true" : "false", DB_ARGS_END));
