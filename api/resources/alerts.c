@@ -39,8 +39,8 @@ static const char *const alert_defaults[] = {"status=open", NULL};
 static const record_view alert_views[] = {
     {"overdue", "true",
      "t.acknowledged_at IS NULL AND now() >= alert_due_by(t.service_user_id, t.raised_at)",
-     "raised_at", false, NULL},
-    {NULL, NULL, NULL, NULL, false, NULL},
+     "raised_at", false, NULL, NULL},
+    {NULL, NULL, NULL, NULL, false, NULL, NULL},
 };
 
 const record_def alert_record = {

@@ -342,8 +342,8 @@ static const record_filter agreement_filters[] = {
  * psychological therapy, the assessment after birth), oldest first. */
 static const record_view agreement_views[] = {
     {"overdue", "true", "jw_overdue(t)", "created_at", false,
-     "joint_working_agreement_summary_json"},
-    {NULL, NULL, NULL, NULL, false, NULL},
+     "joint_working_agreement_summary_json(t)", NULL},
+    {NULL, NULL, NULL, NULL, false, NULL, NULL},
 };
 
 static const constraint_message agreement_constraints[] = {

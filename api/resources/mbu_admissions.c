@@ -114,8 +114,8 @@ static const record_filter admission_filters[] = {
  * answers the discharge referral), longest waiting first. */
 static const record_view admission_views[] = {
     {"awaiting_contact", "true", "t.status = 'discharged' AND mbu_admission_seen_at(t) IS NULL",
-     "created_at", false, NULL},
-    {NULL, NULL, NULL, NULL, false, NULL},
+     "created_at", false, NULL, NULL},
+    {NULL, NULL, NULL, NULL, false, NULL, NULL},
 };
 
 static const constraint_message admission_constraints[] = {

@@ -201,13 +201,22 @@ static const record_filter referral_filters[] = {
     {NULL, 0, NULL, NULL},
 };
 
+/* What a working list shows of each referral: referral_summary_json
+ * (db/repeatable/20_referrals.sql) over the referral, her record and the
+ * count of her alerts nobody has acknowledged. */
+#define REFERRAL_SUMMARY "referral_summary_json(t, s, oa.n)"
+#define REFERRAL_SUMMARY_FROM                                                                      \
+    "LEFT JOIN service_users s ON s.id = t.service_user_id LEFT JOIN LATERAL (SELECT count(*) AS " \
+    "n FROM alerts a WHERE a.service_user_id = t.service_user_id AND a.acknowledged_at IS NULL) "  \
+    "oa ON true"
+
 /* The overdue list: open, unanswered and past the due time, soonest due
  * first (the condition matches the partial indexes referrals_*overdue_idx). */
 static const record_view referral_views[] = {
     {"overdue", "true",
      "t.responded_at IS NULL AND t.status IN ('identity_check', 'received', 'triaged', "
      "'mdt_review', 'accepted') AND t.due_at < now()",
-     "due_at", false, "referral_summary_json"},
+     "due_at", false, REFERRAL_SUMMARY, REFERRAL_SUMMARY_FROM},
     /* The duty clinician's list: not yet triaged, flagged and still open,
      * past due and not yet seen, or open or on the caseload while she has
      * an alert nobody has acknowledged; soonest due first. */
@@ -219,12 +228,14 @@ static const record_view referral_views[] = {
      "'mdt_review', 'accepted') AND t.due_at < now()) "
      "OR (t.status IN ('received', 'triaged', 'mdt_review', 'accepted') AND EXISTS (SELECT 1 "
      "FROM alerts a WHERE a.service_user_id = t.service_user_id AND a.acknowledged_at IS NULL)))",
-     "due_at", false, "referral_summary_json"},
+     "due_at", false, REFERRAL_SUMMARY, REFERRAL_SUMMARY_FROM},
     /* The MDT's list: referrals for its next meeting, oldest first. */
-    {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false, "referral_summary_json"},
+    {"worklist", "mdt", "t.status = 'mdt_review'", "received_at", false, REFERRAL_SUMMARY,
+     REFERRAL_SUMMARY_FROM},
     /* The caseload: accepted and not yet discharged. */
-    {"worklist", "caseload", "t.status = 'accepted'", "received_at", true, "referral_summary_json"},
-    {NULL, NULL, NULL, NULL, false, NULL},
+    {"worklist", "caseload", "t.status = 'accepted'", "received_at", true, REFERRAL_SUMMARY,
+     REFERRAL_SUMMARY_FROM},
+    {NULL, NULL, NULL, NULL, false, NULL, NULL},
 };
 
 static const constraint_message referral_constraints[] = {

@@ -139,6 +139,40 @@ static bool connect_failed(db *d, const char *detail)
     return false;
 }
 
+/* The server keeps a prepared statement's name in NAMEDATALEN - 1 bytes:
+ * a longer name would be cut and could meet another's. */
+#define PG_NAME_MAX 63
+
+static void forget_on_use(db *d)
+{
+    for (int i = 0; i < d->non_use; i++)
+        free(d->on_use[i]);
+    d->non_use = 0;
+}
+
+/* True when the statement is prepared on this connection (now, if it was
+ * not yet); false when it must be planned per call instead. */
+static bool prepared_on_use(db *d, const stmt_def *s)
+{
+    for (int i = 0; i < d->non_use; i++)
+        if (!strcmp(d->on_use[i], s->name))
+            return true;
+    if (d->non_use == DB_MAX_ON_USE || strlen(s->name) > PG_NAME_MAX)
+        return false;
+    char *name = strdup(s->name);
+    if (!name)
+        return false;
+    PGresult *res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        free(name); /* run per call, which answers with the error */
+        return false;
+    }
+    d->on_use[d->non_use++] = name;
+    return true;
+}
+
 bool db_connect(db *d, const char *conninfo)
 {
     d->conninfo = conninfo;
@@ -150,6 +184,7 @@ bool db_connect(db *d, const char *conninfo)
         d->conn = NULL;
         metrics_db_reconnect();
     }
+    forget_on_use(d);
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", g_config.connect_timeout_s);
     /* dbname holds the whole conninfo or URI; the keys after it override it. */
@@ -170,6 +205,7 @@ void db_close(db *d)
     if (d->conn)
         PQfinish(d->conn);
     d->conn = NULL;
+    forget_on_use(d);
 }
 
 /* Reads whatever the server sent while the connection was idle: after a
@@ -257,7 +293,9 @@ PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *cons
             if (d->in_transaction || !db_connect(d, d->conninfo))
                 return NULL;
         }
-        PGresult *res = (def->flags & STMT_PLAN_PER_CALL)
+        bool per_call = (def->flags & STMT_PLAN_PER_CALL) ||
+                        ((def->flags & STMT_PREPARE_ON_USE) && !prepared_on_use(d, def));
+        PGresult *res = per_call
                             ? PQexecParams(d->conn, def->sql, nparams, NULL, params, NULL, NULL, 0)
                             : PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
         if (res)

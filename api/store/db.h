@@ -23,11 +23,18 @@ enum {
     /* Safe to run again after a lost connection (reads). */
     STMT_REPEATABLE = 1 << 0,
     /* Planned with the actual parameters on every call instead of prepared
-     * once. For lists whose optional filters are written "$n IS NULL OR ...":
-     * a cached generic plan cannot tell which filters are present and would
-     * miss the index that fits; planning per call costs a fraction of a ms. */
+     * once. For a statement whose optional filters are written "$n IS NULL
+     * OR ...": a cached generic plan cannot tell which filters are present
+     * and would miss the index that fits. */
     STMT_PLAN_PER_CALL = 1 << 1,
+    /* Made per request (a list's statement for the filters it uses) and
+     * prepared on a connection the first time it runs there, under its name
+     * (which stands for its text). Beyond DB_MAX_ON_USE of them on one
+     * connection, or with a name too long to keep, planned per call. */
+    STMT_PREPARE_ON_USE = 1 << 2,
 };
+
+#define DB_MAX_ON_USE 256
 
 typedef struct db {
     PGconn *conn;
@@ -37,6 +44,9 @@ typedef struct db {
      * retry_at_ms (monotonic clock), and the wait doubles up to a bound. */
     long long retry_at_ms;
     int retry_delay_ms;
+    /* The STMT_PREPARE_ON_USE statements this connection has prepared. */
+    char *on_use[DB_MAX_ON_USE];
+    int non_use;
 } db;
 
 /* Registers a statement every connection prepares (the embedded ones are

@@ -26,11 +26,12 @@
 #define SQL_MAX 4096
 #define MAX_VIEWS 6
 
-/* The statements generated for one definition. */
+/* The statements generated for one definition. A list's statement is made
+ * per request for the conditions it uses (list_stmt); names[2] and
+ * names[3 + view] are the stems of their names. */
 typedef struct record_stmts {
     const record_def *def;
-    stmt_def get, lock, list, women, history, void_;
-    stmt_def views[MAX_VIEWS];
+    stmt_def get, lock, women, history, void_;
     char names[6 + MAX_VIEWS][64];
 } record_stmts;
 
@@ -49,14 +50,16 @@ static const char *col_or_null(const char *col, const char *type)
     return buf;
 }
 
-/* FROM <table> t, access_scope(...): the one scope rule, inlined. */
-static void from_in_scope(char *out, size_t n, const record_def *d)
+/* FROM <table> t [joined], access_scope(...): the one scope rule, inlined.
+ * join: what a list's summaries need beside t, or NULL. */
+static void from_in_scope(char *out, size_t n, const record_def *d, const char *join)
 {
     char woman[96], team[96];
     snprintf(woman, sizeof(woman), "%s", col_or_null(d->woman_column, "uuid"));
     snprintf(team, sizeof(team), "%s", col_or_null(d->team_column, "uuid"));
-    snprintf(out, n, "FROM %s t, access_scope($1::access, t.organisation_id, %s, %s, %s)", d->table,
-             woman, team, col_or_null(d->submitter_column, "text"));
+    snprintf(out, n, "FROM %s t%s%s, access_scope($1::access, t.organisation_id, %s, %s, %s)",
+             d->table, join ? " " : "", join ? join : "", woman, team,
+             col_or_null(d->submitter_column, "text"));
 }
 
 /* The representation a statement returns: the full record, or a view's
@@ -64,8 +67,7 @@ static void from_in_scope(char *out, size_t n, const record_def *d)
 static void json_expr(char *out, size_t n, const record_def *d, const char *summary)
 {
     if (summary)
-        snprintf(out, n,
-                 "CASE WHEN ($2::jsonb ->> 'full') = 'true' THEN %s(t) ELSE %s(t) END::text",
+        snprintf(out, n, "CASE WHEN ($2::jsonb ->> 'full') = 'true' THEN %s(t) ELSE %s END::text",
                  d->json, summary);
     else
         snprintf(out, n, "%s(t)::text", d->json);
@@ -90,39 +92,36 @@ static void define(stmt_def *s, char *name, size_t namelen, const char *prefix, 
     s->flags = flags;
 }
 
+/* A filter's condition, for a request that gives it. */
 static void filter_condition(strbuf *b, const record_filter *f)
 {
     const char *arg = arena_printf(b->a, "($2::jsonb ->> '%s')", f->param);
     switch (f->kind) {
     case FILTER_UUID:
-        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s::uuid)", arg, f->column, arg);
+        strbuf_printf(b, " AND t.%s = %s::uuid", f->column, arg);
         break;
     case FILTER_DATE_FROM:
-        strbuf_printf(b,
-                      " AND (%s IS NULL OR t.%s >= (%s::date::timestamp AT TIME ZONE "
-                      "'Europe/London'))",
-                      arg, f->column, arg);
+        strbuf_printf(b, " AND t.%s >= (%s::date::timestamp AT TIME ZONE 'Europe/London')",
+                      f->column, arg);
         break;
     case FILTER_DATE_TO:
-        strbuf_printf(b,
-                      " AND (%s IS NULL OR t.%s < ((%s::date + 1)::timestamp AT TIME ZONE "
-                      "'Europe/London'))",
-                      arg, f->column, arg);
+        strbuf_printf(b, " AND t.%s < ((%s::date + 1)::timestamp AT TIME ZONE 'Europe/London')",
+                      f->column, arg);
         break;
     case FILTER_BOOL:
-        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s::boolean)", arg, f->column, arg);
+        strbuf_printf(b, " AND t.%s = %s::boolean", f->column, arg);
         break;
     case FILTER_TEAM_LINK:
         strbuf_printf(b,
-                      " AND (%s IS NULL OR EXISTS (SELECT 1 FROM service_user_teams l WHERE "
-                      "l.service_user_id = t.%s AND l.team_id = %s::uuid))",
-                      arg, f->column, arg);
+                      " AND EXISTS (SELECT 1 FROM service_user_teams l WHERE "
+                      "l.service_user_id = t.%s AND l.team_id = %s::uuid)",
+                      f->column, arg);
         break;
     case FILTER_DAY_BEFORE:
-        strbuf_printf(b, " AND (%s IS NULL OR t.%s < %s::date)", arg, f->column, arg);
+        strbuf_printf(b, " AND t.%s < %s::date", f->column, arg);
         break;
     default:
-        strbuf_printf(b, " AND (%s IS NULL OR t.%s = %s)", arg, f->column, arg);
+        strbuf_printf(b, " AND t.%s = %s", f->column, arg);
     }
 }
 
@@ -136,35 +135,53 @@ static const char *visible(const record_def *d)
                        : "";
 }
 
-/* One list statement: the filters fold away when absent (planned per call). */
-static const char *list_sql(arena *a, const record_def *d, const char *where, const char *sort,
-                            bool desc, const char *summary)
+/* Which of a list's optional conditions a request uses: bit i for filter
+ * i of the definition, then one for the cursor and one for ?include=voided. */
+static unsigned list_shape(const record_def *d, json_object *args)
 {
-    char from[512], json[512];
-    from_in_scope(from, sizeof(from), d);
-    json_expr(json, sizeof(json), d, summary);
+    unsigned shape = 0, bit = 1;
+    for (const record_filter *f = d->filters; f && f->param; f++, bit <<= 1)
+        if (json_object_object_get_ex(args, f->param, NULL))
+            shape |= bit;
+    if (json_object_object_get_ex(args, "after_id", NULL))
+        shape |= bit;
+    if (json_object_object_get_ex(args, "include_voided", NULL))
+        shape |= bit << 1;
+    return shape;
+}
+
+/* A list's statement holding only the conditions of its shape (list_shape),
+ * so that one plan, prepared once per connection, fits every request of that
+ * shape; v: a working list's view, or NULL. */
+static const char *list_sql(arena *a, const record_def *d, const record_view *v, unsigned shape)
+{
+    const char *sort = v ? v->sort_column : d->sort_column;
+    bool desc = v ? v->sort_desc : d->sort_desc;
+    char from[1024], json[512];
+    from_in_scope(from, sizeof(from), d, v ? v->summary_from : NULL);
+    json_expr(json, sizeof(json), d, v ? v->summary : NULL);
     strbuf b;
-    strbuf_init(&b, a, SQL_MAX);
+    strbuf_init(&b, a, 4 * SQL_MAX);
     const char *key = sort ? arena_printf(a,
                                           "to_char(t.%s AT TIME ZONE 'UTC', "
                                           "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
                                           sort)
                            : "NULL::text";
     strbuf_printf(&b, "SELECT t.id::text, %s, %s, %s::text %s WHERE %s", key, json,
-                  col_or_null(d->woman_column, "uuid"), from, where ? where : "true");
-    const char *cmp = desc ? "<" : ">";
-    if (sort)
+                  col_or_null(d->woman_column, "uuid"), from, v ? v->where : "true");
+    unsigned bit = 1;
+    for (const record_filter *f = d->filters; f && f->param; f++, bit <<= 1)
+        if (shape & bit)
+            filter_condition(&b, f);
+    if ((shape & bit) && sort)
         strbuf_printf(&b,
-                      " AND (($2::jsonb ->> 'after_id') IS NULL OR (t.%s, t.id) %s "
-                      "(($2::jsonb ->> 'after_key')::timestamptz, ($2::jsonb ->> "
-                      "'after_id')::uuid))",
-                      sort, cmp);
-    else
-        strbuf_printf(&b, " AND (($2::jsonb ->> 'after_id') IS NULL OR t.id > ($2::jsonb ->> "
-                          "'after_id')::uuid)");
-    for (const record_filter *f = d->filters; f && f->param; f++)
-        filter_condition(&b, f);
-    strbuf_puts(&b, visible(d));
+                      " AND (t.%s, t.id) %s (($2::jsonb ->> 'after_key')::timestamptz, "
+                      "($2::jsonb ->> 'after_id')::uuid)",
+                      sort, desc ? "<" : ">");
+    else if (shape & bit)
+        strbuf_puts(&b, " AND t.id > ($2::jsonb ->> 'after_id')::uuid");
+    if (d->voidable && !(shape & (bit << 1)))
+        strbuf_puts(&b, " AND t.voided_at IS NULL");
     if (d->parent_column)
         strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'parent')::uuid", d->parent_column);
     if (d->outer_column)
@@ -184,7 +201,7 @@ static void generate(record_stmts *g, const record_def *d, const char *prefix)
     arena a;
     arena_init(&a, 1 << 20);
     char from[768], json[512], sql[SQL_MAX];
-    from_in_scope(from, sizeof(from), d);
+    from_in_scope(from, sizeof(from), d, NULL);
     json_expr(json, sizeof(json), d, NULL);
     const char *woman = arena_strdup(&a, col_or_null(d->woman_column, "uuid"));
     g->def = d;
@@ -215,15 +232,15 @@ static void generate(record_stmts *g, const record_def *d, const char *prefix)
              d->voidable ? " AND t.voided_at IS NULL" : "");
     define(&g->lock, g->names[1], sizeof(g->names[1]), prefix, "lock", sql, 0);
 
-    const char *list = list_sql(&a, d, NULL, d->sort_column, d->sort_desc, NULL);
-    define(&g->list, g->names[2], sizeof(g->names[2]), prefix, "list", list,
-           STMT_REPEATABLE | STMT_PLAN_PER_CALL);
+    snprintf(g->names[2], sizeof(g->names[2]), "%s_list", prefix);
     int i = 0;
-    for (const record_view *v = d->views; v && v->param && i < MAX_VIEWS; v++, i++) {
-        const char *vsql = list_sql(&a, d, v->where, v->sort_column, v->sort_desc, v->summary);
-        define(&g->views[i], g->names[3 + i], sizeof(g->names[3 + i]), prefix,
-               arena_printf(&a, "list_%s_%s", v->param, v->value), vsql,
-               STMT_REPEATABLE | STMT_PLAN_PER_CALL);
+    for (const record_view *v = d->views; v && v->param; v++, i++) {
+        if (i == MAX_VIEWS) {
+            log_error("record", "too many views; raise MAX_VIEWS", d->name, NULL);
+            exit(1);
+        }
+        snprintf(g->names[3 + i], sizeof(g->names[3 + i]), "%s_list_%s_%s", prefix, v->param,
+                 v->value);
     }
 
     /* Whom an access names even when it was refused: the record's woman,
@@ -260,9 +277,6 @@ static void generate(record_stmts *g, const record_def *d, const char *prefix)
     if (d->voidable)
         db_register_one(&g->void_);
     db_register_one(&g->lock);
-    db_register_one(&g->list);
-    for (int k = 0; k < i; k++)
-        db_register_one(&g->views[k]);
     db_register_one(&g->women);
     if (d->workflow)
         db_register_one(&g->history);
@@ -430,6 +444,25 @@ static const record_stmts *stmts_of(const record_def *d)
         if (generated[i].def == d)
             return &generated[i];
     return NULL;
+}
+
+/* The list statement for a request's arguments (v: its view, or NULL): made
+ * per request, prepared on a connection the first time it is used there. */
+static const stmt_def *list_stmt(request *r, const record_def *d, const record_view *v,
+                                 json_object *args)
+{
+    const record_stmts *g = stmts_of(d);
+    unsigned shape = list_shape(d, args);
+    stmt_def *s = arena_alloc(r->a, sizeof(*s));
+    s->name = arena_printf(r->a, "%s#%x", g->names[v ? 3 + (v - d->views) : 2], shape);
+    s->sql = list_sql(r->a, d, v, shape);
+    s->flags = STMT_REPEATABLE | STMT_PREPARE_ON_USE;
+    if (!s->sql) {
+        log_error("record", "a list's statement is too long", s->name, NULL);
+        problem(r, 500, NULL);
+        return NULL;
+    }
+    return s;
 }
 
 /* ---- Helpers --------------------------------------------------------------- */
@@ -886,7 +919,6 @@ static bool parent_row_in_scope(request *r, const record_def *d)
 bool record_list(request *r)
 {
     const record_def *d = def_of(r);
-    const record_stmts *g = stmts_of(d);
     const char *parent;
     if (!path_parent(r, d, &parent))
         return true;
@@ -963,7 +995,12 @@ bool record_list(request *r)
         json_object_put(args);
         return true;
     }
-    PGresult *res = query(r, view ? &g->views[view_index] : &g->list, args);
+    const stmt_def *stmt = list_stmt(r, d, view, args);
+    if (!stmt) {
+        json_object_put(args);
+        return true;
+    }
+    PGresult *res = query(r, stmt, args);
     if (!res)
         return true;
     /* An empty page of a woman's (or her referral's) records still names her. */
@@ -1379,7 +1416,12 @@ bool record_lookup(request *r)
     json_object *args = record_args(r, d, NULL);
     json_object_object_add(args, d->lookup_param, json_object_new_string(value));
     json_object_object_add(args, "limit", json_object_new_int(LIST_MAX_LIMIT + 1));
-    PGresult *res = query(r, &stmts_of(d)->list, args);
+    const stmt_def *stmt = list_stmt(r, d, NULL, args);
+    if (!stmt) {
+        json_object_put(args);
+        return true;
+    }
+    PGresult *res = query(r, stmt, args);
     if (!res || !audit_page(r, d, res, LIST_MAX_LIMIT, value))
         return true;
     return record_list_respond(r, res, LIST_MAX_LIMIT, 2, d->sort_column ? 1 : -1);

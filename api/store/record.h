@@ -58,9 +58,12 @@ typedef struct record_view {
     const char *where; /* SQL condition on t */
     const char *sort_column;
     bool sort_desc;
-    /* A working list's summary item (what a worklist shows), or NULL for
-     * the full record; ?view=full asks for the full record anyway. */
+    /* A working list's summary item (what a worklist shows): an SQL
+     * expression over t and what summary_from joins, or NULL for the full
+     * record; ?view=full asks for the full record anyway. */
     const char *summary;
+    /* Joined to t for the summary ("LEFT JOIN ... ON ..."), or NULL. */
+    const char *summary_from;
 } record_view;
 
 /* A workflow (db: workflows, workflow_steps): the state column, the body of
