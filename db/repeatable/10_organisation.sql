@@ -42,10 +42,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- Is she registered with a GP practice the organisation covers (listed and
--- active)? False when her practice is not known.
+-- active)? False when her practice is not known. PL/pgSQL so that its plan
+-- is kept for the session: as a SQL function (a lookup is not inlined) its
+-- body was parsed and planned again at every referral's receipt.
 CREATE OR REPLACE FUNCTION gp_practice_covered(org uuid, ods_code text) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT EXISTS (SELECT 1 FROM gp_practices p
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM gp_practices p
         WHERE p.organisation_id = org AND p.ods_code = gp_practice_covered.ods_code
-            AND p.active)
+            AND p.active);
+END
 $$;
