@@ -435,6 +435,31 @@ class Lists(unittest.TestCase):
                                     token=admin).body["items"]]
         self.assertNotIn(old_emergency["id"], ids)
 
+    def test_each_combination_of_filters_answers_by_its_own(self):
+        # A list's statement holds only the filters a request gives, and is
+        # prepared on each connection the first time it runs there: asked in
+        # turn, many times (past PostgreSQL's switch to a cached generic
+        # plan), on whichever workers, each combination answers by its own.
+        admin = token("admin")
+        mine = {refer(tok=admin, source=src, team_id=MMHS,
+                      received_at="2025-03-0%dT10:00:00Z" % day)["id"]: (src, day)
+                for src, day in (("psychiatric_liaison", 1), ("psychiatric_liaison", 3),
+                                 ("gp", 2), ("gp", 4))}
+        base = "/v1/referrals?limit=200&team=%s&received_from=2025-03-01&received_to=2025-03-04" % MMHS
+        asks = {
+            "": {i for i in mine},
+            "&source=gp": {i for i, (src, _) in mine.items() if src == "gp"},
+            "&source=psychiatric_liaison&received_from=2025-03-02":
+                {i for i, (src, day) in mine.items() if src == "psychiatric_liaison" and day >= 2},
+        }
+        for _ in range(12):
+            for extra, want in asks.items():
+                r = get(base + extra if "received_from" not in extra else
+                        base.replace("&received_from=2025-03-01", "") + extra, token=admin)
+                self.assertEqual(r.status, 200, r)
+                got = {x["id"] for x in r.body["items"]} & set(mine)
+                self.assertEqual(got, want, extra)
+
     def test_filters_and_cursor_paging(self):
         admin = token("admin")
         source = "crisis_team"
