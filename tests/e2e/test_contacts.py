@@ -6,7 +6,9 @@ when a contact changes or is entered in error; a contact names a referral
 of the same woman only, is not before its receipt, and has no outcome
 while in the future. Each rule on both sides of its boundary."""
 
+import concurrent.futures
 import datetime
+import random
 import unittest
 import uuid
 import zoneinfo
@@ -294,8 +296,27 @@ class Answering(unittest.TestCase):
         earlier = body(ref, at=iso(ts(ref["received_at"]) + datetime.timedelta(days=1)))
         created(earlier)
         self.assertEqual(answer(ref), ts(earlier["at"]))
+        version = get("/v1/referrals/" + ref["id"], token=token("admin")).body["version"]
         created(body(ref, at=iso(ts(ref["received_at"]) + datetime.timedelta(days=3))))
         self.assertEqual(answer(ref), ts(earlier["at"]))
+        # A later contact changes nothing of the referral, its ETag included.
+        self.assertEqual(get("/v1/referrals/" + ref["id"], token=token("admin")).body["version"],
+                         version)
+
+    def test_concurrent_contacts_answer_with_the_earliest(self):
+        # Contacts of one referral recorded at once are counted one after the
+        # other (the referral's row is locked): whichever commits last, the
+        # answer is the earliest of them.
+        for _ in range(3):
+            ref = referral(days_ago=10)
+            hours = list(range(1, 9))
+            random.shuffle(hours)
+            bodies = [body(ref, at=iso(ts(ref["received_at"]) + datetime.timedelta(hours=h)))
+                      for h in hours]
+            with concurrent.futures.ThreadPoolExecutor(len(bodies)) as pool:
+                statuses = list(pool.map(lambda b: create(b).status, bodies))
+            self.assertEqual(statuses, [201] * len(bodies))
+            self.assertEqual(answer(ref), ts(ref["received_at"]) + datetime.timedelta(hours=1))
 
     def test_late_answer_is_a_breach(self):
         # An emergency referral is due 4 hours after receipt.
