@@ -850,12 +850,11 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
 
 /* The view a list request names (?overdue=true, ?worklist=duty), or NULL
  * for the default list; adds an error for a value no view has. */
-static const record_view *chosen_view(request *r, const record_def *d, int *index, field_errors *e)
+static const record_view *chosen_view(request *r, const record_def *d, field_errors *e)
 {
-    int i = 0;
     const char *param = NULL, *value = NULL;
     const record_view *chosen = NULL;
-    for (const record_view *v = d->views; v && v->param; v++, i++) {
+    for (const record_view *v = d->views; v && v->param; v++) {
         const char *asked = request_query(r, v->param);
         if (!asked)
             continue;
@@ -866,7 +865,6 @@ static const record_view *chosen_view(request *r, const record_def *d, int *inde
                 return NULL;
             }
             chosen = v;
-            *index = i;
             continue;
         }
         param = v->param;
@@ -923,7 +921,7 @@ bool record_list(request *r)
     if (!path_parent(r, d, &parent))
         return true;
     field_errors e = {0};
-    int limit, view_index = 0;
+    int limit;
     record_list_limit(r, &limit, &e);
     const char *allowed[16];
     int n = 0;
@@ -944,7 +942,7 @@ bool record_list(request *r)
     record_list_check_params(r, allowed, &e);
     if (!e.count && !read_include(r, d))
         return true;
-    const record_view *view = chosen_view(r, d, &view_index, &e);
+    const record_view *view = chosen_view(r, d, &e);
     const char *sort = view ? view->sort_column : d->sort_column;
     json_object *args = record_args(r, d, NULL);
     for (const record_filter *f = d->filters; f && f->param; f++)
