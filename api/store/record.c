@@ -2,9 +2,11 @@
  * and the generic handlers that run them. See record.h. */
 #include "record.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "access.h"
 #include "audit.h"
@@ -31,8 +33,8 @@
  * names[3 + view] are the stems of their names. */
 typedef struct record_stmts {
     const record_def *def;
-    stmt_def get, lock, women, history, void_;
-    char names[6 + MAX_VIEWS][64];
+    stmt_def get, lock, women, history, void_, create;
+    char names[7 + MAX_VIEWS][64];
 } record_stmts;
 
 static record_stmts generated[MAX_RECORDS];
@@ -195,6 +197,67 @@ static const char *list_sql(arena *a, const record_def *d, const record_view *v,
     return b.failed ? NULL : b.data;
 }
 
+/* Where a statement's main part begins: after its WITH list, or at 0 when
+ * it has none. Quoted text and comments are skipped; -1 when the list does
+ * not end. */
+static long main_part(const char *sql)
+{
+    if (strncasecmp(sql, "WITH", 4) != 0 || !isspace((unsigned char)sql[4]))
+        return 0;
+    int depth = 0;
+    for (const char *p = sql + 4; *p; p++) {
+        if (*p == '\'' || *p == '"') {
+            const char *end = strchr(p + 1, *p);
+            if (!end)
+                return -1;
+            p = end; /* a doubled quote is two quoted runs */
+        } else if (p[0] == '-' && p[1] == '-') {
+            p += strcspn(p, "\n");
+            if (!*p)
+                return -1;
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')' && --depth == 0) {
+            const char *q = p + 1;
+            while (isspace((unsigned char)*q))
+                q++;
+            /* another CTE, or a CTE's column list before its AS */
+            if (*q == ',' || (!strncasecmp(q, "AS", 2) && !isalnum((unsigned char)q[2])))
+                continue;
+            return q - sql;
+        }
+    }
+    return -1;
+}
+
+/* A create's insert with its audit row written by the same statement, so
+ * that a create needs no transaction of its own: the insert's CTEs stay at
+ * the top level (PostgreSQL wants data-modifying ones there), its main part
+ * becomes the CTE "created", and "audited" writes the row from it. The
+ * answer's columns are the insert's (id, version, representation, woman). */
+static const char *insert_audited(arena *a, const record_def *d)
+{
+    const char *sql = d->insert->sql;
+    long main = main_part(sql);
+    if (main < 0) {
+        log_error("record", "cannot find the main part of an insert", d->insert->name, NULL);
+        exit(1);
+    }
+    size_t with = (size_t)main;
+    while (with && isspace((unsigned char)sql[with - 1]))
+        with--;
+    return arena_printf(
+        a,
+        "%.*s%s created (id, version, representation, woman) AS (%s), "
+        "audited AS (INSERT INTO audit_events (organisation_id, teams, sub, role, action, "
+        "resource, resource_id, service_user_ids, request_id, outcome) "
+        "SELECT ($1::access).org, ($1::access).teams, ($1::access).sub, ($1::access).role, "
+        "'create', '%s', c.id::uuid, CASE WHEN c.woman IS NULL THEN '{}' "
+        "ELSE ARRAY[c.woman::uuid] END, ($1::access).request_id, 'ok' FROM created c) "
+        "SELECT * FROM created",
+        (int)with, sql, main ? "," : "WITH", sql + main, d->name);
+}
+
 /* prefix: the statements' names (the resource's name, or a nesting's). */
 static void generate(record_stmts *g, const record_def *d, const char *prefix)
 {
@@ -271,11 +334,16 @@ static void generate(record_stmts *g, const record_def *d, const char *prefix)
                  d->table, d->json, woman);
         define(&g->void_, g->names[5 + MAX_VIEWS], sizeof(g->names[0]), prefix, "void", sql, 0);
     }
+    if (d->insert && d->woman_column)
+        define(&g->create, g->names[6 + MAX_VIEWS], sizeof(g->names[0]), prefix, "insert_audited",
+               insert_audited(&a, d), 0);
     arena_free(&a);
 
     db_register_one(&g->get);
     if (d->voidable)
         db_register_one(&g->void_);
+    if (g->create.sql)
+        db_register_one(&g->create);
     db_register_one(&g->lock);
     db_register_one(&g->women);
     if (d->workflow)
@@ -637,7 +705,11 @@ bool record_create(request *r)
     json_object *body = request_json_body(r, d->fields, VALIDATE_CREATE);
     if (!body || !apply_rules(r, d, body))
         return true;
-    idem_state st = idem_write_begin(r);
+    /* With no stored answer to keep (Idempotency-Key) and nothing to run
+     * before it, the insert and its audit row are one statement that commits
+     * on its own: no BEGIN and COMMIT round trips. */
+    bool alone = !r->idempotency_key && !d->before_create;
+    idem_state st = alone ? IDEM_NONE : idem_write_begin(r);
     if (st == IDEM_ANSWERED)
         return true;
     json_object *args = record_args(r, d, NULL);
@@ -646,7 +718,8 @@ bool record_create(request *r)
         json_object_put(args);
         goto done;
     }
-    PGresult *res = query(r, d->insert, args);
+    const stmt_def *insert = d->woman_column ? &stmts_of(d)->create : d->insert;
+    PGresult *res = query(r, insert, args);
     if (!res)
         goto done;
     if (PQntuples(res) != 1) {
@@ -665,14 +738,15 @@ bool record_create(request *r)
         goto done;
     }
     const char *id = PQgetvalue(res, 0, 0);
-    if (!audit(r, d, "create", id, woman_array(r, res, 0, 3), "ok"))
-        goto done;
+    if (d->woman_column)
+        audit_written_by_statement(r);
     response_header(r, "Location",
                     d->singleton ? r->path : arena_printf(r->a, "%s/%s", r->path, id));
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:
-    idem_write_end(r, st);
+    if (!alone)
+        idem_write_end(r, st);
     return true;
 }
 

@@ -113,6 +113,27 @@ class Record(unittest.TestCase):
             self.assertEqual(g.body, c)
         self.assertEqual(audit_rows(c["id"], "read"), 2)
 
+    def test_create_and_its_audit_row_are_written_together(self):
+        """A create with no Idempotency-Key is one statement that writes the
+        contact and its audit row (naming her and the contact); a create
+        the database refuses writes neither, only the refusal's row."""
+        ref = referral()
+        r = create(body(ref))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(psql(
+            "select string_agg(service_user_ids::text || ' ' || request_id, ',') "
+            "from audit_events where resource = 'contact' and action = 'create' "
+            "and resource_id = '%s'" % r.body["id"]),
+            "{%s} %s" % (ref["service_user_id"], r.headers["x-request-id"]))
+        note = "E2E refused " + uuid.uuid4().hex[:8]
+        refused = create(body(ref, mode="unknown", note=note))
+        assert_problem(refused, 422, "/mode")
+        self.assertEqual(e2e.db_count("select count(*) from contacts where note = '%s'" % note), 0)
+        self.assertEqual(psql(
+            "select string_agg(outcome || ' ' || coalesce(resource_id::text, '-'), ',') "
+            "from audit_events where request_id = '%s'" % refused.headers["x-request-id"]),
+            "rejected -")
+
     def test_planned_contact_has_no_outcome_and_nobody_present(self):
         ref = referral()
         c = created(body(ref, at=iso(now() + datetime.timedelta(days=7)), attendance=...,
