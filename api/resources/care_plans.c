@@ -113,6 +113,8 @@ static void care_plan_rules(request *r, json_object *rec, field_errors *e)
 static bool care_plan_allowed_here(request *r, json_object *body, json_object *args)
 {
     (void)args;
+    if (!record_create_begin(r))
+        return false;
     json_object *a = json_object_new_object();
     json_object_object_add(a, "body", json_object_get(body));
     PGresult *res = db_query(r, &sql_care_plan_refusal, json_to_arena(r->a, a, NULL));

@@ -44,6 +44,9 @@ static const field_spec liaison_update_fields[] = {
 static bool consent_given(request *r, json_object *body, json_object *args)
 {
     (void)body;
+    /* Her row stays share-locked until the update commits (a withdrawal waits). */
+    if (!record_create_begin(r))
+        return false;
     PGresult *res = db_query(r, &sql_liaison_update_consent, json_to_arena(r->a, args, NULL));
     if (!res)
         return false;

@@ -84,6 +84,8 @@ static const constraint_message measure_constraints[] = {
 static bool measure_before_create(request *r, json_object *body, json_object *args)
 {
     (void)args;
+    if (!record_create_begin(r))
+        return false;
     PGresult *res = db_query(r, &sql_measure_check, json_to_arena(r->a, body, NULL));
     if (!res)
         return false;

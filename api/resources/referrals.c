@@ -164,6 +164,9 @@ static bool referral_woman(request *r, json_object *body, json_object *args)
     const char *woman = get_str(body, "service_user_id");
     bool by_details = has(body, "service_user"), held = false;
     if (by_details) {
+        /* She may be recorded, or her status updated, with the referral. */
+        if (!record_create_begin(r))
+            return false;
         json_object *w = json_object_new_object();
         json_object_object_add(w, "body", json_object_get(body));
         PGresult *res = db_query(r, &sql_referral_woman, json_to_arena(r->a, w, NULL));

@@ -705,11 +705,11 @@ bool record_create(request *r)
     json_object *body = request_json_body(r, d->fields, VALIDATE_CREATE);
     if (!body || !apply_rules(r, d, body))
         return true;
-    /* With no stored answer to keep (Idempotency-Key) and nothing to run
-     * before it, the insert and its audit row are one statement that commits
-     * on its own: no BEGIN and COMMIT round trips. */
-    bool alone = !r->idempotency_key && !d->before_create;
-    idem_state st = alone ? IDEM_NONE : idem_write_begin(r);
+    /* The insert and its audit row are one statement. With no answer to
+     * keep for an Idempotency-Key, and no hook that opened the transaction
+     * (record_create_begin), it commits on its own: no BEGIN and COMMIT
+     * round trips. */
+    idem_state st = r->idempotency_key ? idem_write_begin(r) : IDEM_NONE;
     if (st == IDEM_ANSWERED)
         return true;
     json_object *args = record_args(r, d, NULL);
@@ -745,9 +745,17 @@ bool record_create(request *r)
     set_etag(r, PQgetvalue(res, 0, 1));
     response_json(r, 201, PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2));
 done:
-    if (!alone)
+    if (st == IDEM_PROCEED || r->db->in_transaction)
         idem_write_end(r, st);
     return true;
+}
+
+bool record_create_begin(request *r)
+{
+    if (r->db->in_transaction || db_begin(r))
+        return true;
+    db_problem(r, NULL);
+    return false;
 }
 
 /* Reads one record (or its history) in scope; answers 404 and audits. */

@@ -132,9 +132,11 @@ typedef struct record_def {
     const field_spec *fields;
     /* Business rules on the complete record (422). May be NULL. */
     void (*rules)(request *r, json_object *record, field_errors *e);
-    /* Create: called inside the write transaction before insert, with the
-     * arguments the insert receives ({"body": ...}); may add to them. Returns
-     * false when it answered (a problem). May be NULL. */
+    /* Create: called before the insert, with the arguments the insert
+     * receives ({"body": ...}); may add to them. Returns false when it
+     * answered (a problem). A hook whose statements must commit with the
+     * insert (writes, locks) first calls record_create_begin; otherwise the
+     * insert commits on its own. May be NULL. */
     bool (*before_create)(request *r, json_object *body, json_object *args);
     const stmt_def *insert; /* $2 {body, ...} -> id, version, json, woman */
     record_refusal insert_refused;
@@ -186,6 +188,11 @@ bool record_history(request *r);
 bool record_void(request *r);
 /* POST <collection>/lookup {<lookup_param>: value}: the records it names. */
 bool record_lookup(request *r);
+
+/* For a before_create hook: opens the create's transaction (if an
+ * Idempotency-Key has not), so that the hook's statements and the insert
+ * commit together. False: answered (503). */
+bool record_create_begin(request *r);
 
 /* The women a record is about, as a PostgreSQL array, for the audit row of
  * an access that was refused or found nothing ("{}" when none). */
