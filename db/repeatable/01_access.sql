@@ -45,12 +45,17 @@ $$;
 -- The national code of one of our words (vocabulary table), or NULL.
 -- PL/pgSQL so that its plan is kept for the session: as a SQL function (a
 -- lookup cannot be inlined) it was planned again in every statement that
--- called it, about 0.17 ms a read of her record.
+-- called it, about 0.17 ms a read of her record. A SELECT INTO, not RETURN
+-- (SELECT ...): a RETURN with a subquery starts an executor for the whole
+-- expression at every call (38 against 9 microseconds a call here).
 CREATE OR REPLACE FUNCTION national_code(vocabulary_domain text, our_code text) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    answer text;
 BEGIN
-    RETURN (SELECT v.national_code FROM vocabulary v
-        WHERE v.domain = vocabulary_domain AND v.code = our_code);
+    SELECT v.national_code INTO answer FROM vocabulary v
+    WHERE v.domain = vocabulary_domain AND v.code = our_code;
+    RETURN answer;
 END
 $$;
 

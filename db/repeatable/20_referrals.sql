@@ -61,15 +61,23 @@ $$;
 
 -- PL/pgSQL like service_user_json (db/repeatable/15_service_users.sql): its
 -- subqueries would make a SQL function be planned again in every statement.
+-- Its two lookups are statements of their own, so that the RETURN is a
+-- simple expression: with a subquery in it, every call started an executor
+-- for the whole expression (110 against 73 microseconds a referral here).
 CREATE OR REPLACE FUNCTION referral_json(r referrals) RETURNS json
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    plan json;
+    priority_code text;
 BEGIN
+    SELECT discharge_plan_json(d) INTO plan FROM discharge_plans d WHERE d.id = r.id;
+    priority_code := national_code('referral_priority', r.priority);
     RETURN json_build_object(
         'id', r.id, 'service_user_id', r.service_user_id, 'team_id', r.team_id,
         'source', r.source, 'source_code', r.source_code, 'reason_code', r.reason_code,
         'channel', r.channel, 'received_at', r.received_at,
         'priority', r.priority,
-        'priority_code', national_code('referral_priority', r.priority),
+        'priority_code', priority_code,
         'criteria', to_json(r.criteria), 'reason', r.reason,
         'referrer', CASE WHEN r.referrer_name IS NULL THEN NULL ELSE json_build_object(
             'name', r.referrer_name, 'organisation', r.referrer_organisation,
@@ -88,8 +96,7 @@ BEGIN
             'reason', r.closed_reason, 'advice', r.advice,
             'camhs_discussion', r.camhs_discussion, 'co_working', r.co_working),
         'risk_assessment', r.risk_assessment, 'onward_referral', r.onward_referral,
-        'discharge_plan', (SELECT discharge_plan_json(d) FROM discharge_plans d
-            WHERE d.id = r.id),
+        'discharge_plan', plan,
         -- Held for the identity check: the details as they were given.
         'given_details', r.given_details,
         'entered_in_error', CASE WHEN r.voided_at IS NOT NULL THEN json_build_object(
