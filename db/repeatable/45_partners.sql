@@ -159,8 +159,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
+-- Only a contact that names partners has any to check: the condition keeps
+-- the others from calling the function at all.
 CREATE OR REPLACE TRIGGER contacts_partners_check BEFORE INSERT OR UPDATE OF partner_ids
-    ON contacts FOR EACH ROW EXECUTE FUNCTION contacts_partners_check();
+    ON contacts FOR EACH ROW WHEN (NEW.partner_ids <> '{}')
+    EXECUTE FUNCTION contacts_partners_check();
 
 -- Discharge plans: for a referral in care (accepted, or closed as unable
 -- to engage) until it is discharged; who is told, only while her sharing
