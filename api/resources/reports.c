@@ -164,9 +164,7 @@ static bool respond_csv(request *r, int status, const char *document)
  * connection, within a budget of report time. */
 #define REPORT_BURST_NS 1000000000LL /* report time that may be spent at once */
 static pthread_mutex_t report_lane = PTHREAD_MUTEX_INITIALIZER;
-/* The reports' functions query by the quarter's dates: their plans are left
- * for PostgreSQL to choose per call. */
-static db lane_db = {.custom_plans = true};        /* under report_lane */
+static db lane_db;                                 /* under report_lane */
 static long long lane_budget_ns = REPORT_BURST_NS; /* under report_lane */
 static long long lane_filled_ns;                   /* under report_lane */
 

@@ -62,21 +62,11 @@ static bool prepare_one(db *d, const stmt_def *s)
 static bool prepare_all(db *d)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
-     * may hold a worker longer than the configured timeout.
-     *
-     * Generic plans: every statement is prepared once and written for it (a
-     * list's per shape, with only the filters its request gives). Left to
-     * choose, PostgreSQL compared the generic plan's estimate, which cannot
-     * see the page's LIMIT or fold the summary-or-full choice, with the
-     * custom plans' and planned the overdue list again at every call: 3.4 ms
-     * of planning for 1.7 ms of execution at 1,000,000 referrals. A
-     * statement that needs its values at planning time is STMT_PLAN_PER_CALL
-     * (db_exec). */
-    char settings[192];
+     * may hold a worker longer than the configured timeout. */
+    char settings[128];
     snprintf(settings, sizeof(settings),
-             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d; "
-             "SET plan_cache_mode = %s",
-             g_config.statement_timeout_ms, d->custom_plans ? "auto" : "force_generic_plan");
+             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET statement_timeout = %d",
+             g_config.statement_timeout_ms);
     PGresult *res = PQexec(d->conn, settings);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
@@ -290,46 +280,6 @@ const char *db_args(arena *a, const char *name, ...)
     return b.failed ? NULL : b.data;
 }
 
-/* A STMT_PLAN_PER_CALL statement: its values are written into its text as
- * literals and it goes as a simple query, which PostgreSQL plans for the
- * values it holds (a bound statement would get the generic plan the session
- * asks for). NULL when the text cannot be made. */
-static PGresult *exec_with_values(request *r, PGconn *c, const char *sql, int nparams,
-                                  const char *const *params)
-{
-    strbuf b;
-    strbuf_init(&b, r->a, 1u << 24);
-    for (const char *p = sql; *p;) {
-        if (*p == '\'') { /* a quoted literal is copied whole */
-            const char *end = strchr(p + 1, '\'');
-            size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
-            strbuf_append(&b, p, n);
-            p += n;
-            continue;
-        }
-        int n = 0;
-        const char *q = p + 1;
-        while (*p == '$' && *q >= '0' && *q <= '9' && n < 1000)
-            n = n * 10 + (*q++ - '0');
-        if (n < 1 || n > nparams) {
-            strbuf_append(&b, p, 1);
-            p++;
-            continue;
-        }
-        if (!params[n - 1]) {
-            strbuf_puts(&b, "NULL");
-        } else {
-            char *lit = PQescapeLiteral(c, params[n - 1], strlen(params[n - 1]));
-            if (!lit)
-                return NULL;
-            strbuf_puts(&b, lit);
-            PQfreemem(lit);
-        }
-        p = q;
-    }
-    return b.failed ? NULL : PQexec(c, b.data);
-}
-
 PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *const *params)
 {
     db *d = r->db;
@@ -343,13 +293,11 @@ PGresult *db_exec(request *r, const stmt_def *def, int nparams, const char *cons
             if (d->in_transaction || !db_connect(d, d->conninfo))
                 return NULL;
         }
-        PGresult *res;
-        if (def->flags & STMT_PLAN_PER_CALL)
-            res = exec_with_values(r, d->conn, def->sql, nparams, params);
-        else if ((def->flags & STMT_PREPARE_ON_USE) && !prepared_on_use(d, def))
-            res = PQexecParams(d->conn, def->sql, nparams, NULL, params, NULL, NULL, 0);
-        else
-            res = PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
+        bool per_call = (def->flags & STMT_PLAN_PER_CALL) ||
+                        ((def->flags & STMT_PREPARE_ON_USE) && !prepared_on_use(d, def));
+        PGresult *res = per_call
+                            ? PQexecParams(d->conn, def->sql, nparams, NULL, params, NULL, NULL, 0)
+                            : PQexecPrepared(d->conn, name, nparams, params, NULL, NULL, 0);
         if (res)
             arena_defer(r->a, clear_result, res);
         if (PQstatus(d->conn) == CONNECTION_OK)

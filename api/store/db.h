@@ -25,8 +25,7 @@ enum {
     /* Planned with the actual parameters on every call instead of prepared
      * once. For a statement whose optional filters are written "$n IS NULL
      * OR ...": a cached generic plan cannot tell which filters are present
-     * and would miss the index that fits. Sent as a simple query with its
-     * values written in as literals, which PostgreSQL always plans for them. */
+     * and would miss the index that fits. */
     STMT_PLAN_PER_CALL = 1 << 1,
     /* Made per request (a list's statement for the filters it uses) and
      * prepared on a connection the first time it runs there, under its name
@@ -41,11 +40,6 @@ typedef struct db {
     PGconn *conn;
     const char *conninfo;
     bool in_transaction;
-    /* Set before connecting: let PostgreSQL plan each call with its values
-     * when it judges that better (plan_cache_mode auto), as the report
-     * lane's functions want. Otherwise every prepared statement runs its
-     * generic plan (see prepare_all). */
-    bool custom_plans;
     /* Back-off while the database is unreachable: no new attempt before
      * retry_at_ms (monotonic clock), and the wait doubles up to a bound. */
     long long retry_at_ms;

@@ -488,52 +488,6 @@ static void reconnects_after_the_connection_is_killed(void **state)
     assert_int_equal(r->status, 200); /* reconnected, prepared again, retried */
 }
 
-/* A worker's connection runs its prepared statements' generic plans; one
- * that asks for custom plans (the report lane) leaves PostgreSQL to choose. */
-static void workers_run_generic_plans(void **state)
-{
-    (void)state;
-    static const stmt_def mode = {
-        "it_plan_cache_mode",
-        "SELECT current_setting('plan_cache_mode') WHERE $1::text IS NULL "
-        "AND $2::text IS NULL",
-        0};
-    db_register_one(&mode);
-    db lane = {.conninfo = app_url, .custom_plans = true};
-    db *dbs[] = {&app_db, &lane};
-    const char *want[] = {"force_generic_plan", "auto"};
-    for (int i = 0; i < 2; i++) {
-        db_close(dbs[i]); /* connect again, preparing the statement above */
-        request *r = new_request("GET", NULL, NULL);
-        r->db = dbs[i];
-        const char *params[] = {NULL, NULL};
-        PGresult *res = db_exec(r, &mode, 2, params);
-        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
-        assert_string_equal(PQgetvalue(res, 0, 0), want[i]);
-    }
-    db_close(&lane);
-}
-
-/* A statement planned per call carries its values as literals: quotes,
- * backslashes and a "$1" inside a value or the statement's own literal stay
- * as they are, and a NULL is NULL. */
-static void per_call_statements_carry_their_values(void **state)
-{
-    (void)state;
-    static const stmt_def echo = {
-        "it_per_call_echo",
-        "SELECT $2::jsonb ->> 'v', $1 IS NULL, '$1 stays', $2::jsonb ->> 'w' WHERE $10 IS NULL",
-        STMT_PLAN_PER_CALL};
-    request *r = new_request("GET", NULL, NULL);
-    const char *params[10] = {NULL, "{\"v\": \"O'Brien $1 \\\\ '' $2\", \"w\": \"x\"}"};
-    PGresult *res = db_exec(r, &echo, 10, params);
-    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
-    assert_string_equal(PQgetvalue(res, 0, 0), "O'Brien $1 \\ '' $2");
-    assert_string_equal(PQgetvalue(res, 0, 1), "t");
-    assert_string_equal(PQgetvalue(res, 0, 2), "$1 stays");
-    assert_string_equal(PQgetvalue(res, 0, 3), "x");
-}
-
 /* A throwaway database <dbname>_before_<name>, migrated up to (not
  * including) `version` as an older release left it; its name in name_out and its
  * URL (as the owner) in url. The test drops it when done. */
@@ -771,8 +725,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(create_read_update_through_handlers),
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
-        cmocka_unit_test(workers_run_generic_plans),
-        cmocka_unit_test(per_call_statements_carry_their_values),
         cmocka_unit_test(typed_first_contacts_become_contacts),
         cmocka_unit_test(infant_counts_become_infants),
         cmocka_unit_test(consent_flags_and_discharge_plans_become_records),
