@@ -47,6 +47,9 @@ typedef struct db {
     /* The STMT_PREPARE_ON_USE statements this connection has prepared. */
     char *on_use[DB_MAX_ON_USE];
     int non_use;
+    /* The session runs generic plans (plan_cache_mode), as those statements
+     * want; every other statement runs with PostgreSQL's choice (db_exec). */
+    bool generic_plans;
 } db;
 
 /* Registers a statement every connection prepares (the embedded ones are

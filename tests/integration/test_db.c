@@ -488,6 +488,37 @@ static void reconnects_after_the_connection_is_killed(void **state)
     assert_int_equal(r->status, 200); /* reconnected, prepared again, retried */
 }
 
+/* A statement made per request (a list's shape) runs the generic plan;
+ * every other statement runs with PostgreSQL's choice, and a transaction
+ * keeps the mode it began with. */
+static void lists_run_generic_plans_and_the_rest_auto(void **state)
+{
+    (void)state;
+    static const stmt_def other = {"it_mode_other",
+                                   "SELECT current_setting('plan_cache_mode') "
+                                   "WHERE $1::text IS NULL AND $2::text IS NULL",
+                                   STMT_PLAN_PER_CALL};
+    static const stmt_def made = {"it_mode_made#1",
+                                  "SELECT current_setting('plan_cache_mode') "
+                                  "WHERE $1::text IS NULL AND $2 IS NULL",
+                                  STMT_PREPARE_ON_USE};
+    const stmt_def *order[] = {&other, &made, &made, &other, &made};
+    const char *want[] = {"auto", "force_generic_plan", "force_generic_plan", "auto",
+                          "force_generic_plan"};
+    const char *params[] = {NULL, NULL};
+    for (int i = 0; i < 5; i++) {
+        request *r = new_request("GET", NULL, NULL);
+        PGresult *res = db_exec(r, order[i], 2, params);
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        assert_string_equal(PQgetvalue(res, 0, 0), want[i]);
+    }
+    request *r = new_request("GET", NULL, NULL);
+    assert_true(db_begin(r)); /* back to auto first */
+    PGresult *res = db_exec(r, &made, 2, params);
+    assert_string_equal(PQgetvalue(res, 0, 0), "auto");
+    db_rollback(r);
+}
+
 /* A throwaway database <dbname>_before_<name>, migrated up to (not
  * including) `version` as an older release left it; its name in name_out and its
  * URL (as the owner) in url. The test drops it when done. */
@@ -725,6 +756,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(create_read_update_through_handlers),
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
+        cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(typed_first_contacts_become_contacts),
         cmocka_unit_test(infant_counts_become_infants),
         cmocka_unit_test(consent_flags_and_discharge_plans_become_records),
