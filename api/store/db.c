@@ -150,8 +150,6 @@ static void forget_on_use(db *d)
     d->non_use = 0;
 }
 
-/* True when the statement is prepared on this connection (now, if it was
- * not yet); false when it must be planned per call instead. */
 /* The parameters of a statement made per request: $1 the access context
  * (its type read from the text) and $2 the arguments, declared jsonb so
  * that a statement that does not use them (a list with no filter, whose
@@ -182,6 +180,8 @@ static void plan_mode(db *d, bool generic)
     PQclear(res);
 }
 
+/* True when the statement is prepared on this connection (now, if it was
+ * not yet); false when it must be planned per call instead. */
 static bool prepared_on_use(db *d, const stmt_def *s)
 {
     for (int i = 0; i < d->non_use; i++)

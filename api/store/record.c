@@ -137,12 +137,10 @@ static const char *visible(const record_def *d)
 }
 
 /* The LIMIT a list's statement is written with: the rows a page reads
- * (its limit + 1) rounded up to one of these, so that the planner sees a
- * constant while few shapes exist. With LIMIT a parameter, a generic plan
- * is costed for a tenth of the rows, and PostgreSQL, comparing it with
- * its custom plans, went on planning the overdue list at every call (3.4
- * ms of planning for 1.7 ms of execution at 1,000,000 referrals). A page
- * shows only its own rows (record_list_respond). */
+ * (its limit + 1) rounded up to one of these, so that its generic plan
+ * (db.c: plan_mode) is made for a page, while few shapes exist; a LIMIT
+ * parameter is costed as a tenth of the rows. A page shows only its own
+ * rows (record_list_respond). */
 static const int limit_sizes[] = {11, 26, 51, 101, 201};
 #define NLIMIT_SIZES (sizeof(limit_sizes) / sizeof(limit_sizes[0]))
 
