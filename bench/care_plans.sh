@@ -135,7 +135,7 @@ interventions=$(perinatal_curl -H "Authorization: Bearer $token" \
 run() {
     local out
     out=$PERINATAL_STATE_DIR/log/wrk-$1-$(date +%Y%m%dT%H%M%S).txt
-    wrk -t"$threads" -c"$connections" -d"$4" --latency --timeout 10s \
+    bench_wrk -t"$threads" -c"$connections" -d"$4" --latency --timeout 10s \
         -s "$repo/bench/care_plans.lua" "$PERINATAL_BASE_URL" -- "$2" "$3" >"$out"
     bench_verify "$out" "$1 read" || exit 1
     echo "$out"
@@ -168,8 +168,8 @@ for i in 0 1 2 3; do
         what="GET /v1/care-plans/{id}   "
         cp_total=$((cp_total + rate))
     fi
-    printf '   round %d  %s  requests/s %6s   p50 %6s ms   p99 %6s ms\n' $((i / 2 + 1)) "$what" \
-        "$rate" "$(figure "$f" p50_ms)" "$(figure "$f" p99_ms)"
+    printf '   round %d  %s  requests/s %6s   p50 %6s ms   p99 %6s ms   steal %s %%\n' $((i / 2 + 1)) \
+        "$what" "$rate" "$(figure "$f" p50_ms)" "$(figure "$f" p99_ms)" "$(figure "$f" steal_pct)"
 done
 printf '   care-plan read / service-user read: %d%% (target >= 90%%)\n' \
     $((100 * cp_total / su_total))

@@ -111,7 +111,7 @@ figure() { sed -n "s/^BENCH $2: //p" "$1"; }
 out=$PERINATAL_STATE_DIR/log/wrk-contacts-$(date +%Y%m%dT%H%M%S).txt
 before=$(db -At -c "SELECT count(*) FROM contacts")
 perinatal_log "wrk post contacts: -t2 -c$connections -d$duration"
-wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
+bench_wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
     -s "$repo/bench/contacts.lua" "$PERINATAL_BASE_URL" -- "$women" "$tokens" >"$out"
 after=$(db -At -c "SELECT count(*) FROM contacts")
 requests=$(figure "$out" requests)
@@ -129,6 +129,6 @@ if ((after - before < requests || after - before > requests + connections)); the
 fi
 echo
 echo "== contact benchmark: $after contacts, 20 teams, durable commits =="
-printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   all %s answers 201\n' \
+printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   all %s answers 201; steal %s %%\n' \
     post "$connections" "$(figure "$out" requests_per_s)" "$(figure "$out" p50_ms)" \
-    "$(figure "$out" p99_ms)" "$requests"
+    "$(figure "$out" p99_ms)" "$requests" "$(figure "$out" steal_pct)"

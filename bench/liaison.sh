@@ -90,7 +90,7 @@ out=$PERINATAL_STATE_DIR/log/wrk-liaison-$run.txt
 before=$(db -At -c "SELECT count(*) FROM liaison_updates")
 ticks_before=$(stack_ticks)
 perinatal_log "wrk post liaison updates: -t2 -c$connections -d$duration"
-wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
+bench_wrk -t2 -c"$connections" -d"$duration" --latency --timeout 10s \
     -s "$repo/bench/liaison.lua" "$PERINATAL_BASE_URL" -- "$nhs" "$tokens" "$run" >"$out"
 ticks_after=$(stack_ticks)
 bench_verify "$out" "liaison updates"
@@ -110,9 +110,9 @@ cpu_ms=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v n="$requests" \
 capacity=$(awk -v ms="$cpu_ms" -v cores="$(nproc)" 'BEGIN { printf "%.0f", cores * 1000 / ms }')
 echo
 echo "== liaison update benchmark: $after updates ($matched of this run attached, $alerts alerts), durable commits =="
-printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   all %s answers 202\n' \
+printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   all %s answers 202; steal %s %%\n' \
     post "$connections" "$(bench_figure "$out" requests_per_s)" "$(bench_figure "$out" p50_ms)" \
-    "$(bench_figure "$out" p99_ms)" "$requests"
+    "$(bench_figure "$out" p99_ms)" "$requests" "$(bench_figure "$out" steal_pct)"
 printf '   the stack used %s ms of CPU per update (PostgreSQL, nginx, the application;\n' "$cpu_ms"
 printf '   the processes that ended during the run are not counted): %s updates/s on %s idle cores\n' \
     "$capacity" "$(nproc)"

@@ -29,6 +29,24 @@ bench_start_stack() {
     perinatal_start_services
 }
 
+# bench_cpu_ticks: the machine's steal time and all its CPU time so far
+# (clock ticks over every CPU, /proc/stat).
+bench_cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t }' /proc/stat; }
+
+# bench_wrk <wrk arguments...>: runs wrk, then prints "BENCH steal_pct: N":
+# the share of the machine's CPU time that the hypervisor gave to other
+# guests during the run (steal). A run with much steal had less of the
+# machine than its neighbours: compare runs of like steal.
+bench_wrk() {
+    local before after rc=0
+    before=$(bench_cpu_ticks)
+    wrk "$@" || rc=$?
+    after=$(bench_cpu_ticks)
+    awk -v b="$before" -v a="$after" 'BEGIN { split(b, x); split(a, y); t = y[2] - x[2]
+        printf "BENCH steal_pct: %.0f\n", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }'
+    return "$rc"
+}
+
 # bench_figure <wrk-output> <name>: one "BENCH name: value" of a wrk run.
 bench_figure() { sed -n "s/^BENCH $2: //p" "$1"; }
 

@@ -102,7 +102,7 @@ code=$(perinatal_curl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $
 
 out=$PERINATAL_STATE_DIR/log/wrk-$(date +%Y%m%dT%H%M%S).txt
 perinatal_log "wrk -t$threads -c$connections -d$duration --latency ($count ids)"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency --timeout 10s \
+bench_wrk -t"$threads" -c"$connections" -d"$duration" --latency --timeout 10s \
     -s "$repo/bench/read.lua" "$PERINATAL_BASE_URL" -- "$ids" >"$out"
 
 bench_verify "$out" "read benchmark" || exit 1
@@ -115,5 +115,6 @@ cat <<RESULT
    requests/s   $(figure requests_per_s)
    p50          $(figure p50_ms) ms
    p99          $(figure p99_ms) ms
+   steal        $(figure steal_pct) % of the machine's CPU time went to other guests (the hypervisor's)
    full output  $out
 RESULT

@@ -340,15 +340,16 @@ run() {
     local mode=$1 conns=$2 out
     out=$PERINATAL_STATE_DIR/log/wrk-$mode-$conns-$(date +%Y%m%dT%H%M%S).txt
     perinatal_log "wrk $mode: -t2 -c$conns -d$duration"
-    wrk -t2 -c"$conns" -d"$duration" --latency --timeout 10s \
+    bench_wrk -t2 -c"$conns" -d"$duration" --latency --timeout 10s \
         -s "$repo/bench/referrals.lua" "$PERINATAL_BASE_URL" -- "$mode" "$teams" "$ids" >"$out"
     if ! bench_verify "$out" "$mode at $conns connections"; then
         failed=1
         return 0
     fi
-    results+=("$(printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   (%s answers checked)' \
+    results+=("$(printf '   %-8s %3s connections   requests/s %6s   p50 %6s ms   p99 %6s ms   (%s answers checked; steal %s %%)' \
         "$mode" "$conns" "$(bench_figure "$out" requests_per_s)" "$(bench_figure "$out" p50_ms)" \
-        "$(bench_figure "$out" p99_ms)" "$(bench_figure "$out" requests)")")
+        "$(bench_figure "$out" p99_ms)" "$(bench_figure "$out" requests)" \
+        "$(bench_figure "$out" steal_pct)")")
 }
 # The overdue list twice: a few duty clinicians at once (its latency), then
 # as many requests as the machine takes (its throughput; each answer holds

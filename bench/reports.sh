@@ -78,7 +78,7 @@ wrk_run() { # <name> <connections> <duration> <lua> <args...>: output file name
     local what=$1 conns=$2 dur=$3 lua=$4 out
     shift 4
     out=$PERINATAL_STATE_DIR/log/wrk-$what-$(date +%Y%m%dT%H%M%S%N).txt
-    wrk -t"$((conns < 2 ? 1 : 2))" -c"$conns" -d"$dur" --latency --timeout 10s -s "$repo/bench/$lua" \
+    bench_wrk -t"$((conns < 2 ? 1 : 2))" -c"$conns" -d"$dur" --latency --timeout 10s -s "$repo/bench/$lua" \
         "$PERINATAL_BASE_URL" -- "$@" >"$out"
     echo "$out"
 }
@@ -139,13 +139,16 @@ a1=$(bench_figure "$alone" requests_per_s)
 a2=$(bench_figure "$again" requests_per_s)
 a=$(((a1 + a2) / 2))
 b=$(bench_figure "$busy" requests_per_s)
-results+=("$(printf '   read alone            %5s/s   p50 %6s ms   p99 %6s ms' "$a1" \
-    "$(bench_figure "$alone" p50_ms)" "$(bench_figure "$alone" p99_ms)")")
-results+=("$(printf '   read alone again      %5s/s   p50 %6s ms   p99 %6s ms   (mean of both: %s/s)' "$a2" \
-    "$(bench_figure "$again" p50_ms)" "$(bench_figure "$again" p99_ms)" "$a")")
-results+=("$(printf '   read, reports pulled  %5s/s   p50 %6s ms   p99 %6s ms   (loss %s %%)' "$b" \
+results+=("$(printf '   read alone            %5s/s   p50 %6s ms   p99 %6s ms   (steal %s %%)' "$a1" \
+    "$(bench_figure "$alone" p50_ms)" "$(bench_figure "$alone" p99_ms)" \
+    "$(bench_figure "$alone" steal_pct)")")
+results+=("$(printf '   read alone again      %5s/s   p50 %6s ms   p99 %6s ms   (mean of both: %s/s; steal %s %%)' \
+    "$a2" "$(bench_figure "$again" p50_ms)" "$(bench_figure "$again" p99_ms)" "$a" \
+    "$(bench_figure "$again" steal_pct)")")
+results+=("$(printf '   read, reports pulled  %5s/s   p50 %6s ms   p99 %6s ms   (loss %s %%; steal %s %%)' "$b" \
     "$(bench_figure "$busy" p50_ms)" "$(bench_figure "$busy" p99_ms)" \
-    "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (a - b) * 100 / a }')")")
+    "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (a - b) * 100 / a }')" \
+    "$(bench_figure "$busy" steal_pct)")")
 if ((load_ok)); then
     results+=("$(printf '   reports beside them   %5s/s   p50 %6s ms   p99 %6s ms   (4 connections)' \
         "$(bench_figure "$load_out" requests_per_s)" "$(bench_figure "$load_out" p50_ms)" \
