@@ -36,7 +36,7 @@ bench_cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; prin
 # bench_wrk <wrk arguments...>: runs wrk, then prints "BENCH steal_pct: N":
 # the share of the machine's CPU time that the hypervisor gave to other
 # guests during the run (steal). A run with much steal had less of the
-# machine than its neighbours: compare runs of like steal.
+# machine than one with little: compare runs of like steal.
 bench_wrk() {
     local before after rc=0
     before=$(bench_cpu_ticks)
