@@ -144,10 +144,22 @@ static const char *visible(const record_def *d)
 static const int limit_sizes[] = {11, 26, 51, 101, 201};
 #define NLIMIT_SIZES (sizeof(limit_sizes) / sizeof(limit_sizes[0]))
 
-/* Which of a list's optional parts a request uses: bit i for filter i of
- * the definition, then one each for the cursor, ?include=voided and
- * ?view=full (no summary, and no CASE for the planner to cost), then the
- * index of its LIMIT in limit_sizes. */
+/* A list's shape: which of its optional parts a request uses. Bit i for
+ * filter i of the definition, then one each for the cursor, ?include=voided
+ * and ?view=full (no summary, and no CASE for the planner to cost), then
+ * the index of its LIMIT in limit_sizes. */
+enum { SHAPE_CURSOR, SHAPE_VOIDED, SHAPE_FULL, SHAPE_LIMIT };
+
+/* The bit of a part after the filters' (for SHAPE_LIMIT, the unit of the
+ * index). */
+static unsigned shape_bit(const record_def *d, int part)
+{
+    int n = 0;
+    for (const record_filter *f = d->filters; f && f->param; f++)
+        n++;
+    return 1u << (n + part);
+}
+
 static unsigned list_shape(const record_def *d, json_object *args)
 {
     unsigned shape = 0, bit = 1;
@@ -155,17 +167,17 @@ static unsigned list_shape(const record_def *d, json_object *args)
         if (json_object_object_get_ex(args, f->param, NULL))
             shape |= bit;
     if (json_object_object_get_ex(args, "after_id", NULL))
-        shape |= bit;
+        shape |= shape_bit(d, SHAPE_CURSOR);
     if (json_object_object_get_ex(args, "include_voided", NULL))
-        shape |= bit << 1;
+        shape |= shape_bit(d, SHAPE_VOIDED);
     if (json_object_object_get_ex(args, "full", NULL))
-        shape |= bit << 2;
+        shape |= shape_bit(d, SHAPE_FULL);
     json_object *v;
     int rows = json_object_object_get_ex(args, "limit", &v) ? json_object_get_int(v) : 0;
     unsigned size = 0;
     while (size + 1 < NLIMIT_SIZES && limit_sizes[size] < rows)
         size++;
-    return shape | size * (bit << 3);
+    return shape | size * shape_bit(d, SHAPE_LIMIT);
 }
 
 /* A list's statement holding only the conditions of its shape (list_shape),
@@ -175,11 +187,8 @@ static const char *list_sql(arena *a, const record_def *d, const record_view *v,
 {
     const char *sort = v ? v->sort_column : d->sort_column;
     bool desc = v ? v->sort_desc : d->sort_desc;
-    unsigned nfilters = 0;
-    for (const record_filter *f = d->filters; f && f->param; f++)
-        nfilters++;
-    bool full = shape & (1u << (nfilters + 2));
-    unsigned size = shape >> (nfilters + 3);
+    bool full = shape & shape_bit(d, SHAPE_FULL);
+    unsigned size = shape / shape_bit(d, SHAPE_LIMIT);
     char from[1024], json[512];
     from_in_scope(from, sizeof(from), d, v && !full ? v->summary_from : NULL);
     json_expr(json, sizeof(json), d, v && !full ? v->summary : NULL);
@@ -196,14 +205,15 @@ static const char *list_sql(arena *a, const record_def *d, const record_view *v,
     for (const record_filter *f = d->filters; f && f->param; f++, bit <<= 1)
         if (shape & bit)
             filter_condition(&b, f);
-    if ((shape & bit) && sort)
+    bool cursor = shape & shape_bit(d, SHAPE_CURSOR);
+    if (cursor && sort)
         strbuf_printf(&b,
                       " AND (t.%s, t.id) %s (($2::jsonb ->> 'after_key')::timestamptz, "
                       "($2::jsonb ->> 'after_id')::uuid)",
                       sort, desc ? "<" : ">");
-    else if (shape & bit)
+    else if (cursor)
         strbuf_puts(&b, " AND t.id > ($2::jsonb ->> 'after_id')::uuid");
-    if (d->voidable && !(shape & (bit << 1)))
+    if (d->voidable && !(shape & shape_bit(d, SHAPE_VOIDED)))
         strbuf_puts(&b, " AND t.voided_at IS NULL");
     if (d->parent_column)
         strbuf_printf(&b, " AND t.%s = ($2::jsonb ->> 'parent')::uuid", d->parent_column);
