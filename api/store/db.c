@@ -47,19 +47,23 @@ void db_register_constraints(const constraint_message *msgs)
         constraint_tables[nconstraint_tables++] = msgs;
 }
 
-static bool prepare_one(db *d, const stmt_def *s)
+/* False, with what went wrong in why, when the statement cannot be
+ * prepared. */
+static bool prepare_one(db *d, const stmt_def *s, char *why, size_t whyn)
 {
     if (s->flags & STMT_PLAN_PER_CALL)
         return true;
     PGresult *res = PQprepare(d->conn, s->name, s->sql, 0, NULL);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
-        log_error("db", "cannot prepare statement", s->name, PQresultErrorMessage(res));
+        snprintf(why, whyn, "%s: %s", s->name, PQresultErrorMessage(res));
     PQclear(res);
     return ok;
 }
 
-static bool prepare_all(db *d)
+/* The session's settings and every statement, or false with what failed
+ * in why. */
+static bool prepare_all(db *d, char *why, size_t whyn)
 {
     /* Fixed session settings: timestamps are formatted in UTC, and no query
      * may hold a worker longer than the configured timeout. */
@@ -69,14 +73,16 @@ static bool prepare_all(db *d)
              g_config.statement_timeout_ms);
     PGresult *res = PQexec(d->conn, settings);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        snprintf(why, whyn, "session settings: %s", PQresultErrorMessage(res));
     PQclear(res);
     if (!ok)
         return false;
     for (const stmt_def *const *s = sql_statements; *s; s++)
-        if (!prepare_one(d, *s))
+        if (!prepare_one(d, *s, why, whyn))
             return false;
     for (int i = 0; i < nextra_stmts; i++)
-        if (!prepare_one(d, extra_stmts[i]))
+        if (!prepare_one(d, extra_stmts[i], why, whyn))
             return false;
     return true;
 }
@@ -129,9 +135,9 @@ static void log_notice(void *arg, const PGresult *res)
 }
 
 /* A failed attempt: wait longer before the next, up to RETRY_MAX_MS. */
-static bool connect_failed(db *d, const char *detail)
+static bool connect_failed(db *d, const char *message, const char *detail)
 {
-    outage_begins("cannot connect", detail);
+    outage_begins(message, detail);
     d->retry_delay_ms = d->retry_delay_ms ? d->retry_delay_ms * 2 : RETRY_FIRST_MS;
     if (d->retry_delay_ms > RETRY_MAX_MS)
         d->retry_delay_ms = RETRY_MAX_MS;
@@ -222,13 +228,24 @@ bool db_connect(db *d, const char *conninfo)
     const char *values[] = {conninfo, timeout, "perinatal-api", NULL};
     d->conn = PQconnectdbParams(keys, values, 1);
     if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
-        return connect_failed(d, d->conn ? PQerrorMessage(d->conn) : "no memory");
+        return connect_failed(d, "cannot connect", d->conn ? PQerrorMessage(d->conn) : "no memory");
     PQsetNoticeReceiver(d->conn, log_notice, NULL);
     d->generic_plans = false;
+    /* A connection without its statements would answer 500 to every
+     * request that needs the missing one, for as long as the worker lives
+     * (a database not yet migrated, or restored from an older release):
+     * closed instead, and tried again with the back-off of an outage, so
+     * that requests answer 503 and /readyz says not ready meanwhile. */
+    char why[512];
+    if (!prepare_all(d, why, sizeof(why))) {
+        PQfinish(d->conn);
+        d->conn = NULL;
+        return connect_failed(d, "cannot prepare statements (is the database migrated?)", why);
+    }
     d->retry_at_ms = 0;
     d->retry_delay_ms = 0;
     outage_ends();
-    return prepare_all(d);
+    return true;
 }
 
 void db_close(db *d)

@@ -542,6 +542,30 @@ static void database_before(const char *name, int version, char *name_out, size_
     }
 }
 
+/* A database whose schema lacks the application's statements (not yet
+ * migrated, or restored from an older release): the connection is not
+ * kept half prepared, where every request needing a missing statement
+ * would answer 500 for the worker's life. It is closed and tried again
+ * after the outage's back-off (503 meanwhile), and kept once the database
+ * is migrated. */
+static void a_connection_is_kept_only_with_every_statement(void **state)
+{
+    (void)state;
+    char db2[80], url2[1200], q[256];
+    database_before("unprepared", 9, db2, sizeof(db2), url2, sizeof(url2));
+    db d = {0};
+    assert_false(db_connect(&d, url2));
+    assert_null(d.conn);
+    assert_false(db_connect(&d, url2)); /* backing off: not tried again at once */
+    assert_true(migrate_run(url2));
+    usleep(300 * 1000); /* the first back-off is 100 ms */
+    assert_true(db_connect(&d, url2));
+    assert_non_null(d.conn);
+    db_close(&d);
+    snprintf(q, sizeof(q), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db2);
+    sql_ok(admin_url, q);
+}
+
 /* Issue 9, item 4: a database at the version before contacts, holding a
  * referral whose first contact was typed (responded_at) and one not yet
  * answered, migrated: the typed time becomes a contact (nobody recorded,
@@ -757,6 +781,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
+        cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
         cmocka_unit_test(typed_first_contacts_become_contacts),
         cmocka_unit_test(infant_counts_become_infants),
         cmocka_unit_test(consent_flags_and_discharge_plans_become_records),
