@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -167,6 +168,10 @@ static pthread_mutex_t report_lane = PTHREAD_MUTEX_INITIALIZER;
 static db lane_db;                                 /* under report_lane */
 static long long lane_budget_ns = REPORT_BURST_NS; /* under report_lane */
 static long long lane_filled_ns;                   /* under report_lane */
+/* Report requests holding or waiting for the lane: each holds a worker, so
+ * a burst of them could take every worker from the clinical requests. */
+#define REPORT_LANE_QUEUE 3 /* the one running and two waiting */
+static atomic_int lane_queue;
 
 /* A live, warm lane connection (the lock held): a new one, at start-up or
  * after a lost connection, prepares every statement and is then warmed
@@ -209,6 +214,15 @@ static long long monotonic_ns(void)
     return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/* 503 while the lane is taken: the caller leaves the queue. */
+static bool lane_busy(request *r)
+{
+    atomic_fetch_sub(&lane_queue, 1);
+    problem(r, 503, "Other reports are being worked out; try again shortly.");
+    response_header(r, "Retry-After", "5");
+    return true;
+}
+
 bool reports_get(request *r)
 {
     const char *name = r->path_params[0];
@@ -244,15 +258,17 @@ bool reports_get(request *r)
      * The lane has its own database connection, so that one backend keeps
      * the reports' catalogue and statistics warm: on a worker's connection
      * the first report cost some 250 ms more (MH6 at 1,000,000 referrals),
-     * and a new lane connection is warmed before its first report. */
+     * and a new lane connection is warmed before its first report. At most
+     * REPORT_LANE_QUEUE report requests hold a worker for the lane: the
+     * rest are answered at once, and the clinical requests keep the other
+     * workers. */
+    if (atomic_fetch_add(&lane_queue, 1) >= REPORT_LANE_QUEUE)
+        return lane_busy(r);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 10;
-    if (pthread_mutex_timedlock(&report_lane, &until) != 0) {
-        problem(r, 503, "Other reports are being worked out; try again shortly.");
-        response_header(r, "Retry-After", "5");
-        return true;
-    }
+    if (pthread_mutex_timedlock(&report_lane, &until) != 0)
+        return lane_busy(r);
     long long share = g_config.report_share_pct, now = monotonic_ns();
     if (lane_filled_ns)
         lane_budget_ns += (now - lane_filled_ns) * share / 100;
@@ -281,6 +297,7 @@ bool reports_get(request *r)
     lane_budget_ns -= (done - now) - (done - now) * share / 100;
     lane_filled_ns = done;
     pthread_mutex_unlock(&report_lane);
+    atomic_fetch_sub(&lane_queue, 1);
     if (!res)
         return true;
     if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)

@@ -82,7 +82,8 @@ def connect(sock_path, timeout):
 
 def get(path, sock_path, token=None, timeout=10):
     """One GET to the process listening on sock_path; returns (status, raw)."""
-    params = {"REQUEST_METHOD": "GET", "REQUEST_URI": path, "QUERY_STRING": ""}
+    params = {"REQUEST_METHOD": "GET", "REQUEST_URI": path,
+              "QUERY_STRING": path.partition("?")[2]}
     if token:
         params["HTTP_AUTHORIZATION"] = "Bearer " + token
     s = connect(sock_path, timeout)
