@@ -70,13 +70,8 @@ ins AS (
         x.source <> 'mbu_discharge'
             AND referral_outside_window(rcv.at, su.delivery_date, x.criteria),
         referral_under_18(rcv.at, su.date_of_birth),
-        coalesce(x.open_to_other_mental_health_team, false) OR EXISTS (
-            SELECT 1 FROM referrals o JOIN teams t ON t.id = o.team_id
-            WHERE o.service_user_id = su.id AND o.team_id <> x.team_id
-                AND t.type IN ('cmht', 'early_intervention', 'crisis_home_treatment',
-                    'psychiatric_liaison', 'camhs')
-                AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')
-                AND o.voided_at IS NULL),
+        coalesce(x.open_to_other_mental_health_team, false)
+            OR referral_open_elsewhere(su.id, x.team_id),
         ($1::access).sub, ($1::access).role, referral_source_code(x.source, ($1::access).role),
         CASE WHEN su.id IS NULL THEN 'identity_check' ELSE 'received' END,
         CASE WHEN su.id IS NULL THEN $2::jsonb -> 'body' -> 'service_user' END,
@@ -117,26 +112,38 @@ SELECT id, version, body, service_user_id::text FROM ins;
 -- hours after the change (when it became known), a downgrade 28 days after
 -- receipt. Taking over full care turns another trust's I1 into I2. The
 -- identity check resolved: the referral is attached to her and its flags
--- are computed again from her record.
-WITH j AS (SELECT $2::jsonb -> 'body' AS j),
+-- are computed again from her record. Criteria changed: the window flag is
+-- computed again (the window is 24 months for a difficulty arising from the
+-- maternity experience, 9 months otherwise), from her delivery date as
+-- recorded now (as given, while she is held).
+WITH j AS (SELECT $2::jsonb -> 'body' AS j,
+        ARRAY(SELECT jsonb_array_elements_text($2::jsonb -> 'body' -> 'criteria')) AS criteria),
 found AS (
-    SELECT w.id, w.delivery_date, w.date_of_birth
+    SELECT w.id, w.delivery_date, w.date_of_birth, w.gp_practice_code
     FROM referral_identity_woman($1::access, ($2::jsonb ->> 'id')::uuid,
         $2::jsonb ->> 'from', $2::jsonb -> 'body') w)
 UPDATE referrals r SET status = $2::jsonb ->> 'to',
     service_user_id = coalesce(found.id, r.service_user_id),
-    flag_discuss_individually = CASE WHEN found.id IS NULL THEN r.flag_discuss_individually
-        ELSE r.source <> 'mbu_discharge'
-            AND referral_outside_window(r.received_at, found.delivery_date, r.criteria) END,
+    flag_discuss_individually = CASE
+        WHEN found.id IS NULL AND NOT j.j ? 'criteria' THEN r.flag_discuss_individually
+        ELSE r.source <> 'mbu_discharge' AND referral_outside_window(r.received_at,
+            CASE WHEN found.id IS NOT NULL THEN found.delivery_date
+                WHEN r.service_user_id IS NOT NULL THEN (SELECT s.delivery_date
+                    FROM service_users s WHERE s.id = r.service_user_id)
+                ELSE (SELECT c.delivery_date FROM service_user_columns(r.given_details) c) END,
+            CASE WHEN j.j ? 'criteria' THEN j.criteria ELSE r.criteria END) END,
     flag_discuss_with_camhs = CASE WHEN found.id IS NULL THEN r.flag_discuss_with_camhs
         ELSE referral_under_18(r.received_at, found.date_of_birth) END,
+    flag_offer_joint_working = CASE WHEN found.id IS NULL THEN r.flag_offer_joint_working
+        ELSE r.open_to_other_mh_team OR referral_open_elsewhere(found.id, r.team_id) END,
+    flag_gp_outside_area = CASE WHEN found.id IS NULL THEN r.flag_gp_outside_area
+        ELSE NOT gp_practice_covered(r.organisation_id, found.gp_practice_code) END,
     priority = coalesce(j.j ->> 'priority', r.priority),
     due_at = CASE j.j ->> 'priority'
         WHEN 'emergency' THEN now() + interval '4 hours'
         WHEN 'routine' THEN referral_due_at(r.received_at, 'routine')
         ELSE r.due_at END,
-    criteria = CASE WHEN j.j ? 'criteria'
-        THEN ARRAY(SELECT jsonb_array_elements_text(j.j -> 'criteria')) ELSE r.criteria END,
+    criteria = CASE WHEN j.j ? 'criteria' THEN j.criteria ELSE r.criteria END,
     pathway = coalesce(j.j ->> 'pathway', r.pathway),
     allocated_clinician_id = coalesce((j.j ->> 'allocated_clinician_id')::uuid,
         r.allocated_clinician_id),

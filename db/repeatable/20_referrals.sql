@@ -34,6 +34,27 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'gp_outside_area', r.flag_gp_outside_area)
 $$;
 
+-- She has an open referral to another mental health team (not this one):
+-- joint management is offered, and the MDT discusses the referral. At
+-- receipt, and again when a held referral is attached to her. PL/pgSQL so
+-- that its plan is kept for the session (a SQL function holding a
+-- subquery is not inlined, and would be planned at every statement).
+CREATE OR REPLACE FUNCTION referral_open_elsewhere(woman uuid, team uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    open_referral uuid;
+BEGIN
+    SELECT o.id INTO open_referral FROM referrals o JOIN teams t ON t.id = o.team_id
+    WHERE o.service_user_id = woman AND o.team_id <> team
+        AND t.type IN ('cmht', 'early_intervention', 'crisis_home_treatment',
+            'psychiatric_liaison', 'camhs')
+        AND o.status IN ('received', 'triaged', 'mdt_review', 'accepted')
+        AND o.voided_at IS NULL
+    LIMIT 1;
+    RETURN open_referral IS NOT NULL;
+END
+$$;
+
 -- Met or breached once seen; breached too while on the clock past due;
 -- neither when closed without contact.
 CREATE OR REPLACE FUNCTION referral_breached(r referrals) RETURNS boolean
@@ -219,7 +240,7 @@ CREATE OR REPLACE FUNCTION referral_guard_mbu_discharge(a access, id uuid, body 
 RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('status', 409, 'detail',
         'A discharge from a mother and baby unit is always seen on discharge: it cannot be '
-        || 'signposted, referred on or declined.')
+        || 'signposted, referred on, declined or closed with advice.')
     FROM referrals r
     WHERE r.id = referral_guard_mbu_discharge.id AND r.source = 'mbu_discharge'
 $$;

@@ -651,12 +651,25 @@ class MbuDischarge(unittest.TestCase):
         move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
         for to, fields in (("signposted", dict(signposted_to="x")),
                            ("referred_on", dict(referred_to="x")),
-                           ("declined", dict(reason="x"))):
+                           ("declined", dict(reason="x")),
+                           ("advice_given", dict(advice="x"))):
             with self.subTest(to=to):
                 body = assert_problem(move(r["id"], to, **fields), 409)
                 self.assertIn("always seen", body["detail"])
         self.assertEqual(move(r["id"], "accepted", pathway="perinatal",
                               allocated_clinician_id=NURSE).status, 201)
+
+    def test_the_mdt_cannot_close_it_with_advice_either(self):
+        r = self.mbu()
+        move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        self.assertEqual(move(r["id"], "mdt_review", meeting_date=today()).status, 201)
+        body = assert_problem(move(r["id"], "advice_given", advice="x"), 409)
+        self.assertIn("always seen", body["detail"])
+        # Advice is still the MDT's to give on any other referral.
+        other = refer()
+        move(other["id"], "triaged", duty_clinician_id=DUTY, notes="n")
+        move(other["id"], "mdt_review", meeting_date=today())
+        self.assertEqual(move(other["id"], "advice_given", advice="x").status, 201)
 
 
 class Corrections(unittest.TestCase):
@@ -696,6 +709,27 @@ class Corrections(unittest.TestCase):
         h = get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")).body["items"]
         self.assertEqual((h[-1]["from"], h[-1]["to"]), ("received", "received"))
         self.assertEqual(h[-1]["details"]["priority_reason"], "Settled since the call.")
+
+    def test_changed_criteria_move_the_window_flag(self):
+        # Delivered a year ago: inside the 24 months of a difficulty arising
+        # from the maternity experience, outside the 9 months of the others.
+        r = refer(service_user=postnatal(today(-365)), criteria=["maternity_experience_illness"])
+        self.assertFalse(r["flags"]["discuss_individually"])
+        ok = move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n",
+                  criteria=["previous_perinatal_illness"])
+        self.assertEqual(ok.status, 201, ok)
+        self.assertTrue(ok.body["flags"]["discuss_individually"])
+        body = assert_problem(move(r["id"], "accepted", pathway="perinatal",
+                                   allocated_clinician_id=NURSE), 409)
+        self.assertIn("outside the window", body["detail"])
+        # Corrected back to a maternity-experience criterion: inside again,
+        # and triage may accept.
+        etag = get("/v1/referrals/" + r["id"], token=token("clinician")).headers["etag"]
+        ok = correct(r["id"], {"criteria": ["tokophobia_birth_trauma_ptsd"]}, etag)
+        self.assertEqual(ok.status, 200, ok)
+        self.assertFalse(ok.body["flags"]["discuss_individually"])
+        self.assertEqual(move(r["id"], "accepted", pathway="perinatal",
+                              allocated_clinician_id=NURSE).status, 201)
 
     def test_criteria_corrected_and_closed_referrals_not(self):
         r = refer()
@@ -883,6 +917,17 @@ class IdentityCheck(unittest.TestCase):
         self.assertEqual(db_count("select count(*) from audit_events where resource_id = '%s' "
                                   "and action = 'transition' and role = 'admin' and outcome = 'ok'"
                                   % held["id"]), 1)
+
+    def test_attached_referral_takes_her_flags(self):
+        # Held, the flags come from the details given (a practice the
+        # organisation does not cover); attached, from her record (J82001,
+        # covered).
+        held = post("/v1/referrals", referral_body(
+            service_user=self.wrong(gp_practice_code="Z99990")), token=token("clinician")).body
+        self.assertTrue(held["flags"]["gp_outside_area"])
+        ok = move(held["id"], "received", tok=token("admin"), resolution="attach")
+        self.assertEqual(ok.status, 201, ok)
+        self.assertFalse(ok.body["flags"]["gp_outside_area"])
 
     def test_admin_corrects_the_details(self):
         held = post("/v1/referrals", referral_body(service_user=self.wrong()),
