@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -62,6 +63,8 @@ static bool connection_ready(void)
     return ok;
 }
 
+#define SQLSTATE_SIZE 6 /* five characters and the terminator */
+
 static const char *sqlstate(const PGresult *res)
 {
     const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -73,9 +76,9 @@ static const char *sqlstate(const PGresult *res)
  * shutdown, restart) did not commit and is sent once more on a new
  * connection; any other lost connection leaves the outcome unknown, which
  * counts as a failure (the workers answer 503, as before group commit). */
-static bool insert_rows(pending *first, int n, const char **state)
+static bool insert_rows(pending *first, int n, char state[SQLSTATE_SIZE])
 {
-    *state = "";
+    state[0] = '\0';
     for (int attempt = 0; attempt < 2; attempt++) {
         arena_reset(&batch_arena);
         strbuf b;
@@ -97,11 +100,12 @@ static bool insert_rows(pending *first, int n, const char **state)
             PQexecPrepared(conn.conn, sql_audit_insert_batch.name, 1, params, NULL, NULL, 0);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         bool lost = PQstatus(conn.conn) != CONNECTION_OK;
-        *state = sqlstate(res);
-        bool retry = !ok && lost && !strncmp(*state, "57P", 3);
+        /* A copy: the result is cleared below, and commit_batch reads it. */
+        snprintf(state, SQLSTATE_SIZE, "%s", sqlstate(res));
+        bool retry = !ok && lost && !strncmp(state, "57P", 3);
         if (!ok)
             log_error("audit", lost ? "audit commit: connection lost" : "audit commit failed",
-                      *state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+                      state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         PQclear(res);
         if (ok) {
             metrics_audit_commit((unsigned)n);
@@ -119,8 +123,8 @@ static bool insert_rows(pending *first, int n, const char **state)
  * request. */
 static void commit_batch(pending *first, int n)
 {
-    const char *state;
-    bool ok = insert_rows(first, n, &state);
+    char state[SQLSTATE_SIZE];
+    bool ok = insert_rows(first, n, state);
     pending *p = first;
     for (int i = 0; i < n; i++, p = p->next)
         p->ok = ok;
@@ -128,7 +132,7 @@ static void commit_batch(pending *first, int n)
         return;
     p = first;
     for (int i = 0; i < n; i++, p = p->next)
-        p->ok = insert_rows(p, 1, &state);
+        p->ok = insert_rows(p, 1, state);
 }
 
 static void *committer_main(void *arg)
