@@ -6,7 +6,7 @@
 
 #include "router.h"
 
-#define MAX_ROUTES 128
+#define MAX_ROUTES 1024 /* the table's and the added (router.c: 512 at most) */
 static const double buckets_ms[] = {1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
 #define NBUCKETS (sizeof(buckets_ms) / sizeof(buckets_ms[0]))
 
@@ -23,7 +23,9 @@ static atomic_ulong audit_commits, audit_rows;
 
 void metrics_record(const request *r, double duration_ms)
 {
-    long idx = r->route ? (long)(r->route - routes) : MAX_ROUTES;
+    /* Its place among all routes: the record layer's are added at start-up,
+     * after the table (router.c), so not an offset into the table. */
+    int idx = r->route ? router_index(r->route) : MAX_ROUTES;
     if (idx < 0 || idx > MAX_ROUTES)
         idx = MAX_ROUTES;
     route_metrics *m = &per_route[idx];
@@ -85,8 +87,9 @@ static void render_histogram(strbuf *b, const char *method, const char *pattern,
 
 static void render_all(strbuf *b, void (*fn)(strbuf *, const char *, const char *, route_metrics *))
 {
-    for (long i = 0; i < MAX_ROUTES && routes[i].method; i++)
-        fn(b, routes[i].method, routes[i].pattern, &per_route[i]);
+    const route *rt;
+    for (int i = 0; i < MAX_ROUTES && (rt = router_route(i)); i++)
+        fn(b, rt->method, rt->pattern, &per_route[i]);
     fn(b, "-", "unmatched", &per_route[MAX_ROUTES]);
 }
 

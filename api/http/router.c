@@ -41,6 +41,18 @@ const route *router_route(int i)
     return NULL;
 }
 
+int router_index(const route *rt)
+{
+    int n = 0;
+    FOR_EACH_ROUTE(each)
+    {
+        if (each == rt)
+            return n;
+        n++;
+    }
+    return -1;
+}
+
 /* Matches one pattern against a path; captures the brace segments. */
 static bool pattern_matches(const char *pattern, const char *path, const char **params,
                             int *nparams, arena *a)
