@@ -101,6 +101,14 @@ void response_header(request *r, const char *name, const char *value)
     strbuf_append(&r->headers, "\r\n", 2);
 }
 
+void response_headers_clear(request *r)
+{
+    r->headers.len = 0;
+    r->headers.failed = 0;
+    if (r->headers.data)
+        r->headers.data[0] = '\0';
+}
+
 void response_json(request *r, int status, const char *body, size_t len)
 {
     r->status = status;

@@ -61,6 +61,8 @@ bool request_parse_query(request *r);
 const char *request_query(const request *r, const char *name);
 
 void response_header(request *r, const char *name, const char *value);
+/* Drops the headers set so far (those of an answer that will not be given). */
+void response_headers_clear(request *r);
 /* Sets a JSON response; body must live at least as long as the request. */
 void response_json(request *r, int status, const char *body, size_t len);
 

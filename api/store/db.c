@@ -392,6 +392,14 @@ bool db_commit(request *r)
 {
     bool ok = simple_command(r, "COMMIT");
     r->db->in_transaction = false;
+    if (!ok) {
+        /* Refused at commit (a deferred check) or lost: the transaction's
+         * audit row is not known to be written, so the request is audited
+         * again (dispatch's fallback), and the success's headers (ETag,
+         * Location of a version that did not commit) go. */
+        r->audited = false;
+        response_headers_clear(r);
+    }
     return ok;
 }
 

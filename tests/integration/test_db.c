@@ -421,6 +421,43 @@ static void create_read_update_through_handlers(void **state)
     assert_int_equal(r->status, 412);
 }
 
+/* A change refused when it commits (a deferred check) is not reported as
+ * audited (its row went with the transaction, so dispatch writes the
+ * fallback row) and does not carry the ETag of the version that did not
+ * commit. */
+static void a_change_refused_at_commit_is_audited_again(void **state)
+{
+    (void)state;
+    char org[37], team[37], id[37];
+    principal who;
+    new_org(org, team);
+    set_principal(&who, "it-user", org, team);
+    create_woman(&who, id);
+    sql_ok(owner_url,
+           "CREATE FUNCTION it_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ "
+           "BEGIN RAISE EXCEPTION 'refused at commit'; END $$; "
+           "CREATE CONSTRAINT TRIGGER it_fail_at_commit AFTER UPDATE ON service_users "
+           "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.given_name = 'FailAtCommit') "
+           "EXECUTE FUNCTION it_fail_at_commit()");
+    request *r = new_request("PATCH", "{\"given_name\":\"FailAtCommit\"}", &who);
+    r->path_params[0] = id;
+    r->npath_params = 1;
+    r->if_match = "\"1\"";
+    service_users_update(r);
+    sql_ok(owner_url, "DROP TRIGGER it_fail_at_commit ON service_users; "
+                      "DROP FUNCTION it_fail_at_commit()");
+    assert_true(r->status >= 500);
+    assert_false(r->audited);
+    assert_null(header(r, "ETag"));
+    /* Nothing changed: her version is still 1. */
+    r = new_request("PATCH", "{\"given_name\":\"Anna\"}", &who);
+    r->path_params[0] = id;
+    r->npath_params = 1;
+    r->if_match = "\"1\"";
+    service_users_update(r);
+    assert_int_equal(r->status, 200);
+}
+
 static void idempotent_create_replays(void **state)
 {
     (void)state;
@@ -841,6 +878,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(access_scope_is_the_one_rule),
         cmocka_unit_test(create_read_update_through_handlers),
         cmocka_unit_test(idempotent_create_replays),
+        cmocka_unit_test(a_change_refused_at_commit_is_audited_again),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
