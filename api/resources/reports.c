@@ -351,8 +351,10 @@ bool report_submissions_create(request *r)
     if (!body || !report_listed(r, name))
         return true;
     json_object_object_add(body, "report", json_object_new_string(name));
-    if (!db_begin(r))
+    if (!db_begin(r)) {
+        db_problem(r, NULL);
         return true;
+    }
     PGresult *res = db_query(r, &sql_report_submission_insert, json_to_arena(r->a, body, NULL));
     if (!res) {
         db_rollback(r);
@@ -371,8 +373,10 @@ bool report_submissions_create(request *r)
         db_rollback(r);
         return true;
     }
-    if (!db_commit(r))
+    if (!db_commit(r)) {
+        db_problem(r, NULL);
         return true;
+    }
     response_header(r, "Location", arena_printf(r->a, "/v1/reports/%s/submissions/%s", name, id));
     response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
     return true;

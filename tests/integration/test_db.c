@@ -458,6 +458,31 @@ static void a_change_refused_at_commit_is_audited_again(void **state)
     assert_int_equal(r->status, 200);
 }
 
+/* A report submission refused at commit answers 503 (it was a bare 500:
+ * no problem was set), and is audited again. */
+static void a_submission_refused_at_commit_answers_503(void **state)
+{
+    (void)state;
+    char org[37];
+    principal admin;
+    new_org(org, NULL);
+    set_principal(&admin, "it-admin", org, NULL);
+    sql_ok(owner_url,
+           "CREATE FUNCTION it_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ "
+           "BEGIN RAISE EXCEPTION 'refused at commit'; END $$; "
+           "CREATE CONSTRAINT TRIGGER it_fail_at_commit AFTER INSERT ON report_submissions "
+           "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION it_fail_at_commit()");
+    request *r = new_request("POST", "{\"year\":2025,\"quarter\":1}", &admin);
+    r->path_params[0] = "activity";
+    r->npath_params = 1;
+    report_submissions_create(r);
+    sql_ok(owner_url, "DROP TRIGGER it_fail_at_commit ON report_submissions; "
+                      "DROP FUNCTION it_fail_at_commit()");
+    assert_int_equal(r->status, 503);
+    assert_false(r->audited);
+    assert_null(header(r, "Location"));
+}
+
 static void idempotent_create_replays(void **state)
 {
     (void)state;
@@ -879,6 +904,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(create_read_update_through_handlers),
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(a_change_refused_at_commit_is_audited_again),
+        cmocka_unit_test(a_submission_refused_at_commit_answers_503),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
