@@ -155,6 +155,26 @@ static void write_response(FCGX_Request *fr, request *r)
         FCGX_PutStr(r->response_body, (int)r->response_len, fr->out);
 }
 
+/* accept() failed for a reason libfcgi does not retry (no file
+ * descriptors or memory left, for a moment): the worker waits a little and
+ * accepts again. It used to leave its loop silently, and once every worker
+ * had, the process stayed up with its socket open, answering nothing. One
+ * log line per 10 s for the whole process. */
+static void accept_failed(int err)
+{
+    static atomic_llong last_logged_s;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long last = atomic_load(&last_logged_s);
+    if ((last == 0 || now.tv_sec - last >= 10) &&
+        atomic_compare_exchange_strong(&last_logged_s, &last, (long long)now.tv_sec))
+        log_error("server", "cannot accept a connection", "retrying in 100 ms",
+                  err > 0 ? strerror(err) : "libfcgi error");
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+        ;
+}
+
 static void *worker_main(void *arg)
 {
     worker *self = arg;
@@ -170,8 +190,13 @@ static void *worker_main(void *arg)
     /* A database that is down at start-up is retried on the first request. */
     db_connect(&conn, g_config.database_url);
     while (!atomic_load(&stopping)) {
-        if (FCGX_Accept_r(&fr) < 0)
-            break;
+        int accepted = FCGX_Accept_r(&fr);
+        if (accepted < 0) {
+            if (atomic_load(&stopping))
+                break; /* the listening socket was shut down */
+            accept_failed(-accepted);
+            continue;
+        }
         request r;
         request_init(&r, &a);
         r.method = FCGX_GetParam("REQUEST_METHOD", fr.envp);
