@@ -189,7 +189,11 @@ static void *worker_main(void *arg)
     }
     /* A database that is down at start-up is retried on the first request. */
     db_connect(&conn, g_config.database_url);
-    while (!atomic_load(&stopping)) {
+    /* Until accept() fails once stopping: after the listening socket is
+     * shut down, a unix socket still hands out the connections queued on it
+     * (requests nginx has sent), and only then fails, so they are answered
+     * rather than reset (502). */
+    for (;;) {
         int accepted = FCGX_Accept_r(&fr);
         if (accepted < 0) {
             if (atomic_load(&stopping))
@@ -294,7 +298,9 @@ static void *signal_main(void *arg)
     }
     atomic_store(&stopping, true);
     log_info("stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    /* Wakes every worker blocked in accept(); requests in flight finish. */
+    /* Wakes every worker blocked in accept() and refuses new connections;
+     * requests in flight, and those already queued on a unix socket, are
+     * answered first (worker_main). */
     shutdown(listen_fd, SHUT_RDWR);
     return NULL;
 }
