@@ -450,7 +450,12 @@ static const char *refused_women(request *r, const char **action, const char **r
         PGresult *res = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
         return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
     }
-    const char *id = r->npath_params > 0 ? r->path_params[r->npath_params - 1] : NULL;
+    /* The record's id: the last id in the path (a care plan's version
+     * number comes after its plan's). */
+    const char *id = NULL;
+    for (int i = r->npath_params - 1; i >= 0 && !id; i--)
+        if (uuid_valid(r->path_params[i]))
+            id = r->path_params[i];
     if (!strcmp(*action, "create") && r->status == 201)       /* an idempotent replay */
         *record_id = id = d->singleton ? id : replayed_id(r); /* a singleton's is its path's */
     const record_def *parent = parent_of(d); /* a nested list: the id is the parent's */

@@ -314,6 +314,20 @@ class Versions(unittest.TestCase):
         self.assertGreaterEqual(audit_rows("care_plan", p["id"], "read"), 4)
         self.assertEqual(audit_rows("care_plan", p["id"], "update"), 2)
 
+    def test_refusals_name_her(self):
+        # Refused before the handler (a role without the route, a query
+        # parameter): the audit row still names her, from the plan's id
+        # (the version number after it is not a record's id).
+        p = create_plan().body
+        woman = p["service_user_id"]
+        url = PLANS + "/" + p["id"] + "/versions/1"
+        assert_problem(get(url, token=token("commissioner")), 403)
+        assert_problem(get(url + "?x=1", token=cli_a()), 400)
+        self.assertEqual(e2e.db_count(
+            "select count(*) from audit_events where resource = 'care_plan' and "
+            "resource_id = '%s' and outcome <> 'ok' and '%s' = any (service_user_ids)"
+            % (p["id"], woman)), 2)
+
     def test_versions_are_append_only(self):
         p = create_plan().body
         for sql in ("update care_plan_versions set changed_by = 'x' where care_plan_id = '%s'",
