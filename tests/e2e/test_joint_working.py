@@ -340,6 +340,30 @@ class BirthingConversation(unittest.TestCase):
         self.assertFalse(r.body["overdue"])
         self.assertFalse(r.body["deadlines"]["birthing_conversation"]["overdue"])
 
+    def deliver(self, su, stage):
+        her = get("/v1/service-users/" + su, token=cli_a())
+        status = ({"stage": "postnatal", "delivery_date": e2e.today()} if stage == "postnatal"
+                  else {"stage": "pregnancy_loss", "loss_date": e2e.today(),
+                        "loss_gestation_weeks": 30})
+        status["estimated_due_date"] = None  # a PATCH keeps what it does not name
+        r = e2e.patch("/v1/service-users/" + su,
+                      {"perinatal_status": status}, token=cli_a(), etag=her.headers["etag"])
+        self.assertEqual(r.status, 200, r)
+
+    def test_still_due_once_she_has_delivered(self):
+        # Her record keeps no due date once she is postnatal; the agreement
+        # keeps the deadline, and its miss, for the joint-working report.
+        su, a, d = self.deadline(56)
+        self.assertTrue(d["overdue"])
+        self.deliver(su, "postnatal")
+        after = read(a)["deadlines"]["birthing_conversation"]
+        self.assertEqual((after["due_on"], after["overdue"]), (d["due_on"], True))
+
+    def test_no_longer_due_after_a_loss(self):
+        su, a, _ = self.deadline(56)
+        self.deliver(su, "pregnancy_loss")
+        self.assertIsNone(read(a)["deadlines"]["birthing_conversation"])
+
     def test_held_on_due_date_minus_57_is_on_time_minus_56_late(self):
         su, a, _ = self.deadline(50)  # due on today - 7
         contact(su, e2e.today(-7), a["id"], "birthing_conversation")
