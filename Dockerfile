@@ -21,10 +21,11 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 FROM debian:12-slim AS app
 # Runtime libraries only (libfcgi from bookworm-security: CVE-2025-23016 is
 # fixed in 2.4.2-2+deb12u1); openssl for the `keys` service; libfcgi-bin's
-# cgi-fcgi for the health check.
+# cgi-fcgi for the health check; tzdata for England's clinical day (the
+# server refuses to start without Europe/London).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libfcgi0ldbl libfcgi-bin libjson-c5 libjwt0 \
-        libpq5 libssl3 openssl ca-certificates \
+        libpq5 libssl3 openssl ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libfcgi0ldbl)" ge 2.4.2-2+deb12u1 \
  && useradd --system --user-group --home-dir /nonexistent --shell /usr/sbin/nologin perinatal \

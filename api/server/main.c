@@ -2,9 +2,9 @@
  *
  * Threads: N workers each own a FastCGI request, a database connection and a
  * token cache, and accept on the shared socket. A signal thread waits for
- * SIGTERM/SIGINT, then shuts the listening socket so accepts fail and every
- * worker finishes its request in flight and leaves; SIGHUP reopens the log
- * file (rotation). */
+ * SIGTERM/SIGINT, then shuts the listening socket: each worker finishes its
+ * request in flight, answers those already queued, and leaves once accept
+ * fails; SIGHUP reopens the log file (rotation). */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
 #include <fcgiapp.h>
@@ -173,6 +173,19 @@ static void accept_failed(int err)
     struct timespec pause = {0, 100 * 1000 * 1000};
     while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
         ;
+}
+
+/* True when local time is England's: without the zone's data (no tzdata
+ * in the image) the C library falls back to UTC without a word, and every
+ * "today" and "not in the future" check (partners, infants, admissions,
+ * training) would be an hour off in summer. Noon UTC on 1 July is 13:00 in
+ * London. */
+static bool england_time_known(void)
+{
+    struct tm midsummer = {.tm_year = 2026 - 1900, .tm_mon = 6, .tm_mday = 1, .tm_hour = 12};
+    time_t t = timegm(&midsummer);
+    struct tm local;
+    return localtime_r(&t, &local) && local.tm_hour == 13;
 }
 
 static void *worker_main(void *arg)
@@ -412,6 +425,11 @@ int main(int argc, char **argv)
     /* The clinical day is England's. */
     setenv("TZ", "Europe/London", 1);
     tzset();
+    if (!england_time_known()) {
+        fprintf(stderr, "perinatal-api: no time zone data for Europe/London (install tzdata): "
+                        "dates would be taken in UTC, an hour off in summer\n");
+        return 1;
+    }
     if (!strcmp(cmd, "migrate"))
         return migrate_run(g_config.migrate_url) ? 0 : 1;
     return serve();

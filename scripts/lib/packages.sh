@@ -7,6 +7,7 @@
 PERINATAL_APT_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libjson-c-dev
     libjwt-dev libcmocka-dev libpq-dev libssl-dev postgresql nginx-light wrk curl
     openssl python3 python3-yaml clang nodejs npm ca-certificates
+    tzdata # the server refuses to start without Europe/London
     libclang-rt-14-dev # libFuzzer and the sanitizers' runtimes for clang (tests/fuzz)
     systemd docker-compose) # tests/deploy: systemd-analyze verify, docker-compose config
 # libfcgi before this has CVE-2025-23016.
