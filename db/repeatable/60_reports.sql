@@ -594,7 +594,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         JOIN mh6_items i ON i.code = o.mh6_item
         WHERE EXISTS (SELECT 1 FROM stays s WHERE s.service_user_id = c.service_user_id
             AND o.offered_on >= s.admitted_on
-            AND (s.discharged_on IS NULL OR o.offered_on <= s.discharged_on))
+            AND (s.discharged_on IS NULL OR o.offered_on <= s.discharged_on)
+            -- Group I's "seen within 1 week of admission" is only that
+            -- within the week, as the contacts below.
+            AND (o.mh6_item <> 'seen_by_senior_clinician_within_week'
+                OR o.offered_on <= s.admitted_on + 7))
         UNION ALL
         -- mh6_partner_seen_within_week(c.id, s.admitted_on), written out for
         -- the same reason: a contact naming the partner is one of hers (the

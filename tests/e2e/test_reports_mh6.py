@@ -236,6 +236,22 @@ class Mh6(unittest.TestCase):
             ("partners_accepting", "I"): 0, ("partners_accepting", "II"): 0,
             ("partners_accepting", "III"): 0, ("partners_accepting", "IV"): 1})
 
+    def test_seen_within_a_week_means_within_the_week(self):
+        # Seed 000, Group I: "Seen within 1 week of admission by a senior
+        # clinician". Recorded on the 7th day after admission: counted; on
+        # the 8th: Group I is not complete.
+        o = Mh6Org()
+        for seen_on, counted in (("2023-07-08", 1), ("2023-07-09", 0)):
+            with self.subTest(seen_on=seen_on):
+                w = o.woman()
+                o.admission(w, "2023-07-01", discharged_on="2023-08-20")
+                p = o.partner(w, "2023-07-01")
+                o.offers(w, p, GROUP_I[1:] + ["family_sessions"], "2023-07-02")
+                o.offer(w, p, GROUP_I[0], seen_on)
+        got = figures(o.report("mh6", 2023, 2).body)
+        self.assertEqual((got[("partners", "all")],
+                          got[("partners_offered_group_i_all_and_group_ii", "all")]), (2, 1))
+
     def test_consent_withdrawn_after_the_quarter_does_not_change_it(self):
         o = Mh6Org()
         w = o.woman()
