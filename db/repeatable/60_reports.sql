@@ -370,8 +370,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         SELECT DISTINCT a.service_user_id FROM adm a
         WHERE a.admitted_with = 'baby' AND a.admitted_on >= quarter_start
             AND EXISTS (SELECT 1 FROM care_plan_interventions i
+                JOIN care_plans p ON p.id = i.care_plan_id
                 WHERE i.mbu_admission_id = a.id AND i.kind = 'parent_infant'
-                    AND i.voided_at IS NULL)),
+                    AND i.voided_at IS NULL AND p.voided_at IS NULL)),
     n AS (
         SELECT (SELECT count(*) FROM numerator) AS numerator,
             (SELECT count(*) FROM denominator) AS denominator,
@@ -456,8 +457,10 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
     therapy AS (
         SELECT i.started_on - i.assessment_date AS days
         FROM care_plan_interventions i
+        JOIN care_plans p ON p.id = i.care_plan_id
         WHERE i.organisation_id = org AND i.kind = 'psychological_therapy'
-            AND i.voided_at IS NULL AND i.started_on BETWEEN quarter_start AND quarter_end),
+            AND i.voided_at IS NULL AND p.voided_at IS NULL
+            AND i.started_on BETWEEN quarter_start AND quarter_end),
     -- Women who needed an agreement in the quarter: a referral of hers to
     -- the organisation received in the quarter, not entered in error,
     -- flagged open to another mental health team (joint management

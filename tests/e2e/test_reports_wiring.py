@@ -184,6 +184,19 @@ class Mh11(unittest.TestCase):
         o.trained_staff("2023-07-01")
         o.trained_staff("2023-04-01", mbu=False)
 
+    def test_an_offer_under_a_plan_entered_in_error_is_not_offered(self):
+        # Voiding a plan leaves its interventions as they were: the report
+        # looks at the plan too (as the joint-working deadlines do).
+        o = MbuOrg()
+        w = o.woman()
+        o.admission(w, "2022-05-10", discharged_on="2022-05-30")
+        o.intervention(w, "2022-05-12")
+        offered = "mothers_offered_psychosocial_intervention"
+        self.assertEqual(values(o.report("mh11", 2022, 1).body)[offered], 1)
+        psql("UPDATE care_plans SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E' "
+             "WHERE id = '%s'" % o.plan(w))
+        self.assertEqual(values(o.report("mh11", 2022, 1).body)[offered], 0)
+
     def test_q1_exact_counts_for_a_commissioner(self):
         r = self.o.report("mh11", 2023, 1)
         self.assertEqual(r.status, 200, r)
@@ -342,6 +355,19 @@ class JointWorking(unittest.TestCase):
         self.assertEqual(values(r.body), self.EXACT)
         for f in r.body["figures"]:
             self.assertIn(f["figure"], r.body["definitions"])
+
+    def test_a_therapy_under_a_plan_entered_in_error_is_not_counted(self):
+        o = MbuOrg()
+        w = o.woman()
+        o.intervention(w, "2021-10-01", code="cbt", kind="psychological_therapy",
+                       started_on="2021-10-10", assessment_date="2021-10-01")
+        started = "psychological_therapies_started"
+        self.assertEqual(values(o.figures("joint-working", 2021, 3, exact=True)[1].body)
+                         [started], 1)
+        psql("UPDATE care_plans SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E' "
+             "WHERE id = '%s'" % o.plan(w))
+        self.assertEqual(values(o.figures("joint-working", 2021, 3, exact=True)[1].body)
+                         [started], 0)
 
     def test_suppressed_for_a_commissioner(self):
         r = self.o.report("joint-working", 2022, 3)
