@@ -90,10 +90,15 @@ CREATE OR REPLACE TRIGGER service_users_shown
 
 -- An infant registered, corrected or entered in error changes the count
 -- her record shows: it is kept, and her version moves so that her ETag
--- does (as a consent's does, consents_touch).
+-- does (as a consent's does, consents_touch). Her row is locked first, by
+-- a statement of its own: the count below is then taken after any other
+-- transaction changing it has committed (two infants registered at once
+-- would otherwise each count from a snapshot without the other, and the
+-- second to commit would show 1).
 CREATE OR REPLACE FUNCTION infants_shown_count() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM 1 FROM service_users WHERE id = NEW.service_user_id FOR NO KEY UPDATE;
     UPDATE service_users s
     SET shown_infant_count = n.count, version = s.version + 1, updated_at = now()
     FROM (SELECT w.id, service_user_infant_count(w.id, w.perinatal_stage, w.delivery_date) AS count

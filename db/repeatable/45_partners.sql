@@ -112,13 +112,16 @@ $$;
 
 -- A consent recorded changes what her record (or the partner's) shows:
 -- its version moves, so that its ETag does, and her record keeps the
--- consents it shows (service_user_consent_shown).
+-- consents it shows (service_user_consent_shown). Her row is locked first,
+-- by a statement of its own, so that what she shows is worked out after any
+-- other consent being recorded for her has committed (infants_shown_count).
 CREATE OR REPLACE FUNCTION consents_touch() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.partner_id IS NOT NULL THEN
         UPDATE partners SET version = version + 1, updated_at = now() WHERE id = NEW.partner_id;
     ELSE
+        PERFORM 1 FROM service_users WHERE id = NEW.service_user_id FOR NO KEY UPDATE;
         UPDATE service_users
         SET version = version + 1, updated_at = now(),
             shown_consent = service_user_consent_shown(NEW.service_user_id)

@@ -483,6 +483,81 @@ static void a_submission_refused_at_commit_answers_503(void **state)
     assert_null(header(r, "Location"));
 }
 
+/* Runs one statement on an open connection; it must succeed. */
+static void exec_ok(PGconn *c, const char *query)
+{
+    PGresult *res = PQexec(c, query);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+        fprintf(stderr, "%s: %s\n", query, PQresultErrorMessage(res));
+    assert_true(PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK);
+    PQclear(res);
+}
+
+/* Runs first's statement in a transaction, then second's in another (which
+ * waits for her row), then commits first and second. */
+static void two_at_once(const char *first_sql, const char *second_sql)
+{
+    PGconn *first = PQconnectdb(owner_url), *second = PQconnectdb(owner_url);
+    assert_int_equal(PQstatus(first), CONNECTION_OK);
+    assert_int_equal(PQstatus(second), CONNECTION_OK);
+    exec_ok(first, "BEGIN");
+    exec_ok(first, first_sql);
+    exec_ok(second, "BEGIN");
+    assert_int_equal(PQsendQuery(second, second_sql), 1);
+    usleep(200 * 1000);
+    exec_ok(first, "COMMIT");
+    PGresult *res;
+    while ((res = PQgetResult(second))) {
+        assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+        PQclear(res);
+    }
+    exec_ok(second, "COMMIT");
+    PQfinish(first);
+    PQfinish(second);
+}
+
+/* Two rows about her written at once, each changing what her record shows
+ * (two consents; twins): the second transaction waits for the first and
+ * then counts it, instead of overwriting her record from a snapshot
+ * without it. */
+static void what_she_shows_counts_concurrent_writes(void **state)
+{
+    (void)state;
+    char org[37], team[37], id[37], one[1024], two[1024];
+    principal who;
+    new_org(org, team);
+    set_principal(&who, "it-user", org, team);
+    create_woman(&who, id);
+    snprintf(one, sizeof(one),
+             "UPDATE service_users SET perinatal_stage = 'postnatal', estimated_due_date = NULL, "
+             "delivery_date = current_date - 3 WHERE id = '%s'",
+             id);
+    sql_ok(owner_url, one);
+    const char *scopes[] = {"share_with_gp", "share_with_maternity"};
+    char *consent[] = {one, two};
+    for (int i = 0; i < 2; i++)
+        snprintf(consent[i], sizeof(one),
+                 "INSERT INTO consents (organisation_id, service_user_id, scope, decision, "
+                 "decided_on, created_by) VALUES ('%s', '%s', '%s', 'given', current_date - 1, "
+                 "'it')",
+                 org, id, scopes[i]);
+    two_at_once(one, two);
+    snprintf(one, sizeof(one),
+             "INSERT INTO infants (organisation_id, service_user_id, date_of_birth, created_by) "
+             "VALUES ('%s', '%s', current_date - 3, 'it')",
+             org, id);
+    two_at_once(one, one);
+    snprintf(one, sizeof(one),
+             "SELECT shown_consent ->> 'share_with_gp', shown_consent ->> 'share_with_maternity', "
+             "shown_infant_count FROM service_users WHERE id = '%s'",
+             id);
+    PGresult *res = sql(owner_url, one);
+    assert_string_equal(PQgetvalue(res, 0, 0), "true");
+    assert_string_equal(PQgetvalue(res, 0, 1), "true");
+    assert_string_equal(PQgetvalue(res, 0, 2), "2");
+    PQclear(res);
+}
+
 static void idempotent_create_replays(void **state)
 {
     (void)state;
@@ -905,6 +980,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(idempotent_create_replays),
         cmocka_unit_test(a_change_refused_at_commit_is_audited_again),
         cmocka_unit_test(a_submission_refused_at_commit_answers_503),
+        cmocka_unit_test(what_she_shows_counts_concurrent_writes),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
