@@ -15,6 +15,11 @@ FROM jsonb_to_record($2::jsonb -> 'body') AS x(summary text, plan text, contact_
     service_users su
 WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::access).org
     AND EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL))
+    -- The infant one of hers, and not entered in error (the foreign key
+    -- knows only that it is hers).
+    AND (x.infant_id IS NULL OR EXISTS (SELECT 1 FROM infants i
+            WHERE i.id = x.infant_id AND i.service_user_id = su.id AND i.voided_at IS NULL)
+        OR raise_rule('liaison_updates_infant_woman_fk'))
 RETURNING id, version, liaison_update_json(liaison_updates)::text, service_user_id::text;
 
 -- name: liaison_update_consent

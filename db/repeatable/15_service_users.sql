@@ -33,8 +33,31 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'created_by', s.created_by, 'created_at', s.created_at, 'updated_at', s.updated_at)
 $$;
 
+-- Her consent of a scope on a day: the latest decision on or before it (by
+-- its date, then by when it was recorded) is "given". Scopes are the
+-- consent_scope codes; 'gp', 'health_visiting' and 'maternity' are read as
+-- share_with_<them>. Her own consents only (not a partner's).
+CREATE OR REPLACE FUNCTION consent_in_force(service_user_id uuid, consent_scope text,
+    on_day date)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((
+        SELECT c.decision = 'given' FROM consents c
+        WHERE c.service_user_id = $1 AND c.partner_id IS NULL
+            AND c.scope = CASE WHEN $2 IN ('gp', 'health_visiting', 'maternity')
+                THEN 'share_with_' || $2 ELSE $2 END
+            AND c.decided_on <= $3
+        ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false)
+$$;
+
+-- ... in force today (England): what liaison and discharge plans ask. Here,
+-- before the files that use it (30_liaison.sql's liaison_scope).
+CREATE OR REPLACE FUNCTION consent_in_force(service_user_id uuid, consent_scope text)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT consent_in_force($1, $2, (now() AT TIME ZONE 'Europe/London')::date)
+$$;
+
 -- Her consents as her record shows them: the rule of consent_in_force()
--- (db/repeatable/45_partners.sql), the latest decision of each scope on or
+-- (above), the latest decision of each scope on or
 -- before today, in one scan of her records. A decision is never dated in
 -- the future (the API refuses it), so the answer changes only when a
 -- consent is recorded, which is when consents_touch keeps it.

@@ -28,10 +28,12 @@ BEGIN
         'summary', l.summary, 'plan', l.plan, 'contact_point', l.contact_point,
         'acknowledged_at', l.acknowledged_at, 'created_at', l.created_at)
         -- The infant it is about, as the health-visiting service knows
-        -- infants: its date of birth and NHS number (never our id).
+        -- infants: its date of birth and NHS number (never our id); not
+        -- once the infant record is entered in error (its details were
+        -- wrong).
         || coalesce((SELECT jsonb_build_object('infant', jsonb_build_object('name', NULL,
                 'date_of_birth', i.date_of_birth, 'nhs_number', i.nhs_number))
-            FROM infants i WHERE i.id = l.infant_id), '{}'))::json END;
+            FROM infants i WHERE i.id = l.infant_id AND i.voided_at IS NULL), '{}'))::json END;
 END
 $$;
 
@@ -66,7 +68,12 @@ CREATE OR REPLACE FUNCTION liaison_scope(a access, l liaison_updates) RETURNS bo
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT a.org = l.organisation_id AND CASE a.role
         WHEN 'admin' THEN true
-        WHEN 'liaison' THEN l.direction = 'out' OR l.sender = a.sub
+        -- An outbound update leaves only while her consent to share with
+        -- health visiting is in force: withdrawn before the system reads
+        -- it, it is no longer served (feed, read, acknowledgement).
+        WHEN 'liaison' THEN (l.direction = 'out'
+                AND consent_in_force(l.service_user_id, 'health_visiting'))
+            OR l.sender = a.sub
         ELSE false END
 $$;
 

@@ -2,29 +2,8 @@
 -- discharge plans (db/019_partners_consents_discharge_plans.sql): what is in
 -- force, the representations, and the rules that compare records.
 
--- Her consent of a scope on a day: the latest decision on or before it (by
--- its date, then by when it was recorded) is "given". Scopes are the
--- consent_scope codes; 'gp', 'health_visiting' and 'maternity' are read as
--- share_with_<them>. Her own consents only (not a partner's).
-CREATE OR REPLACE FUNCTION consent_in_force(service_user_id uuid, consent_scope text,
-    on_day date)
-RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce((
-        SELECT c.decision = 'given' FROM consents c
-        WHERE c.service_user_id = $1 AND c.partner_id IS NULL
-            AND c.scope = CASE WHEN $2 IN ('gp', 'health_visiting', 'maternity')
-                THEN 'share_with_' || $2 ELSE $2 END
-            AND c.decided_on <= $3
-        ORDER BY c.decided_on DESC, c.created_at DESC, c.id DESC LIMIT 1), false)
-$$;
-
--- ... in force today (England): what liaison and discharge plans ask.
-CREATE OR REPLACE FUNCTION consent_in_force(service_user_id uuid, consent_scope text)
-RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT consent_in_force($1, $2, (now() AT TIME ZONE 'Europe/London')::date)
-$$;
-
--- Her consent to involve this partner, on a day (the same rule).
+-- Her consent to involve this partner, on a day (the rule of consent_in_force,
+-- db/repeatable/15_service_users.sql).
 CREATE OR REPLACE FUNCTION partner_consent_in_force(partner_id uuid, on_day date)
 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce((

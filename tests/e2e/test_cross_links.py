@@ -270,6 +270,18 @@ class LiaisonInfants(unittest.TestCase):
         plain = post(lu.nested(w), lu.out_body(), token=lu.cli_a())
         self.assertNotIn("infant", get(lu.IN + "/" + plain.body["id"], token=lu.hv()).body)
 
+    def test_an_infant_entered_in_error_is_not_sent(self):
+        # Its details were wrong: not named in a new update (422), and no
+        # longer shown in one sent before.
+        w, inf = self.mother()
+        r = post(lu.nested(w), lu.out_body(infant_id=inf["id"]), token=lu.cli_a())
+        self.assertEqual(r.status, 201, r)
+        e2e.db_exec("update infants set voided_at = now(), voided_by = 'e2e', "
+                    "void_reason = 'E2E' where id = '%s'" % inf["id"])
+        assert_problem(post(lu.nested(w), lu.out_body(infant_id=inf["id"]), token=lu.cli_a()),
+                       422, "/infant_id")
+        self.assertNotIn("infant", get(lu.IN + "/" + r.body["id"], token=lu.hv()).body)
+
     def inbound(self, nhs, infant_nhs):
         b = lu.update_body(nhs)
         b["infant"]["nhs_number"] = infant_nhs

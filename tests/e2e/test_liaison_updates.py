@@ -342,6 +342,24 @@ class Outbound(unittest.TestCase):
         other_org_ids, _ = self.feed_to_end(hv(org=e2e.OTHER_ORG))
         self.assertNotIn(sent["id"], other_org_ids)
 
+    def test_consent_withdrawn_before_it_is_read_stops_it(self):
+        # Her consent governs what leaves: withdrawn after the update was
+        # posted, the health-visiting system can no longer read it.
+        w = woman(consent=True)
+        sent = post(nested(w), out_body(), token=cli_a()).body
+        self.wait_in_feed(hv(), sent["id"])
+        r = post("/v1/service-users/%s/consents" % w["id"],
+                 {"scope": "share_with_health_visiting", "decision": "withdrawn",
+                  "on": e2e.today(0)}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        assert_problem(get(IN + "/" + sent["id"], token=hv()), 404)
+        assert_problem(post(IN + "/%s/acknowledgement" % sent["id"], None, token=hv()), 404)
+        ids, _ = self.feed_to_end(hv())
+        self.assertNotIn(sent["id"], ids)
+        # Her team and the admin still see what was sent.
+        self.assertEqual(get(nested(w) + "/" + sent["id"], token=cli_a()).status, 200)
+        self.assertEqual(get(IN + "/" + sent["id"], token=token("admin")).status, 200)
+
     def wait_in_feed(self, tok, wanted, cursor=None):
         deadline = time.monotonic() + 10
         found = []
