@@ -130,7 +130,8 @@ CREATE OR REPLACE TRIGGER measures_score BEFORE INSERT OR UPDATE OF responses, i
 
 -- A woman's episodes of care: from a referral's acceptance to its
 -- discharge (open while not discharged), from the referral workflow's
--- history.
+-- history. A referral entered in error was no episode (as in the outcomes
+-- report).
 CREATE OR REPLACE FUNCTION referral_episodes(p_woman uuid)
 RETURNS TABLE (referral_id uuid, accepted_at timestamptz, discharged_at timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -141,7 +142,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     LEFT JOIN LATERAL (SELECT max(h.at) AS at FROM workflow_transitions h
         WHERE h.workflow = 'referral' AND h.record_id = r.id AND h.to_state = 'discharged') d
         ON true
-    WHERE r.service_user_id = p_woman AND a.at IS NOT NULL
+    WHERE r.service_user_id = p_woman AND a.at IS NOT NULL AND r.voided_at IS NULL
 $$;
 
 -- The change of an administration from her first administration of the

@@ -508,6 +508,20 @@ class Change(unittest.TestCase):
         assert_problem(get(url(sid) + "?instrument=bdi", token=cli_a()), 400, "instrument")
 
 
+    def test_no_episode_from_a_referral_entered_in_error(self):
+        ref = e2e.refer(cli_a(), team_id=TEAM_A)
+        sid = ref["service_user_id"]
+        t0 = now() - datetime.timedelta(days=60)
+        transition(ref["id"], "triaged", "accepted", t0)
+        day = lambda n: iso(t0 + datetime.timedelta(days=n))  # noqa: E731
+        scored(sid, body(EPDS, spread(EPDS, 20, avoid={10}), completed_at=day(10)))
+        second = scored(sid, body(EPDS, spread(EPDS, 8, avoid={10}), completed_at=day(20)))
+        self.assertEqual(second["change"]["change"], -12)
+        e2e.db_exec("update referrals set voided_at = now(), voided_by = 'e2e', "
+                    "void_reason = 'E2E' where id = '%s'" % ref["id"])
+        self.assertIsNone(get(url(sid) + "/" + second["id"], token=cli_a()).body["change"])
+
+
 class Report(unittest.TestCase):
     def test_report_outcomes_paired(self):
         # A quarter of its own, long ago: nothing else falls in it.
