@@ -32,7 +32,9 @@ void dispatch_request_id(request *r, const char *client_id)
     uuid_v4(r->request_id);
 }
 
-static bool is_json_type(const char *ct)
+/* application/json; a PATCH (a merge patch) may say so with
+ * application/merge-patch+json as well (api.md). */
+static bool is_json_type(const char *ct, const char *method)
 {
     if (!ct)
         return false;
@@ -40,7 +42,8 @@ static bool is_json_type(const char *ct)
     while (n > 0 && ct[n - 1] == ' ')
         n--;
     return (n == 16 && !strncasecmp(ct, "application/json", 16)) ||
-           (n == 28 && !strncasecmp(ct, "application/merge-patch+json", 28));
+           (n == 28 && !strncasecmp(ct, "application/merge-patch+json", 28) &&
+            !strcmp(method, "PATCH"));
 }
 
 static double elapsed_ms(const struct timespec *start)
@@ -96,7 +99,7 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
         return;
     }
     if (rt->flags & ROUTE_BODY) {
-        if (!is_json_type(r->content_type)) {
+        if (!is_json_type(r->content_type, r->method)) {
             problem(r, 415, "Send the body as application/json.");
             return;
         }

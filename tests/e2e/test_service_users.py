@@ -715,6 +715,11 @@ class Patch(unittest.TestCase):
                   etag='"1"', headers={"Content-Type": "application/merge-patch+json"})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body["postcode"], "BH1 1AA")
+        # A merge patch is a PATCH's: a create sent as one is 415.
+        r = post("/v1/service-users", json.dumps(service_user_body()).encode(),
+                 token=token("clinician"),
+                 headers={"Content-Type": "application/merge-patch+json"})
+        self.assertEqual(r.status, 415, r)
 
     def test_unknown_field_400(self):
         r = patch(self.url, {"favourite_colour": "blue"}, token=token("clinician"), etag='"1"')
