@@ -970,37 +970,42 @@ static void read_filter(request *r, const record_filter *f, json_object *args, f
  * for the default list; adds an error for a value no view has. */
 static const record_view *chosen_view(request *r, const record_def *d, field_errors *e)
 {
-    const char *param = NULL, *value = NULL;
     const record_view *chosen = NULL;
+    for (const record_view *v = d->views; v && v->param; v++) {
+        const char *asked = request_query(r, v->param);
+        if (!asked || strcmp(asked, v->value))
+            continue;
+        if (chosen) {
+            field_errors_add(e, v->param,
+                             arena_printf(r->a, "cannot be combined with %s", chosen->param));
+            return NULL;
+        }
+        chosen = v;
+    }
+    /* Every view parameter given names one of its values ("false" too, for
+     * a true-or-false one), whichever view was chosen. */
     for (const record_view *v = d->views; v && v->param; v++) {
         const char *asked = request_query(r, v->param);
         if (!asked)
             continue;
-        if (!strcmp(asked, v->value)) {
-            if (chosen) {
-                field_errors_add(e, v->param,
-                                 arena_printf(r->a, "cannot be combined with %s", chosen->param));
-                return NULL;
-            }
-            chosen = v;
-            continue;
+        strbuf b;
+        strbuf_init(&b, r->a, 1024);
+        bool allowed = false;
+        for (const record_view *w = d->views; w->param; w++) {
+            if (strcmp(w->param, v->param))
+                continue;
+            allowed = allowed || !strcmp(asked, w->value);
+            strbuf_printf(&b, "%s%s", b.len ? ", " : "", w->value);
         }
-        param = v->param;
-        value = asked;
+        bool boolean = !strcmp(b.data, "true");
+        if (allowed || (boolean && !strcmp(asked, "false")))
+            continue;
+        field_errors_add(e, v->param,
+                         boolean ? "must be true or false"
+                                 : arena_printf(r->a, "must be one of: %s", b.data));
+        return NULL;
     }
-    if (chosen)
-        value = NULL; /* another parameter's "false" or a value checked below */
-    if (!value || !strcmp(value, "false"))
-        return chosen;
-    strbuf b;
-    strbuf_init(&b, r->a, 1024);
-    for (const record_view *v = d->views; v->param; v++)
-        if (!strcmp(v->param, param))
-            strbuf_printf(&b, "%s%s", b.len ? ", " : "", v->value);
-    field_errors_add(e, param,
-                     !strcmp(b.data, "true") ? "must be true or false"
-                                             : arena_printf(r->a, "must be one of: %s", b.data));
-    return NULL;
+    return chosen;
 }
 
 /* A nested list's parent (a referral, a woman) in the caller's scope; else

@@ -485,8 +485,14 @@ class Lists(unittest.TestCase):
                             for x in only.body["items"]))
         for bad in ("status=open", "priority=urgent", "team=abc", "overdue=yes",
                     "received_from=2025-13-01", "cursor=xyz", "limit=0", "colour=red",
-                    "source=pharmacy", "worklist=everything", "worklist=true"):
-            assert_problem(get("/v1/referrals?" + bad, token=admin), 400)
+                    "source=pharmacy", "worklist=everything", "worklist=true",
+                    # each view parameter is checked, whichever view is chosen
+                    "overdue=yes&worklist=duty", "overdue=true&worklist=bogus",
+                    "worklist=false"):
+            with self.subTest(bad=bad):
+                assert_problem(get("/v1/referrals?" + bad, token=admin), 400)
+        self.assertEqual(get("/v1/referrals?overdue=false&worklist=duty", token=admin).status,
+                         200)
 
 
 def now_iso(**delta):
