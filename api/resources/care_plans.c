@@ -329,6 +329,7 @@ const record_def intervention_record = {
     .table = "care_plan_interventions",
     .parent_column = "care_plan_id",
     .parent_noun = "care plan",
+    .parent_in_scope = &sql_care_plan_parent_in_scope,
     .json = "intervention_json",
     .woman_column = "service_user_id",
     .fields = intervention_fields,

@@ -115,3 +115,12 @@ UPDATE care_plan_interventions i SET status = j.step,
 FROM j
 WHERE i.id = ($2::jsonb ->> 'id')::uuid AND i.organisation_id = ($1::access).org
 RETURNING i.version, intervention_json(i)::text, i.service_user_id::text;
+
+-- name: care_plan_parent_in_scope repeatable
+-- The interventions' list under a plan (record_def.parent_in_scope): is the
+-- plan's woman in the caller's scope? No row: no such plan.
+SELECT EXISTS (SELECT 1 FROM access_scope($1::access, p.organisation_id, p.service_user_id,
+        NULL, NULL)),
+    p.service_user_id::text
+FROM care_plans p
+WHERE p.id = ($2::jsonb ->> 'parent')::uuid AND p.organisation_id = ($1::access).org;

@@ -74,7 +74,7 @@ const record_def consent_record = {
     .insert = &sql_consent_insert,
     .filters = consent_filters,
     .sort_column = "created_at",
-    .parent_in_scope = &sql_partner_parent_woman,
+    .parent_in_scope = &sql_woman_parent_in_scope,
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
 };

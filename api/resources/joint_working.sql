@@ -142,3 +142,13 @@ WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access)
         OR raise_rule('jwt_team_of_agreement'))
 RETURNING id, version, joint_working_team_json(joint_working_teams)::text,
     service_user_id::text;
+
+-- name: agreement_parent_in_scope repeatable
+-- The lists under an agreement (teams, shares, differences;
+-- record_def.parent_in_scope): is its woman in the caller's scope? No row:
+-- no such agreement.
+SELECT EXISTS (SELECT 1 FROM access_scope($1::access, j.organisation_id, j.service_user_id,
+        NULL, NULL)),
+    j.service_user_id::text
+FROM joint_working_agreements j
+WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access).org;

@@ -73,6 +73,7 @@ const record_def liaison_update_record = {
     .table = "liaison_updates",
     .parent_column = "service_user_id",
     .parent_noun = "service user",
+    .parent_in_scope = &sql_woman_parent_in_scope,
     .json = "liaison_update_json",
     .woman_column = "service_user_id",
     .fields = liaison_update_fields,

@@ -119,6 +119,7 @@ const record_def measure_record = {
     .table = "measures",
     .parent_column = "service_user_id",
     .parent_noun = "service user",
+    .parent_in_scope = &sql_woman_parent_in_scope,
     .json = "measure_json",
     .woman_column = "service_user_id",
     .fields = measure_fields,

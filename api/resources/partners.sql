@@ -30,13 +30,6 @@ WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org
     AND t.version = ($2::jsonb ->> 'version')::int
 RETURNING t.version, partner_json(t)::text, t.service_user_id::text;
 
--- name: partner_parent_woman repeatable
--- A list under her (partners, consents): is she in the caller's scope?
-SELECT EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL)),
-    su.id::text
-FROM service_users su
-WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::access).org;
-
 -- name: partner_parent_partner repeatable
 -- A list under one of her partners (consents, offers): the partner of the
 -- woman in the path, she in the caller's scope?

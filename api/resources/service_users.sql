@@ -23,3 +23,12 @@ RETURNING s.version, service_user_json(s)::text, s.id::text;
 -- Whom a lookup by NHS number asked about, in or out of the caller's scope.
 SELECT coalesce(array_agg(id), '{}')::text FROM service_users
 WHERE organisation_id = ($1::access).org AND nhs_number = $2::jsonb ->> 'value';
+
+-- name: woman_parent_in_scope repeatable
+-- A list under her (/v1/service-users/{id}/...: partners, consents,
+-- measures, liaison updates; record_def.parent_in_scope): is she in the
+-- caller's scope? No row: no such woman in the organisation.
+SELECT EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL)),
+    su.id::text
+FROM service_users su
+WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::access).org;

@@ -413,7 +413,9 @@ static const record_def *parent_of(const record_def *d)
     return NULL;
 }
 
-/* For dispatch's audit row of a refused request: whom it asked about. */
+/* For dispatch's audit row of a refused request (below). */
+static const char *refused_women(request *r, const char **action, const char **record_id);
+
 /* The value a lookup's body asked for (her NHS number), or NULL. */
 static const char *looked_up(request *r, const record_def *d)
 {
@@ -436,30 +438,6 @@ static const char *replayed_id(request *r)
     if (!eol || eol - h < 36 + 1 || eol[-37] != '/')
         return NULL;
     return arena_strndup(r->a, eol - 36, 36);
-}
-
-static const char *refused_women(request *r, const char **action, const char **record_id)
-{
-    const record_def *d = r->route->resource;
-    if (!d)
-        return "{}";
-    const char *lookup = !strcmp(*action, "lookup") ? looked_up(r, d) : NULL;
-    if (lookup) {
-        if (!nhs_number_valid(lookup))
-            return "{}";
-        PGresult *res = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
-        return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
-    }
-    /* The record's id: the last id in the path (a care plan's version
-     * number comes after its plan's). */
-    const char *id = NULL;
-    for (int i = r->npath_params - 1; i >= 0 && !id; i--)
-        if (uuid_valid(r->path_params[i]))
-            id = r->path_params[i];
-    if (!strcmp(*action, "create") && r->status == 201)       /* an idempotent replay */
-        *record_id = id = d->singleton ? id : replayed_id(r); /* a singleton's is its path's */
-    const record_def *parent = parent_of(d); /* a nested list: the id is the parent's */
-    return id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
 }
 
 /* A definition left out would answer 404 in production: refuse to start. */
@@ -713,6 +691,42 @@ static const char *woman_array(request *r, PGresult *res, int row, int col)
     if (PQgetisnull(res, row, col))
         return "{}";
     return arena_printf(r->a, "{%s}", PQgetvalue(res, row, col));
+}
+
+/* For dispatch's audit row of a refused request: whom it asked about. */
+static const char *refused_women(request *r, const char **action, const char **record_id)
+{
+    const record_def *d = r->route->resource;
+    if (!d)
+        return "{}";
+    const char *lookup = !strcmp(*action, "lookup") ? looked_up(r, d) : NULL;
+    if (lookup) {
+        if (!nhs_number_valid(lookup))
+            return "{}";
+        PGresult *res = db_run(r, d->lookup_women, db_args(r->a, "value", lookup, DB_ARGS_END));
+        return db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
+    }
+    /* The record's id: the last id in the path (a care plan's version
+     * number comes after its plan's). */
+    const char *id = NULL;
+    for (int i = r->npath_params - 1; i >= 0 && !id; i--)
+        if (uuid_valid(r->path_params[i]))
+            id = r->path_params[i];
+    bool replay = !strcmp(*action, "create") && r->status == 201;
+    if (replay) /* a singleton's id is its path's */
+        *record_id = id = d->singleton ? id : replayed_id(r);
+    /* Any other request to a nested collection (a list or a create under
+     * her, her plan, her agreement): the path's last id is the parent's,
+     * whose woman parent_in_scope names. */
+    else if (d->parent_in_scope && !d->singleton && r->npath_params == parent_params(d)) {
+        bool ok = true;
+        for (int i = 0; ok && i < r->npath_params; i++)
+            ok = uuid_valid(r->path_params[i]);
+        PGresult *res = ok ? run(r, d->parent_in_scope, record_args(r, d, NULL)) : NULL;
+        return db_ok(res) && PQntuples(res) == 1 ? woman_array(r, res, 0, 1) : "{}";
+    }
+    const record_def *parent = parent_of(d); /* a nested list: the id is the parent's */
+    return id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
 }
 
 static bool apply_rules(request *r, const record_def *d, json_object *record)

@@ -549,7 +549,8 @@ class Interventions(unittest.TestCase):
         iv = self.offer("watch_wait_wonder")
         item = self.url + "/" + iv["id"]
         assert_problem(get(item, token=cli_b()), 404)
-        self.assertEqual(get(self.url, token=cli_b()).body["items"], [])
+        assert_problem(get(self.url, token=cli_b()), 404)  # her plan is not theirs
+        assert_problem(get(PLANS + "/" + NO_SUCH_ID + "/interventions", token=cli_a()), 404)
         b = {"code": "cbt", "offered_on": london(0), "staff_id": NURSE, "team_id": TEAM_A}
         assert_problem(post(self.url, b, token=cli_b()), 404)
         assert_problem(post(PLANS + "/" + NO_SUCH_ID + "/interventions", b, token=cli_a()), 404)

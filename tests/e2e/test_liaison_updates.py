@@ -191,10 +191,9 @@ class Inbound(unittest.TestCase):
         self.assertEqual(mine.status, 200, mine)
         self.assertEqual([u["id"] for u in mine.body["items"]], [uid])
         self.assertEqual(mine.body["items"][0]["service_user_id"], w.body["id"])
-        # Other team's clinician: she is not theirs (an empty list, as for a
-        # woman who does not exist).
-        other = get(nested(w.body), token=cli_b())
-        self.assertEqual((other.status, other.body["items"]), (200, []))
+        # Other team's clinician: she is not theirs (404, as for a woman who
+        # does not exist).
+        assert_problem(get(nested(w.body), token=cli_b()), 404)
         # The sender's view did not change: nothing says she is now known.
         self.assertEqual(get(IN + "/" + uid, token=hv()).body, r.body)
 
@@ -290,8 +289,7 @@ class Outbound(unittest.TestCase):
         assert_problem(post(nested(w), out_body(), token=token("admin")), 403)
         assert_problem(post(nested(w), out_body(), token=hv()), 403)
         e2e.ensure_other_org()
-        other = get(nested(w), token=token("admin", org=e2e.OTHER_ORG))
-        self.assertEqual((other.status, other.body["items"]), (200, []))
+        assert_problem(get(nested(w), token=token("admin", org=e2e.OTHER_ORG)), 404)
         assert_problem(post(nested(w), out_body(summary=""), token=cli_a()), 400, "/summary")
         assert_problem(post(nested(w), out_body(direction="in"), token=cli_a()), 400,
                        "/direction")

@@ -1,0 +1,53 @@
+"""Requests under her (a nested collection: /v1/service-users/{id}/...,
+/v1/care-plans/{id}/interventions, /v1/joint-working-agreements/{id}/...)
+are audited naming her, refusals included, and a list under a parent the
+caller may not see is 404, as the parent's own read is (api.md: out of
+scope is exactly as if it did not exist)."""
+
+import unittest
+
+import e2e
+from e2e import DEMO_TEAMS, assert_problem, create_service_user, get, main, mint, post, token
+
+NO_SUCH_ID = "00000000-0000-4000-8000-00000000dead"
+
+
+def outcomes_naming(woman_id, resource):
+    r = get("/v1/audit?service_user=%s&limit=200" % woman_id, token=token("admin"))
+    assert r.status == 200, r
+    return sorted(x["outcome"] for x in r.body["items"] if x["resource"] == resource)
+
+
+class NestedAudit(unittest.TestCase):
+    def setUp(self):
+        self.mine = mint("clinician", team=DEMO_TEAMS[0])
+        self.other = mint("clinician", team=DEMO_TEAMS[1])
+        self.woman = create_service_user(tok=self.mine).body
+
+    def test_refusals_under_her_name_her(self):
+        base = "/v1/service-users/%s" % self.woman["id"]
+        assert_problem(get(base + "/infants?limit=0", token=self.mine), 400)
+        assert_problem(post(base + "/partners", {"name": "X", "relationship": "partner"},
+                            token=token("commissioner")), 403)
+        self.assertEqual(outcomes_naming(self.woman["id"], "infant"), ["invalid"])
+        self.assertEqual(outcomes_naming(self.woman["id"], "partner"), ["forbidden"])
+
+    def test_lists_under_a_parent_out_of_scope_are_404(self):
+        base = "/v1/service-users/%s" % self.woman["id"]
+        for path in ("/measures", "/liaison-updates"):
+            with self.subTest(path=path):
+                self.assertEqual(get(base + path, token=self.mine).status, 200)
+                out = get(base + path, token=self.other)
+                none = get("/v1/service-users/%s%s" % (NO_SUCH_ID, path), token=self.mine)
+                self.assertEqual((out.status, none.status), (404, 404), (out, none))
+        self.assertIn("not_found", outcomes_naming(self.woman["id"], "measure"))
+        for path in ("/v1/care-plans/%s/interventions",
+                     "/v1/joint-working-agreements/%s/teams",
+                     "/v1/joint-working-agreements/%s/shares",
+                     "/v1/joint-working-agreements/%s/differences"):
+            with self.subTest(path=path):
+                assert_problem(get(path % NO_SUCH_ID, token=self.mine), 404)
+
+
+if __name__ == "__main__":
+    main()
