@@ -715,6 +715,7 @@ static void a_refused_row_fails_only_its_own_request(void **state)
     assert_true(audit_batch_start(app_url));
     const char *ids[] = {"it-batch-slow", "it-batch-bad", "it-batch-good"};
     queued_row rows[3];
+    memset(rows, 0, sizeof(rows));
     pthread_t threads[3];
     for (int i = 0; i < 3; i++) {
         snprintf(rows[i].access, sizeof(rows[i].access), "(%s,it-user,admin,,%s)", org, ids[i]);
