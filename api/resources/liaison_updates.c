@@ -44,10 +44,14 @@ static const field_spec liaison_update_fields[] = {
 static bool consent_given(request *r, json_object *body, json_object *args)
 {
     (void)body;
-    /* Her row stays share-locked until the update commits (a withdrawal waits). */
+    /* Her row stays share-locked until the update commits (a withdrawal
+     * waits); her consent is read after the lock, by a statement of its own. */
     if (!record_create_begin(r))
         return false;
-    PGresult *res = db_query(r, &sql_liaison_update_consent, json_to_arena(r->a, args, NULL));
+    const char *text = json_to_arena(r->a, args, NULL);
+    if (!db_query(r, &sql_liaison_update_lock_woman, text))
+        return false;
+    PGresult *res = db_query(r, &sql_liaison_update_consent, text);
     if (!res)
         return false;
     if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "true") != 0) {

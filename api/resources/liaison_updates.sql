@@ -22,13 +22,22 @@ WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::acces
         OR raise_rule('liaison_updates_infant_woman_fk'))
 RETURNING id, version, liaison_update_json(liaison_updates)::text, service_user_id::text;
 
+-- name: liaison_update_lock_woman
+-- Her row share-locked until the update commits: a consent being recorded
+-- for her (consents_touch locks her row) commits first, or waits for it.
+SELECT 1 FROM service_users su
+WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::access).org
+FOR SHARE OF su;
+
 -- name: liaison_update_consent
 -- Her consent to share with health visiting, for a woman in scope (no row:
--- not in scope, which the insert then answers 404).
+-- not in scope, which the insert then answers 404). A statement of its own,
+-- after liaison_update_lock_woman: its snapshot then holds a withdrawal
+-- that the lock waited for (in the locking statement, the check would have
+-- read the consents as they were before the wait).
 SELECT consent_in_force(su.id, 'health_visiting')::text
 FROM service_users su, access_scope($1::access, su.organisation_id, su.id, NULL, NULL)
-WHERE su.id = ($2::jsonb ->> 'parent')::uuid
-FOR SHARE OF su;
+WHERE su.id = ($2::jsonb ->> 'parent')::uuid;
 
 -- name: liaison_inbox_receive
 -- outcome, id, woman, the sender's representation. One autocommit

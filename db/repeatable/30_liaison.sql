@@ -77,6 +77,49 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         ELSE false END
 $$;
 
+-- Registration (or a corrected NHS number) attaches the updates held
+-- unmatched for her NHS number in her organisation, and raises their
+-- alerts. A corrected number also detaches the inbound updates attached to
+-- her under the old one (they were about whoever has that number): each
+-- goes to the woman recorded with it, whose alerts it raises, or is held
+-- unmatched again for the admin's list. (Replaces db/015's, which only
+-- attached.)
+CREATE OR REPLACE FUNCTION liaison_updates_attach() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    l liaison_updates;
+    detached uuid[];
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        WITH d AS (
+            UPDATE liaison_updates u SET service_user_id = NULL, matched_at = NULL,
+                updated_at = now()
+            WHERE u.service_user_id = NEW.id AND u.direction = 'in'
+                AND u.nhs_number IS DISTINCT FROM NEW.nhs_number
+            RETURNING u.id)
+        SELECT array_agg(d.id) INTO detached FROM d;
+        FOR l IN UPDATE liaison_updates u SET service_user_id = s.id, matched_at = now(),
+                updated_at = now()
+            FROM service_users s
+            WHERE u.id = ANY (detached) AND s.organisation_id = u.organisation_id
+                AND s.nhs_number = u.nhs_number
+            RETURNING u.*
+        LOOP
+            PERFORM liaison_update_alerts(l);
+        END LOOP;
+    END IF;
+    FOR l IN UPDATE liaison_updates SET service_user_id = NEW.id, matched_at = now(),
+            updated_at = now()
+        WHERE organisation_id = NEW.organisation_id AND nhs_number = NEW.nhs_number
+            AND service_user_id IS NULL AND direction = 'in'
+        RETURNING *
+    LOOP
+        PERFORM liaison_update_alerts(l);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
 -- Receives an inbound update (validated by the API) from the caller, a
 -- liaison system. outcome: 'created' (a new update, or an amendment),
 -- 'replay' (this body under this sender id was received before: that

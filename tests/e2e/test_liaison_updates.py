@@ -16,6 +16,7 @@ connection holding an uncommitted insert), and acknowledges each."""
 
 import os
 import subprocess
+import threading
 import time
 import unittest
 import uuid
@@ -197,6 +198,31 @@ class Inbound(unittest.TestCase):
         # The sender's view did not change: nothing says she is now known.
         self.assertEqual(get(IN + "/" + uid, token=hv()).body, r.body)
 
+    def test_a_corrected_nhs_number_takes_her_updates_to_their_woman(self):
+        # Registered with a mistyped number (the real owner's, not yet
+        # registered): the update for that number attached to her. Her
+        # number corrected, it is held again; its woman registered, it is
+        # hers, with its alert.
+        typed, right = e2e.nhs_number(), e2e.nhs_number()
+        w = post("/v1/service-users", e2e.service_user_body(nhs_number=typed), token=cli_a())
+        self.assertEqual(w.status, 201, w)
+        r = post(IN, update_body(typed, concerns={"codes": ["safeguarding"], "text": "C."}),
+                 token=hv())
+        self.assertEqual(r.status, 202, r)
+        uid = r.body["id"]
+        self.assertEqual([u["id"] for u in get(nested(w.body), token=cli_a()).body["items"]],
+                         [uid])
+        fixed = e2e.patch("/v1/service-users/" + w.body["id"], {"nhs_number": right},
+                          token=cli_a(), etag=w.headers["etag"])
+        self.assertEqual(fixed.status, 200, fixed)
+        self.assertEqual(get(nested(w.body), token=cli_a()).body["items"], [])
+        self.assertIn(uid, self.unmatched_ids())
+        m = post("/v1/service-users", e2e.service_user_body(nhs_number=typed), token=cli_a())
+        self.assertEqual(m.status, 201, m)
+        self.assertEqual([u["id"] for u in get(nested(m.body), token=cli_a()).body["items"]],
+                         [uid])
+        self.assertEqual(alerts(m.body["id"]), 1)
+
     def unmatched_ids(self):
         ids, cursor = [], None
         for _ in range(200):
@@ -226,6 +252,24 @@ class Inbound(unittest.TestCase):
         self.assertEqual(alerts(w["id"]), 1)
         self.assertEqual(post(IN, body, token=hv()).status, 200)
         self.assertEqual(alerts(w["id"]), 1)
+
+    def test_an_amendment_naming_another_woman_raises_her_alert(self):
+        # The update was about the wrong woman: amended to name the right
+        # one, the safeguarding concern reaches her teams as well.
+        a, b = woman(), woman()
+        body = update_body(a["nhs_number"], concerns={"codes": ["safeguarding"],
+                                                      "text": "Concern for the baby."})
+        first = post(IN, body, token=hv())
+        self.assertEqual(first.status, 202, first)
+        amended = dict(body, supersedes=first.body["id"], nhs_number=b["nhs_number"])
+        self.assertEqual(post(IN, amended, token=hv()).status, 202)
+        self.assertEqual((alerts(a["id"]), alerts(b["id"])), (1, 1))
+        # Amended again, still about her: no second alert.
+        again = dict(amended, supersedes=e2e.psql(
+            "select id from liaison_updates where sender_record_id = %s and superseded_at "
+            "is null" % e2e.sql_quote(body["sender_record_id"])), contact_type="other")
+        self.assertEqual(post(IN, again, token=hv()).status, 202)
+        self.assertEqual((alerts(a["id"]), alerts(b["id"])), (1, 1))
 
     def test_liaison_reads_only_what_it_sent_never_her_record(self):
         w = woman()
@@ -357,6 +401,44 @@ class Outbound(unittest.TestCase):
         # Her team and the admin still see what was sent.
         self.assertEqual(get(nested(w) + "/" + sent["id"], token=cli_a()).status, 200)
         self.assertEqual(get(IN + "/" + sent["id"], token=token("admin")).status, 200)
+
+    def test_a_withdrawal_being_recorded_is_waited_for(self):
+        # Her withdrawal is being recorded (its transaction holds her row)
+        # when her team posts an update: the post waits for it, then sees
+        # it (409), rather than reading her consents from before the wait.
+        w = woman(consent=True)
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", e2e.MIGRATE_DATABASE_URL],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, PGAPPNAME="e2e-consent-holder"))
+        answers = []
+        try:
+            holder.stdin.write(
+                "BEGIN;\nINSERT INTO consents (organisation_id, service_user_id, scope, "
+                "decision, decided_on, created_by) VALUES ('%s', '%s', "
+                "'share_with_health_visiting', 'withdrawn', current_date, 'e2e');\n"
+                % (w["organisation_id"], w["id"]))
+            holder.stdin.flush()
+            for _ in range(100):
+                if e2e.db_count("select count(*) from pg_stat_activity where application_name = "
+                                "'e2e-consent-holder' and state = 'idle in transaction' and "
+                                "backend_xid is not null") == 1:
+                    break
+                time.sleep(0.1)
+            else:
+                self.fail("the holding transaction did not start")
+            poster = threading.Thread(target=lambda: answers.append(
+                post(nested(w), out_body(), token=cli_a())))
+            poster.start()
+            time.sleep(0.5)  # the post waits for her row
+            holder.stdin.write("COMMIT;\n")
+            holder.stdin.flush()
+            poster.join(timeout=30)
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        self.assertEqual(len(answers), 1)
+        assert_problem(answers[0], 409)
 
     def wait_in_feed(self, tok, wanted, cursor=None):
         deadline = time.monotonic() + 10
