@@ -118,7 +118,7 @@ bool alert_acknowledge(request *r)
 bool instruments_list(request *r)
 {
     field_errors e = {0};
-    record_list_check_params(r, NULL, &e);
+    record_check_params(r, NULL, &e); /* the whole table: not paged */
     if (e.count) {
         problem_fields(r, 400, &e);
         return true;

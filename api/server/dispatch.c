@@ -90,6 +90,11 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
         problem(r, 400, "The query string is malformed.");
         return;
     }
+    /* No Content-Length (curl sends none for a POST without data) is
+     * refused only where a body is wanted: a route that takes none has
+     * nothing to read. */
+    if (body_error == 411 && !(rt->flags & ROUTE_BODY))
+        body_error = 0;
     if (body_error) {
         problem(r, body_error,
                 body_error == 413   ? arena_printf(r->a, "The body is larger than %d bytes.",

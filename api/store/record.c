@@ -699,7 +699,12 @@ static const char *refused_women(request *r, const char **action, const char **r
     const record_def *d = r->route->resource;
     if (!d)
         return "{}";
-    const char *lookup = !strcmp(*action, "lookup") ? looked_up(r, d) : NULL;
+    /* A lookup, or a create refused because her NHS number is recorded
+     * already (409): the woman with that number, looked up as a lookup does,
+     * so that the probe shows in her audit trail. */
+    bool by_number = !strcmp(*action, "lookup") ||
+                     (d->lookup_women && !strcmp(*action, "create") && r->status == 409);
+    const char *lookup = by_number ? looked_up(r, d) : NULL;
     if (lookup) {
         if (!nhs_number_valid(lookup))
             return "{}";
@@ -845,7 +850,7 @@ bool record_history(request *r)
         return true;
     field_errors e = {0};
     static const char *const none[] = {"include", NULL};
-    record_list_check_params(r, none, &e);
+    record_check_params(r, none, &e); /* the whole history: not paged */
     if (!e.count && !read_include(r, d))
         return true;
     if (e.count) {
@@ -897,16 +902,29 @@ bool record_list_limit(request *r, int *limit, field_errors *e)
     return true;
 }
 
-void record_list_check_params(request *r, const char *const *allowed, field_errors *e)
+/* Every query parameter is one of allowed (and limit and cursor, for a
+ * paged list); else an error. */
+static void check_params_of(request *r, const char *const *allowed, bool paged, field_errors *e)
 {
     for (int i = 0; i < r->nquery; i++) {
         const char *name = r->query[i].name;
-        bool known = !strcmp(name, "limit") || !strcmp(name, "cursor");
+        bool known = paged && (!strcmp(name, "limit") || !strcmp(name, "cursor"));
         for (const char *const *f = allowed; !known && f && *f; f++)
             known = !strcmp(*f, name);
         if (!known)
-            field_errors_add(e, name, "is not a parameter of this list");
+            field_errors_add(e, name,
+                             paged ? "is not a parameter of this list" : "is not a parameter here");
     }
+}
+
+void record_list_check_params(request *r, const char *const *allowed, field_errors *e)
+{
+    check_params_of(r, allowed, true, e);
+}
+
+void record_check_params(request *r, const char *const *allowed, field_errors *e)
+{
+    check_params_of(r, allowed, false, e);
 }
 
 bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
@@ -1538,7 +1556,7 @@ bool record_lookup(request *r)
     };
     field_errors e = {0};
     static const char *const none[] = {NULL};
-    record_list_check_params(r, none, &e);
+    record_check_params(r, none, &e);
     if (e.count) {
         problem_fields(r, 400, &e);
         return true;

@@ -201,6 +201,9 @@ const char *record_women(request *r, const record_def *def, const char *id);
 /* Helpers for handlers outside the record layer (the audit trail's list). */
 bool record_list_limit(request *r, int *limit, field_errors *e);
 void record_list_check_params(request *r, const char *const *allowed, field_errors *e);
+/* The same for an operation that is not paged: limit and cursor are
+ * refused too. */
+void record_check_params(request *r, const char *const *allowed, field_errors *e);
 const char *record_cursor_encode(arena *a, const char *raw);
 const char *record_cursor_decode(arena *a, const char *cursor);
 /* Answers a list from rows fetched with limit + 1: items from body_col, and

@@ -32,6 +32,13 @@ class NestedAudit(unittest.TestCase):
         self.assertEqual(outcomes_naming(self.woman["id"], "infant"), ["invalid"])
         self.assertEqual(outcomes_naming(self.woman["id"], "partner"), ["forbidden"])
 
+    def test_a_registration_refused_for_her_number_names_her(self):
+        # Another team registering her NHS number learns it is recorded
+        # (409, documented); her audit trail shows who tried.
+        body = e2e.service_user_body(nhs_number=self.woman["nhs_number"])
+        assert_problem(post("/v1/service-users", body, token=self.other), 409)
+        self.assertEqual(outcomes_naming(self.woman["id"], "service_user").count("conflict"), 1)
+
     def test_lists_under_a_parent_out_of_scope_are_404(self):
         base = "/v1/service-users/%s" % self.woman["id"]
         for path in ("/measures", "/liaison-updates"):

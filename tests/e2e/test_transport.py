@@ -356,6 +356,31 @@ class Statuses(unittest.TestCase):
             c.close()
         assert_problem(r, 411)
 
+    def test_post_without_length_to_a_route_without_body(self):
+        # Nothing to read (curl -X POST sends no length): not 411.
+        c = e2e.connection()
+        try:
+            c.putrequest("POST", "/v1/liaison-updates/00000000-0000-4000-8000-00000000dead"
+                         "/acknowledgement")
+            c.putheader("Authorization", "Bearer " + e2e.mint("liaison"))
+            c.endheaders()
+            r = e2e.read_response(c.getresponse())
+        finally:
+            c.close()
+        assert_problem(r, 404)
+
+    def test_unpaged_operations_refuse_limit_and_cursor(self):
+        # The instrument table, a record's history and a lookup are not
+        # paged: limit and cursor are parameters they do not document.
+        ref = e2e.refer()
+        for path in ("/v1/instruments?limit=1",
+                     "/v1/referrals/%s/transitions?cursor=x" % ref["id"]):
+            with self.subTest(path=path):
+                assert_problem(get(path, token=token("clinician")), 400)
+        r = request("POST", "/v1/service-users/lookup?limit=1", token=token("clinician"),
+                    body={"nhs_number": e2e.nhs_number()})
+        assert_problem(r, 400, "limit")
+
     def test_wrong_content_type_415(self):
         before = e2e.db_count("select count(*) from service_users")
         raw = json.dumps(e2e.service_user_body()).encode()
