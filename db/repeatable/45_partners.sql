@@ -117,6 +117,12 @@ CREATE OR REPLACE TRIGGER consents_touch AFTER INSERT ON consents
 CREATE OR REPLACE FUNCTION partner_offers_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- The partner's row share-locked first: a consent being recorded for
+    -- the partner (consents_touch updates the row) commits before the check
+    -- below reads the consents, or waits for this offer. (The offer's
+    -- foreign key takes only a key-share lock, which that update does not
+    -- wait for: a withdrawal and an offer made at once both committed.)
+    PERFORM 1 FROM partners WHERE id = NEW.partner_id FOR SHARE;
     IF NOT partner_consent_in_force(NEW.partner_id, NEW.offered_on) THEN
         RAISE EXCEPTION 'partner % has no consent in force on %', NEW.partner_id,
             NEW.offered_on

@@ -558,6 +558,60 @@ static void what_she_shows_counts_concurrent_writes(void **state)
     PQclear(res);
 }
 
+/* An offer to a partner made while her withdrawal of consent to involve
+ * the partner is being recorded waits for it, then is refused (MH6:
+ * support is offered with her consent). */
+static void an_offer_waits_for_a_withdrawal_being_recorded(void **state)
+{
+    (void)state;
+    char org[37], team[37], id[37], q[1024], withdrawal[1024], offer[1024];
+    principal who;
+    new_org(org, team);
+    set_principal(&who, "it-user", org, team);
+    create_woman(&who, id);
+    snprintf(q, sizeof(q),
+             "INSERT INTO partners (organisation_id, service_user_id, name, relationship, "
+             "created_by) VALUES ('%s', '%s', 'P', 'partner', 'it') RETURNING id",
+             org, id);
+    PGresult *res = sql(owner_url, q);
+    char partner[37];
+    snprintf(partner, sizeof(partner), "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    snprintf(q, sizeof(q),
+             "INSERT INTO consents (organisation_id, service_user_id, partner_id, scope, "
+             "decision, decided_on, created_by) VALUES ('%s', '%s', '%s', "
+             "'partner_involvement', 'given', current_date - 1, 'it')",
+             org, id, partner);
+    sql_ok(owner_url, q);
+    snprintf(withdrawal, sizeof(withdrawal),
+             "INSERT INTO consents (organisation_id, service_user_id, partner_id, scope, "
+             "decision, decided_on, created_by) VALUES ('%s', '%s', '%s', "
+             "'partner_involvement', 'withdrawn', current_date, 'it')",
+             org, id, partner);
+    snprintf(offer, sizeof(offer),
+             "INSERT INTO partner_offers (organisation_id, service_user_id, partner_id, "
+             "support_type, mh6_item, offered_on, created_by) VALUES ('%s', '%s', '%s', "
+             "'emotional', 'family_sessions', current_date, 'it')",
+             org, id, partner);
+    PGconn *first = PQconnectdb(owner_url), *second = PQconnectdb(owner_url);
+    assert_int_equal(PQstatus(first), CONNECTION_OK);
+    assert_int_equal(PQstatus(second), CONNECTION_OK);
+    exec_ok(first, "BEGIN");
+    exec_ok(first, withdrawal);
+    assert_int_equal(PQsendQuery(second, offer), 1); /* waits for the partner's row */
+    usleep(200 * 1000);
+    exec_ok(first, "COMMIT");
+    const char *refused = "";
+    while ((res = PQgetResult(second))) {
+        if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+            refused = arena_strdup(&a, PQresultErrorField(res, PG_DIAG_SQLSTATE));
+        PQclear(res);
+    }
+    PQfinish(first);
+    PQfinish(second);
+    assert_string_equal(refused, "23514");
+}
+
 static void idempotent_create_replays(void **state)
 {
     (void)state;
@@ -982,6 +1036,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_change_refused_at_commit_is_audited_again),
         cmocka_unit_test(a_submission_refused_at_commit_answers_503),
         cmocka_unit_test(what_she_shows_counts_concurrent_writes),
+        cmocka_unit_test(an_offer_waits_for_a_withdrawal_being_recorded),
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
