@@ -75,6 +75,7 @@ static const constraint_message measure_constraints[] = {
     {"measures_care_plan_woman_fk", 422, "/care_plan_id", "No such care plan of this woman."},
     {"measures_responses_check", 422, "/responses",
      "The responses cannot be scored by the instrument's rules."},
+    {"measures_completed_not_future", 422, "/completed_at", "must not be in the future"},
     {NULL, 0, NULL, NULL},
 };
 

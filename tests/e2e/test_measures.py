@@ -416,6 +416,19 @@ class Input(unittest.TestCase):
                          .body["items"], [])
 
 
+class NotInTheFuture(unittest.TestCase):
+    def test_completed_in_the_future_is_refused(self):
+        sid = woman()
+        ahead = iso(now() + datetime.timedelta(days=1))
+        b = body(EPDS, spread(EPDS, 10, avoid={10}), completed_at=ahead)
+        assert_problem(submit(sid, b), 422, "/completed_at")
+        self.assertEqual(e2e.db_count("select count(*) from measures where "
+                                      "service_user_id = '%s'" % sid), 0)
+        # A minute ahead (a clock a little fast) is taken.
+        soon = iso(now() + datetime.timedelta(minutes=1))
+        scored(sid, body(EPDS, spread(EPDS, 10, avoid={10}), completed_at=soon))
+
+
 class SameTransaction(unittest.TestCase):
     def test_refused_administration_leaves_no_alert(self):
         """The alert is raised with its cause: a risk answer whose
