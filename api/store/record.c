@@ -927,7 +927,43 @@ void record_check_params(request *r, const char *const *allowed, field_errors *e
     check_params_of(r, allowed, false, e);
 }
 
-bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
+/* A record list's cursors carry a tag of the list they came from (its
+ * route and its parameters but the page's own: cursor, limit, view), so
+ * that a cursor handed to another list, or to the same list with other
+ * filters, is refused (400) instead of being read as that list's sort key
+ * and skipping or repeating rows. FNV-1a over the route's pattern and the
+ * parameters in name order. */
+static const char *list_tag(request *r)
+{
+    int order[MAX_QUERY_PARAMS], n = 0;
+    for (int i = 0; i < r->nquery; i++) {
+        const char *name = r->query[i].name;
+        if (!strcmp(name, "cursor") || !strcmp(name, "limit") || !strcmp(name, "view"))
+            continue;
+        int j = n++;
+        for (; j > 0 && strcmp(r->query[order[j - 1]].name, name) > 0; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    unsigned long long h = 14695981039346656037ULL;
+    const char *parts[2 * MAX_QUERY_PARAMS + 1];
+    int np = 0;
+    parts[np++] = r->route ? r->route->pattern : "";
+    for (int k = 0; k < n; k++) {
+        parts[np++] = r->query[order[k]].name;
+        parts[np++] = r->query[order[k]].value;
+    }
+    for (int k = 0; k < np; k++) {
+        for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL; /* a separator no text holds */
+    }
+    return arena_printf(r->a, "%016llx", h);
+}
+
+/* The page and its next cursor; tag (or NULL) prefixes the cursor. */
+static bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_col,
+                         const char *tag)
 {
     int rows = PQntuples(res), shown = rows > limit ? limit : rows;
     strbuf b;
@@ -942,6 +978,8 @@ bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int
         const char *id = PQgetvalue(res, shown - 1, 0);
         const char *raw =
             key_col < 0 ? id : arena_printf(r->a, "%s|%s", PQgetvalue(res, shown - 1, key_col), id);
+        if (tag)
+            raw = arena_printf(r->a, "%s|%s", tag, raw);
         strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", record_cursor_encode(r->a, raw));
     } else {
         strbuf_puts(&b, "],\"next_cursor\":null}");
@@ -952,6 +990,11 @@ bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int
     }
     response_json(r, 200, b.data, b.len);
     return true;
+}
+
+bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
+{
+    return list_respond(r, res, limit, body_col, key_col, NULL);
 }
 
 static bool audit_page(request *r, const record_def *d, PGresult *res, int limit,
@@ -1109,9 +1152,12 @@ bool record_list(request *r)
         if (param && !json_object_object_get_ex(args, param, NULL))
             json_object_object_add(args, param, json_object_new_string(eq + 1));
     }
+    const char *tag = list_tag(r);
     const char *cursor = request_query(r, "cursor");
     if (cursor) {
         const char *raw = record_cursor_decode(r->a, cursor);
+        size_t tl = strlen(tag);
+        raw = raw && !strncmp(raw, tag, tl) && raw[tl] == '|' ? raw + tl + 1 : NULL;
         const char *bar = raw && sort ? strchr(raw, '|') : NULL;
         const char *after = sort ? (bar ? bar + 1 : NULL) : raw;
         const char *key = bar ? arena_strndup(r->a, raw, (size_t)(bar - raw)) : NULL;
@@ -1160,11 +1206,11 @@ bool record_list(request *r)
     if (pd && d->woman_column && PQntuples(res) == 0) {
         if (!audit(r, d, "list", NULL, record_women(r, pd, parent), "ok"))
             return true;
-        return record_list_respond(r, res, limit, 2, sort ? 1 : -1);
+        return list_respond(r, res, limit, 2, sort ? 1 : -1, tag);
     }
     if (d->woman_column && !audit_page(r, d, res, limit, NULL))
         return true;
-    return record_list_respond(r, res, limit, 2, sort ? 1 : -1);
+    return list_respond(r, res, limit, 2, sort ? 1 : -1, tag);
 }
 
 /* The audit row of a list names every woman shown; a lookup (of the

@@ -494,6 +494,27 @@ class Lists(unittest.TestCase):
         self.assertEqual(get("/v1/referrals?overdue=false&worklist=duty", token=admin).status,
                          200)
 
+    def test_a_cursor_belongs_to_its_list_and_filters(self):
+        # Api.md: a cursor is only for the list (and filters) that returned
+        # it; another list's would be read as this one's sort key.
+        admin = token("admin")
+        for _ in range(3):
+            refer()
+        page = get("/v1/referrals?status=received&priority=routine&limit=1", token=admin)
+        self.assertEqual(page.status, 200, page)
+        cursor = page.body["next_cursor"]
+        self.assertTrue(cursor)
+        # The same list, its parameters in another order: the next page.
+        more = get("/v1/referrals?limit=1&priority=routine&status=received&cursor=" + cursor,
+                   token=admin)
+        self.assertEqual(more.status, 200, more)
+        self.assertNotEqual(more.body["items"][0]["id"], page.body["items"][0]["id"])
+        for other in ("/v1/referrals?status=triaged&priority=routine",
+                      "/v1/referrals?status=received",
+                      "/v1/contacts?limit=5"):
+            with self.subTest(other=other):
+                assert_problem(get(other + "&cursor=" + cursor, token=admin), 400, "cursor")
+
 
 def now_iso(**delta):
     return iso(datetime.datetime.now(UTC).replace(microsecond=0) + datetime.timedelta(**delta))
