@@ -77,6 +77,17 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         ELSE false END
 $$;
 
+-- Serialises, per NHS number of an organisation, the receipt of an inbound
+-- update and her registration (or a corrected number): each reads the other
+-- only after the other has committed. Without it, an update received while
+-- she was being registered was stored unmatched (her row not yet
+-- committed), and the registration's attach did not see it (the update not
+-- yet committed): unmatched for good, its alert never raised.
+CREATE OR REPLACE FUNCTION liaison_nhs_number_lock(org uuid, nhs_number text) RETURNS void
+LANGUAGE sql AS $$
+    SELECT pg_advisory_xact_lock(hashtextextended(org::text || '|nhs|' || nhs_number, 16))
+$$;
+
 -- Registration (or a corrected NHS number) attaches the updates held
 -- unmatched for her NHS number in her organisation, and raises their
 -- alerts. A corrected number also detaches the inbound updates attached to
@@ -90,6 +101,7 @@ DECLARE
     l liaison_updates;
     detached uuid[];
 BEGIN
+    PERFORM liaison_nhs_number_lock(NEW.organisation_id, NEW.nhs_number);
     IF TG_OP = 'UPDATE' THEN
         WITH d AS (
             UPDATE liaison_updates u SET service_user_id = NULL, matched_at = NULL,
@@ -142,6 +154,9 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended(
         a.org::text || '|' || a.sub || '|' || record_id, 15));
+    -- Before any row is touched (a registration attaching her updates
+    -- takes the same lock, then the rows).
+    PERFORM liaison_nhs_number_lock(a.org, body ->> 'nhs_number');
     -- One look at what came under this sender id (usually nothing): a
     -- resend of any of its bodies, and the current update.
     FOR prior IN SELECT * FROM liaison_updates l

@@ -223,6 +223,50 @@ class Inbound(unittest.TestCase):
                          [uid])
         self.assertEqual(alerts(m.body["id"]), 1)
 
+    def test_received_while_she_is_being_registered_is_attached(self):
+        # Her registration is being committed (a transaction holds her new
+        # row) when the update arrives: the receipt waits for it, and the
+        # update is hers, not held unmatched for good.
+        nhs = e2e.nhs_number()
+        holder = subprocess.Popen(
+            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", e2e.MIGRATE_DATABASE_URL],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, PGAPPNAME="e2e-registration-holder"))
+        answers = []
+        try:
+            holder.stdin.write(
+                "BEGIN;\nINSERT INTO service_users (organisation_id, nhs_number, given_name, "
+                "family_name, date_of_birth, perinatal_stage, delivery_date, created_by) VALUES "
+                "('%s', '%s', 'Held', 'Registration', '1990-01-01', 'postnatal', "
+                "current_date - 20, 'e2e');\n" % (e2e.DEMO_ORG, nhs))
+            holder.stdin.flush()
+            for _ in range(100):
+                if e2e.db_count("select count(*) from pg_stat_activity where application_name = "
+                                "'e2e-registration-holder' and state = 'idle in transaction' "
+                                "and backend_xid is not null") == 1:
+                    break
+                time.sleep(0.1)
+            else:
+                self.fail("the holding transaction did not start")
+            receiver = threading.Thread(target=lambda: answers.append(post(IN, update_body(
+                nhs, concerns={"codes": ["safeguarding"], "text": "C."}), token=hv())))
+            receiver.start()
+            time.sleep(0.5)
+            holder.stdin.write("COMMIT;\n")
+            holder.stdin.flush()
+            receiver.join(timeout=30)
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        self.assertEqual([a.status for a in answers], [202])
+        self.assertEqual(e2e.psql(
+            "select count(*) from liaison_updates l join service_users s on "
+            "s.id = l.service_user_id where l.id = '%s' and s.nhs_number = '%s'"
+            % (answers[0].body["id"], nhs)), "1")
+        self.assertEqual(e2e.db_count(
+            "select count(*) from alerts a join service_users s on s.id = a.service_user_id "
+            "where s.nhs_number = '%s'" % nhs), 1)
+
     def unmatched_ids(self):
         ids, cursor = [], None
         for _ in range(200):
