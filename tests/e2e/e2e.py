@@ -20,6 +20,7 @@ import random
 import select
 import ssl
 import subprocess
+import tempfile
 import sys
 import time
 import unittest
@@ -88,6 +89,72 @@ def required_path(name):
     if not os.path.exists(value):
         raise AssertionError("%s=%s does not exist" % (name, value))
     return value
+
+
+class HeldTransaction:
+    """A psql session (the migration role) that runs `sql` in a transaction
+    and holds it open, its rows written and locked, until commit(): for the
+    tests of what happens while another transaction is under way. `name` is
+    its application_name. close() ends it (rolled back if not committed)."""
+
+    def __init__(self, name, sql):
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", MIGRATE_DATABASE_URL],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, PGAPPNAME=name))
+        self.proc.stdin.write("BEGIN;\n%s;\n" % sql.strip().rstrip(";"))
+        self.proc.stdin.flush()
+        for _ in range(100):
+            if db_count("select count(*) from pg_stat_activity where application_name = '%s' "
+                        "and state = 'idle in transaction' and backend_xid is not null"
+                        % name) == 1:
+                return
+            time.sleep(0.1)
+        self.close()
+        raise AssertionError("the holding transaction %s did not start" % name)
+
+    def commit(self):
+        """Commits; true when psql then ended cleanly."""
+        self.proc.stdin.write("COMMIT;\n")
+        self.proc.stdin.close()
+        return self.proc.wait(timeout=30) == 0
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
+
+class AppProcess:
+    """A perinatal-api process of its own beside the stack's: its own unix
+    socket (sock) and log (log_path), the same database, and the settings
+    given (PERINATAL_WORKERS="2", ...). Started at once; stop() ends it."""
+
+    def __init__(self, name, **settings):
+        folder = tempfile.mkdtemp(prefix="perinatal-%s-" % name)
+        self.sock = os.path.join(folder, "api-%s.sock" % name)
+        self.log_path = os.path.join(folder, "api-%s.log" % name)
+        env = dict(os.environ, PERINATAL_LISTEN=self.sock, PERINATAL_SOCKET_MODE="0600",
+                   **settings)
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([required_path("PERINATAL_API_BIN")], env=env,
+                                     stdout=self._log, stderr=self._log)
+        for _ in range(100):
+            if os.path.exists(self.sock):
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise AssertionError("the %s process did not start" % name)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self._log.close()
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
 
 
 STACK_BIN = os.environ.get("PERINATAL_STACK_BIN") or os.path.join(

@@ -11,39 +11,23 @@ the old loop at least one worker, so by the third nobody answers."""
 
 import os
 import resource
-import subprocess
-import tempfile
 import threading
 import time
 import unittest
 
 import fcgi
-from e2e import main, required_path
+from e2e import AppProcess, main
 
 
 class AcceptRecovers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        api_bin = required_path("PERINATAL_API_BIN")
-        cls.dir = tempfile.mkdtemp(prefix="perinatal-accept-")
-        cls.sock = os.path.join(cls.dir, "api-accept.sock")
-        env = dict(os.environ, PERINATAL_LISTEN=cls.sock, PERINATAL_WORKERS="2",
-                   PERINATAL_SOCKET_MODE="0600")
-        cls.log_path = os.path.join(cls.dir, "api-accept.log")
-        cls.log = open(cls.log_path, "w")
-        cls.proc = subprocess.Popen([api_bin], env=env, stdout=cls.log, stderr=cls.log)
-        for _ in range(100):
-            if os.path.exists(cls.sock):
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the process did not start")
+        cls.app = AppProcess("accept", PERINATAL_WORKERS="2")
+        cls.sock, cls.proc = cls.app.sock, cls.app.proc
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.terminate()
-        cls.proc.wait(timeout=30)
-        cls.log.close()
+        cls.app.stop()
 
     def test_workers_accept_again_once_descriptors_are_free(self):
         self.assertEqual(fcgi.get("/healthz", self.sock)[0], 200)
@@ -67,8 +51,7 @@ class AcceptRecovers(unittest.TestCase):
             self.assertEqual(answers, [200], "episode %d: the request waiting at the socket "
                              "was not answered" % episode)
         self.assertIsNone(self.proc.poll())
-        with open(self.log_path) as log:
-            self.assertIn("cannot accept a connection", log.read())
+        self.assertIn("cannot accept a connection", self.app.log())
 
 
 if __name__ == "__main__":

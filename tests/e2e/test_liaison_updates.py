@@ -14,8 +14,6 @@ consent is in force (else 409); the liaison token reads them as a feed in
 commit order that never skips an update committed late (shown with a second
 connection holding an uncommitted insert), and acknowledges each."""
 
-import os
-import subprocess
 import threading
 import time
 import unittest
@@ -228,36 +226,22 @@ class Inbound(unittest.TestCase):
         # row) when the update arrives: the receipt waits for it, and the
         # update is hers, not held unmatched for good.
         nhs = e2e.nhs_number()
-        holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", e2e.MIGRATE_DATABASE_URL],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, PGAPPNAME="e2e-registration-holder"))
+        holder = e2e.HeldTransaction(
+            "e2e-registration-holder",
+            "INSERT INTO service_users (organisation_id, nhs_number, given_name, family_name, "
+            "date_of_birth, perinatal_stage, delivery_date, created_by) VALUES ('%s', '%s', "
+            "'Held', 'Registration', '1990-01-01', 'postnatal', current_date - 20, 'e2e')"
+            % (e2e.DEMO_ORG, nhs))
         answers = []
         try:
-            holder.stdin.write(
-                "BEGIN;\nINSERT INTO service_users (organisation_id, nhs_number, given_name, "
-                "family_name, date_of_birth, perinatal_stage, delivery_date, created_by) VALUES "
-                "('%s', '%s', 'Held', 'Registration', '1990-01-01', 'postnatal', "
-                "current_date - 20, 'e2e');\n" % (e2e.DEMO_ORG, nhs))
-            holder.stdin.flush()
-            for _ in range(100):
-                if e2e.db_count("select count(*) from pg_stat_activity where application_name = "
-                                "'e2e-registration-holder' and state = 'idle in transaction' "
-                                "and backend_xid is not null") == 1:
-                    break
-                time.sleep(0.1)
-            else:
-                self.fail("the holding transaction did not start")
             receiver = threading.Thread(target=lambda: answers.append(post(IN, update_body(
                 nhs, concerns={"codes": ["safeguarding"], "text": "C."}), token=hv())))
             receiver.start()
             time.sleep(0.5)
-            holder.stdin.write("COMMIT;\n")
-            holder.stdin.flush()
+            self.assertTrue(holder.commit())
             receiver.join(timeout=30)
         finally:
-            holder.stdin.close()
-            holder.wait(timeout=30)
+            holder.close()
         self.assertEqual([a.status for a in answers], [202])
         self.assertEqual(e2e.psql(
             "select count(*) from liaison_updates l join service_users s on "
@@ -451,36 +435,21 @@ class Outbound(unittest.TestCase):
         # when her team posts an update: the post waits for it, then sees
         # it (409), rather than reading her consents from before the wait.
         w = woman(consent=True)
-        holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", e2e.MIGRATE_DATABASE_URL],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, PGAPPNAME="e2e-consent-holder"))
+        holder = e2e.HeldTransaction(
+            "e2e-consent-holder",
+            "INSERT INTO consents (organisation_id, service_user_id, scope, decision, "
+            "decided_on, created_by) VALUES ('%s', '%s', 'share_with_health_visiting', "
+            "'withdrawn', current_date, 'e2e')" % (w["organisation_id"], w["id"]))
         answers = []
         try:
-            holder.stdin.write(
-                "BEGIN;\nINSERT INTO consents (organisation_id, service_user_id, scope, "
-                "decision, decided_on, created_by) VALUES ('%s', '%s', "
-                "'share_with_health_visiting', 'withdrawn', current_date, 'e2e');\n"
-                % (w["organisation_id"], w["id"]))
-            holder.stdin.flush()
-            for _ in range(100):
-                if e2e.db_count("select count(*) from pg_stat_activity where application_name = "
-                                "'e2e-consent-holder' and state = 'idle in transaction' and "
-                                "backend_xid is not null") == 1:
-                    break
-                time.sleep(0.1)
-            else:
-                self.fail("the holding transaction did not start")
             poster = threading.Thread(target=lambda: answers.append(
                 post(nested(w), out_body(), token=cli_a())))
             poster.start()
             time.sleep(0.5)  # the post waits for her row
-            holder.stdin.write("COMMIT;\n")
-            holder.stdin.flush()
+            self.assertTrue(holder.commit())
             poster.join(timeout=30)
         finally:
-            holder.stdin.close()
-            holder.wait(timeout=30)
+            holder.close()
         self.assertEqual(len(answers), 1)
         assert_problem(answers[0], 409)
 
@@ -500,37 +469,22 @@ class Outbound(unittest.TestCase):
         first = post(nested(w), out_body(), token=cli_a()).body
         _, cursor = self.wait_in_feed(hv(), first["id"])
         # A second connection inserts an update and holds it uncommitted.
-        holder = subprocess.Popen(
-            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", e2e.MIGRATE_DATABASE_URL],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=dict(os.environ, PGAPPNAME="e2e-liaison-holder"))
+        holder = e2e.HeldTransaction(
+            "e2e-liaison-holder",
+            "INSERT INTO liaison_updates (organisation_id, direction, service_user_id, "
+            "nhs_number, summary, contact_point, created_by) VALUES ('%s', 'out', '%s', '%s', "
+            "'Committed late', 'Duty', 'e2e-holder')"
+            % (w["organisation_id"], w["id"], w["nhs_number"]))
         try:
-            holder.stdin.write(
-                "BEGIN;\nINSERT INTO liaison_updates (organisation_id, direction, "
-                "service_user_id, nhs_number, summary, contact_point, created_by) VALUES "
-                "('%s', 'out', '%s', '%s', 'Committed late', 'Duty', 'e2e-holder');\n"
-                % (w["organisation_id"], w["id"], w["nhs_number"]))
-            holder.stdin.flush()
-            for _ in range(100):
-                if e2e.db_count("select count(*) from pg_stat_activity where application_name = "
-                                "'e2e-liaison-holder' and state = 'idle in transaction' and "
-                                "backend_xid is not null") == 1:
-                    break
-                time.sleep(0.1)
-            else:
-                self.fail("the holding transaction did not start")
             # An update committed after the held one began: not served yet,
             # since the held one could still commit below it.
             later = post(nested(w), out_body(summary="Committed early"), token=cli_a()).body
             page = get(IN + "?direction=out&cursor=" + cursor, token=hv())
             self.assertEqual(page.status, 200, page)
             self.assertEqual(page.body["items"], [])
-            holder.stdin.write("COMMIT;\n")
-            holder.stdin.close()
-            self.assertEqual(holder.wait(timeout=20), 0, holder.stderr.read())
+            self.assertTrue(holder.commit())
         finally:
-            if holder.poll() is None:
-                holder.kill()
+            holder.close()
         held = e2e.psql("select id from liaison_updates where created_by = 'e2e-holder' and "
                         "service_user_id = '%s'" % w["id"])
         found, _ = self.wait_in_feed(hv(), later["id"], cursor)

@@ -8,15 +8,12 @@ lane's budget is spent by reports one after another, after which every
 report waits about 2 s for its turn, then six reports are sent at once and
 a clinical request must still be answered promptly."""
 
-import os
-import subprocess
-import tempfile
 import threading
 import time
 import unittest
 
 import fcgi
-from e2e import main, mint, required_path
+from e2e import AppProcess, main, mint
 
 REPORT = "/v1/reports/activity?year=2026&quarter=1"
 
@@ -24,25 +21,12 @@ REPORT = "/v1/reports/activity?year=2026&quarter=1"
 class ReportLane(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        api_bin = required_path("PERINATAL_API_BIN")
-        cls.dir = tempfile.mkdtemp(prefix="perinatal-lane-")
-        cls.sock = os.path.join(cls.dir, "api-lane.sock")
-        env = dict(os.environ, PERINATAL_LISTEN=cls.sock, PERINATAL_WORKERS="4",
-                   PERINATAL_REPORT_SHARE_PCT="1", PERINATAL_SOCKET_MODE="0600")
-        cls.log = open(os.path.join(cls.dir, "api-lane.log"), "w")
-        cls.proc = subprocess.Popen([api_bin], env=env, stdout=cls.log, stderr=cls.log)
-        for _ in range(100):
-            if os.path.exists(cls.sock):
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the process did not start")
+        cls.app = AppProcess("lane", PERINATAL_WORKERS="4", PERINATAL_REPORT_SHARE_PCT="1")
+        cls.sock = cls.app.sock
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.terminate()
-        cls.proc.wait(timeout=30)
-        cls.log.close()
+        cls.app.stop()
 
     def test_a_burst_of_reports_leaves_workers_for_clinical_requests(self):
         commissioner, admin = mint("commissioner", ttl=600), mint("admin", ttl=600)

@@ -4,39 +4,22 @@ a token is used there (so it sits in that process's verified-token cache),
 revoked through nginx (the first process), and must be refused by the
 second within 5 seconds."""
 
-import os
-import subprocess
-import tempfile
 import time
 import unittest
 
 import fcgi
-from e2e import STATE_DIR, main, mint, post, required_path, token
-
+from e2e import AppProcess, main, mint, post, token
 
 
 class EveryProcess(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        api_bin = required_path("PERINATAL_API_BIN")
-        cls.dir = tempfile.mkdtemp(prefix="perinatal-second-")
-        cls.sock = os.path.join(cls.dir, "api-2.sock")
-        env = dict(os.environ, PERINATAL_LISTEN=cls.sock, PERINATAL_WORKERS="2",
-                   PERINATAL_SOCKET_MODE="0600")
-        cls.log = open(os.path.join(cls.dir, "api-2.log"), "w")
-        cls.proc = subprocess.Popen([api_bin], env=env, stdout=cls.log, stderr=cls.log)
-        for _ in range(100):
-            if os.path.exists(cls.sock):
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the second process did not start")
+        cls.app = AppProcess("second", PERINATAL_WORKERS="2")
+        cls.sock = cls.app.sock
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.terminate()
-        cls.proc.wait(timeout=30)
-        cls.log.close()
+        cls.app.stop()
 
     def test_revoked_token_refused_by_the_other_process_within_5_seconds(self):
         jti = "two-processes-" + str(time.time())
