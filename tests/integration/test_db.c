@@ -379,6 +379,18 @@ static void create_woman(const principal *who, char id[37])
     assert_string_equal(header(r, "ETag"), "\"1\"");
 }
 
+/* PATCHes her record as who, with If-Match etag; the request, answered. */
+static request *patch_woman(const principal *who, const char *id, const char *body,
+                            const char *etag)
+{
+    request *r = new_request("PATCH", body, who);
+    r->path_params[0] = id;
+    r->npath_params = 1;
+    r->if_match = etag;
+    service_users_update(r);
+    return r;
+}
+
 static void create_read_update_through_handlers(void **state)
 {
     (void)state;
@@ -405,19 +417,11 @@ static void create_read_update_through_handlers(void **state)
     service_users_get(r);
     assert_int_equal(r->status, 404);
 
-    r = new_request("PATCH", "{\"given_name\":\"Anna\"}", &who_a);
-    r->path_params[0] = created_id;
-    r->npath_params = 1;
-    r->if_match = "\"1\"";
-    service_users_update(r);
+    r = patch_woman(&who_a, created_id, "{\"given_name\":\"Anna\"}", "\"1\"");
     assert_int_equal(r->status, 200);
     assert_string_equal(header(r, "ETag"), "\"2\"");
 
-    r = new_request("PATCH", "{\"given_name\":\"Anne\"}", &who_a);
-    r->path_params[0] = created_id;
-    r->npath_params = 1;
-    r->if_match = "\"1\"";
-    service_users_update(r);
+    r = patch_woman(&who_a, created_id, "{\"given_name\":\"Anne\"}", "\"1\"");
     assert_int_equal(r->status, 412);
 }
 
@@ -439,23 +443,14 @@ static void a_change_refused_at_commit_is_audited_again(void **state)
            "CREATE CONSTRAINT TRIGGER it_fail_at_commit AFTER UPDATE ON service_users "
            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.given_name = 'FailAtCommit') "
            "EXECUTE FUNCTION it_fail_at_commit()");
-    request *r = new_request("PATCH", "{\"given_name\":\"FailAtCommit\"}", &who);
-    r->path_params[0] = id;
-    r->npath_params = 1;
-    r->if_match = "\"1\"";
-    service_users_update(r);
+    request *r = patch_woman(&who, id, "{\"given_name\":\"FailAtCommit\"}", "\"1\"");
     sql_ok(owner_url, "DROP TRIGGER it_fail_at_commit ON service_users; "
                       "DROP FUNCTION it_fail_at_commit()");
     assert_true(r->status >= 500);
     assert_false(r->audited);
     assert_null(header(r, "ETag"));
     /* Nothing changed: her version is still 1. */
-    r = new_request("PATCH", "{\"given_name\":\"Anna\"}", &who);
-    r->path_params[0] = id;
-    r->npath_params = 1;
-    r->if_match = "\"1\"";
-    service_users_update(r);
-    assert_int_equal(r->status, 200);
+    assert_int_equal(patch_woman(&who, id, "{\"given_name\":\"Anna\"}", "\"1\"")->status, 200);
 }
 
 /* A report submission refused at commit answers 503 (it was a bare 500:
