@@ -157,9 +157,9 @@ static void write_response(FCGX_Request *fr, request *r)
 
 /* accept() failed for a reason libfcgi does not retry (no file
  * descriptors or memory left, for a moment): the worker waits a little and
- * accepts again. It used to leave its loop silently, and once every worker
- * had, the process stayed up with its socket open, answering nothing. One
- * log line per 10 s for the whole process. */
+ * accepts again. Leaving the loop instead would, once every worker had,
+ * keep the process up with its socket open, answering nothing. One log
+ * line per 10 s for the whole process. */
 static void accept_failed(int err)
 {
     static atomic_llong last_logged_s;
