@@ -223,9 +223,16 @@ bool db_connect(db *d, const char *conninfo)
     forget_on_use(d);
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", g_config.connect_timeout_s);
-    /* dbname holds the whole conninfo or URI; the keys after it override it. */
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *values[] = {conninfo, timeout, "perinatal-api", NULL};
+    /* dbname holds the whole conninfo or URI; the keys after it override
+     * it, and it overrides those before. Before it, defaults a deployment
+     * may change: over TCP, a server that vanished (a host lost, a network
+     * cut) is noticed within about a minute instead of the kernel's two
+     * hours, so that a worker or the audit committer waiting on it gives up
+     * and reconnects (no effect on a unix socket). */
+    const char *keys[] = {
+        "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+        "dbname",          "connect_timeout",     "application_name", NULL};
+    const char *values[] = {"30", "10", "3", "60000", conninfo, timeout, "perinatal-api", NULL};
     d->conn = PQconnectdbParams(keys, values, 1);
     if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
         return connect_failed(d, "cannot connect", d->conn ? PQerrorMessage(d->conn) : "no memory");

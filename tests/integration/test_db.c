@@ -779,6 +779,39 @@ static void a_refused_row_fails_only_its_own_request(void **state)
     PQclear(res);
 }
 
+/* Connections notice a vanished server over TCP (keepalives, a user
+ * timeout) unless the deployment's conninfo says otherwise. */
+static void connections_notice_a_vanished_server(void **state)
+{
+    (void)state;
+    const char *want[][2] = {{"keepalives_idle", "30"},
+                             {"keepalives_interval", "10"},
+                             {"keepalives_count", "3"},
+                             {"tcp_user_timeout", "60000"}};
+    PQconninfoOption *opts = PQconninfo(app_db.conn);
+    assert_non_null(opts);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const char *got = NULL;
+        for (PQconninfoOption *o = opts; o->keyword; o++)
+            if (!strcmp(o->keyword, want[i][0]))
+                got = o->val;
+        assert_non_null(got);
+        assert_string_equal(got, want[i][1]);
+    }
+    PQconninfoFree(opts);
+    /* The deployment's own value wins. */
+    char url[1200];
+    snprintf(url, sizeof(url), "%s keepalives_idle=5", app_url);
+    db d = {0};
+    assert_true(db_connect(&d, url));
+    opts = PQconninfo(d.conn);
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (!strcmp(o->keyword, "keepalives_idle"))
+            assert_string_equal(o->val, "5");
+    PQconninfoFree(opts);
+    db_close(&d);
+}
+
 /* A database whose schema lacks the application's statements (not yet
  * migrated, or restored from an older release): the connection is not
  * kept half prepared, where every request needing a missing statement
@@ -1023,6 +1056,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(reconnects_after_the_connection_is_killed),
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
+        cmocka_unit_test(connections_notice_a_vanished_server),
         cmocka_unit_test(a_refused_row_fails_only_its_own_request),
         cmocka_unit_test(typed_first_contacts_become_contacts),
         cmocka_unit_test(infant_counts_become_infants),
