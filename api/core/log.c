@@ -87,3 +87,13 @@ void log_access(const char *request_id, const char *sub, const char *role, const
                      duration_ms);
     emit(line, n < (int)sizeof(line) ? n : (int)sizeof(line) - 1);
 }
+
+bool log_due(atomic_llong *last, long long every_ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long long now = (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    long long seen = atomic_load(last);
+    return (seen == 0 || now - seen >= every_ms) &&
+           atomic_compare_exchange_strong(last, &seen, now);
+}

@@ -162,12 +162,8 @@ static void write_response(FCGX_Request *fr, request *r)
  * line per 10 s for the whole process. */
 static void accept_failed(int err)
 {
-    static atomic_llong last_logged_s;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long last = atomic_load(&last_logged_s);
-    if ((last == 0 || now.tv_sec - last >= 10) &&
-        atomic_compare_exchange_strong(&last_logged_s, &last, (long long)now.tv_sec))
+    static atomic_llong last_logged;
+    if (log_due(&last_logged, 10000))
         log_error("server", "cannot accept a connection", "retrying in 100 ms",
                   err > 0 ? strerror(err) : "libfcgi error");
     struct timespec pause = {0, 100 * 1000 * 1000};

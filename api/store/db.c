@@ -115,10 +115,8 @@ static void outage_ends(void)
  * worker. Reconnecting then either works or begins an outage. */
 static void connection_lost(const char *detail)
 {
-    static atomic_llong last_logged_ms;
-    long long now = now_ms(), last = atomic_load(&last_logged_ms);
-    if ((last == 0 || now - last >= 10000) &&
-        atomic_compare_exchange_strong(&last_logged_ms, &last, now))
+    static atomic_llong last_logged;
+    if (log_due(&last_logged, 10000))
         log_error("db", "connection lost", "reconnecting", detail);
 }
 
