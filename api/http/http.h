@@ -41,6 +41,7 @@ typedef struct request {
     int npath_params;
     const principal *who;
     const struct route *route;
+    int route_index; /* route's place among all routes (router_route's i) */
     struct db *db;
     bool audited;        /* an audit row for this request is written (and not rolled back) */
     const char *access;  /* the access context literal, once built (store/access.c) */

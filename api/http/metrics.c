@@ -23,9 +23,9 @@ static atomic_ulong audit_commits, audit_rows;
 
 void metrics_record(const request *r, double duration_ms)
 {
-    /* Its place among all routes: the record layer's are added at start-up,
-     * after the table (router.c), so not an offset into the table. */
-    int idx = r->route ? router_index(r->route) : MAX_ROUTES;
+    /* Its place among all routes (router_match), not an offset into the
+     * table: the record layer's routes are added after it (router.c). */
+    int idx = r->route ? r->route_index : MAX_ROUTES;
     if (idx < 0 || idx > MAX_ROUTES)
         idx = MAX_ROUTES;
     route_metrics *m = &per_route[idx];

@@ -41,18 +41,6 @@ const route *router_route(int i)
     return NULL;
 }
 
-int router_index(const route *rt)
-{
-    int n = 0;
-    FOR_EACH_ROUTE(each)
-    {
-        if (each == rt)
-            return n;
-        n++;
-    }
-    return -1;
-}
-
 /* Matches one pattern against a path; captures the brace segments. */
 static bool pattern_matches(const char *pattern, const char *path, const char **params,
                             int *nparams, arena *a)
@@ -108,14 +96,17 @@ match_result router_match(request *r, const route **out, char *allow, size_t all
     allow[0] = '\0';
     if (fewest > MAX_PATH_PARAMS)
         return MATCH_NO_PATH;
+    int index = -1;
     FOR_EACH_ROUTE(rt)
     {
+        index++;
         if (param_count(rt->pattern) != fewest ||
             !pattern_matches(rt->pattern, r->path, NULL, NULL, NULL))
             continue;
         if (!strcmp(rt->method, r->method)) {
             pattern_matches(rt->pattern, r->path, r->path_params, &r->npath_params, r->a);
             *out = rt;
+            r->route_index = index;
             return MATCH_OK;
         }
         size_t used = strlen(allow);

@@ -51,10 +51,9 @@ typedef enum match_result {
 /* The i-th route of all (the table's, then those added); NULL past the
  * last. */
 const route *router_route(int i);
-/* Where rt is in that order (router_route's i), or -1 when it is no route. */
-int router_index(const route *rt);
 
-/* Finds the route for method and path; fills r->path_params. */
+/* Finds the route for method and path; fills r->path_params and
+ * r->route_index. */
 match_result router_match(request *r, const route **out, char *allow, size_t allowlen);
 
 /* Prints "METHOD pattern roles" for every route (perinatal-api routes). */

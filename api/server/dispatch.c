@@ -90,9 +90,9 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
         problem(r, 400, "The query string is malformed.");
         return;
     }
-    /* No Content-Length (curl sends none for a POST without data) is
-     * refused only where a body is wanted: a route that takes none has
-     * nothing to read. */
+    /* No Content-Length (a GET, or curl's POST without data) is refused
+     * only where a body is wanted: a route that takes none has nothing to
+     * read. */
     if (body_error == 411 && !(rt->flags & ROUTE_BODY))
         body_error = 0;
     if (body_error) {
