@@ -106,14 +106,14 @@ static bool log_file_open(void)
     return ok;
 }
 
-/* Reads the body by CONTENT_LENGTH. Returns 0, or the status to answer. */
+/* Reads the body by CONTENT_LENGTH. Returns 0, or the status to answer:
+ * 411 when no length was given, which dispatch answers only for a route
+ * that takes a body. */
 static int read_body(FCGX_Request *fr, request *r)
 {
     const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-    bool body_method =
-        !strcmp(r->method, "POST") || !strcmp(r->method, "PATCH") || !strcmp(r->method, "PUT");
     if (!cl || !*cl)
-        return body_method ? 411 : 0;
+        return 411;
     char *end;
     errno = 0;
     unsigned long long n = strtoull(cl, &end, 10);
