@@ -961,9 +961,10 @@ static const char *list_tag(request *r)
     return arena_printf(r->a, "%016llx", h);
 }
 
-/* The page and its next cursor; tag (or NULL) prefixes the cursor. */
+/* The page and its next cursor; a tagged list's cursor starts with its
+ * list_tag. */
 static bool list_respond(request *r, PGresult *res, int limit, int body_col, int key_col,
-                         const char *tag)
+                         bool tagged)
 {
     int rows = PQntuples(res), shown = rows > limit ? limit : rows;
     strbuf b;
@@ -978,8 +979,8 @@ static bool list_respond(request *r, PGresult *res, int limit, int body_col, int
         const char *id = PQgetvalue(res, shown - 1, 0);
         const char *raw =
             key_col < 0 ? id : arena_printf(r->a, "%s|%s", PQgetvalue(res, shown - 1, key_col), id);
-        if (tag)
-            raw = arena_printf(r->a, "%s|%s", tag, raw);
+        if (tagged)
+            raw = arena_printf(r->a, "%s|%s", list_tag(r), raw);
         strbuf_printf(&b, "],\"next_cursor\":\"%s\"}", record_cursor_encode(r->a, raw));
     } else {
         strbuf_puts(&b, "],\"next_cursor\":null}");
@@ -994,7 +995,7 @@ static bool list_respond(request *r, PGresult *res, int limit, int body_col, int
 
 bool record_list_respond(request *r, PGresult *res, int limit, int body_col, int key_col)
 {
-    return list_respond(r, res, limit, body_col, key_col, NULL);
+    return list_respond(r, res, limit, body_col, key_col, false);
 }
 
 static bool audit_page(request *r, const record_def *d, PGresult *res, int limit,
@@ -1061,20 +1062,21 @@ static const record_view *chosen_view(request *r, const record_def *d, field_err
      * a true-or-false one), whichever view was chosen. */
     for (const record_view *v = d->views; v && v->param; v++) {
         const char *asked = request_query(r, v->param);
-        if (!asked)
+        if (!asked || (chosen && !strcmp(chosen->param, v->param)))
+            continue; /* not given, or the chosen view's own value */
+        bool allowed = false, boolean = true;
+        for (const record_view *w = d->views; w->param; w++)
+            if (!strcmp(w->param, v->param)) {
+                allowed = allowed || !strcmp(asked, w->value);
+                boolean = boolean && !strcmp(w->value, "true");
+            }
+        if (allowed || (boolean && !strcmp(asked, "false")))
             continue;
         strbuf b;
         strbuf_init(&b, r->a, 1024);
-        bool allowed = false;
-        for (const record_view *w = d->views; w->param; w++) {
-            if (strcmp(w->param, v->param))
-                continue;
-            allowed = allowed || !strcmp(asked, w->value);
-            strbuf_printf(&b, "%s%s", b.len ? ", " : "", w->value);
-        }
-        bool boolean = !strcmp(b.data, "true");
-        if (allowed || (boolean && !strcmp(asked, "false")))
-            continue;
+        for (const record_view *w = d->views; w->param; w++)
+            if (!strcmp(w->param, v->param))
+                strbuf_printf(&b, "%s%s", b.len ? ", " : "", w->value);
         field_errors_add(e, v->param,
                          boolean ? "must be true or false"
                                  : arena_printf(r->a, "must be one of: %s", b.data));
@@ -1152,10 +1154,9 @@ bool record_list(request *r)
         if (param && !json_object_object_get_ex(args, param, NULL))
             json_object_object_add(args, param, json_object_new_string(eq + 1));
     }
-    const char *tag = list_tag(r);
     const char *cursor = request_query(r, "cursor");
     if (cursor) {
-        const char *raw = record_cursor_decode(r->a, cursor);
+        const char *raw = record_cursor_decode(r->a, cursor), *tag = list_tag(r);
         size_t tl = strlen(tag);
         raw = raw && !strncmp(raw, tag, tl) && raw[tl] == '|' ? raw + tl + 1 : NULL;
         const char *bar = raw && sort ? strchr(raw, '|') : NULL;
@@ -1206,11 +1207,11 @@ bool record_list(request *r)
     if (pd && d->woman_column && PQntuples(res) == 0) {
         if (!audit(r, d, "list", NULL, record_women(r, pd, parent), "ok"))
             return true;
-        return list_respond(r, res, limit, 2, sort ? 1 : -1, tag);
+        return list_respond(r, res, limit, 2, sort ? 1 : -1, true);
     }
     if (d->woman_column && !audit_page(r, d, res, limit, NULL))
         return true;
-    return list_respond(r, res, limit, 2, sort ? 1 : -1, tag);
+    return list_respond(r, res, limit, 2, sort ? 1 : -1, true);
 }
 
 /* The audit row of a list names every woman shown; a lookup (of the
