@@ -2,12 +2,13 @@
 # bench/care_plans.sh: the care plan read benchmark (issue 13, point 9).
 # Starts its own stack (state .run/bench-care-plans, port 28604, durable
 # PostgreSQL as bench/read.sh), loads 20,000 women registered with the demo
-# team, each with a care plan (three goals, a safety plan) and four
-# interventions at different steps of their lifecycle (kept between runs),
+# team, each with a care plan (three goals, a safety plan), four
+# interventions at different steps of their lifecycle and a partner with
+# her consent to involve him (kept between runs),
 # and mints a clinician token of the demo team. Then, in the same run and
 # through nginx + TLS, it drives with wrk (read.sh's approach)
 #   GET /v1/service-users/{id}   the service-user read (bench/read.sh's), and
-#   GET /v1/care-plans/{id}      the plan WITH its interventions, one answer
+#   GET /v1/care-plans/{id}      the plan WITH its interventions and partners, one answer
 #                                built by one SQL statement,
 # alternating them twice (DURATION each) so that both see the same machine,
 # and prints each rate and the care-plan read's share of the service-user
@@ -110,6 +111,29 @@ ANALYZE care_plan_interventions;
 SQL
 fi
 
+# Each woman's partner, with her consent to involve him given (the plan read
+# carries her partners, issue 13 point 9). Loaded once, also into a database
+# whose plans were loaded before partners were part of the read.
+partners=$(db -At -c "SELECT count(*) FROM partners WHERE created_by = 'bench-care-plans'")
+if ((partners == 0)); then
+    perinatal_log "loading a partner with consent given for each of the 20,000 women (once)"
+    db <<'SQL'
+SET synchronous_commit = off;
+BEGIN;
+INSERT INTO partners (organisation_id, service_user_id, name, relationship, telephone, created_by)
+SELECT p.organisation_id, p.service_user_id, 'Sam Bench', 'partner', '07700 900123',
+       'bench-care-plans'
+FROM care_plans p WHERE p.created_by = 'bench-care-plans';
+INSERT INTO consents (organisation_id, service_user_id, partner_id, scope, decision, decided_on,
+    created_by)
+SELECT x.organisation_id, x.service_user_id, x.id, 'partner_involvement', 'given',
+       current_date - 30, 'bench-care-plans'
+FROM partners x WHERE x.created_by = 'bench-care-plans';
+COMMIT;
+ANALYZE partners; ANALYZE consents;
+SQL
+fi
+
 women=$PERINATAL_STATE_DIR/bench-care-plan-women.txt
 plans=$PERINATAL_STATE_DIR/bench-care-plan-ids.txt
 db -At -c "SELECT service_user_id FROM care_plans WHERE created_by = 'bench-care-plans'
@@ -130,6 +154,9 @@ done
 interventions=$(perinatal_curl -H "Authorization: Bearer $token" \
     "$PERINATAL_BASE_URL/v1/care-plans/$(head -n 1 "$plans")" | grep -o '"code"' | wc -l)
 ((interventions == 4)) || perinatal_die "the plan read carries $interventions interventions, not 4"
+consented=$(perinatal_curl -H "Authorization: Bearer $token" \
+    "$PERINATAL_BASE_URL/v1/care-plans/$(head -n 1 "$plans")" | grep -o '"consent_in_force" *: *true' | wc -l)
+((consented == 1)) || perinatal_die "the plan read carries $consented consenting partners, not 1"
 
 # run <name> <ids> <prefix> <seconds>: one wrk run; prints its output file.
 run() {
@@ -155,7 +182,7 @@ done
 su_total=0
 cp_total=0
 echo
-echo "== care plan read benchmark: $count plans with 4 interventions each, role clinician =="
+echo "== care plan read benchmark: $count plans with 4 interventions and a partner each, role clinician =="
 echo "   wrk -t$threads -c$connections -d$duration per run against $PERINATAL_BASE_URL (TLS, nginx, FastCGI),"
 echo "   alternating; every answer 200, no socket errors"
 for i in 0 1 2 3; do

@@ -72,6 +72,7 @@ static const field_spec care_plan_fields[] = {
     {"id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"review_overdue", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"interventions", FIELD_ARRAY, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"partners", FIELD_ARRAY, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"entered_in_error", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"updated_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},

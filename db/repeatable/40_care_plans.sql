@@ -101,9 +101,21 @@ BEGIN
 END
 $$;
 
--- The plan as read: its current version with its interventions, in one
--- statement (this function is inlined into it); past its review date
--- (England's day) it is flagged review_overdue.
+-- Her partners and significant others as each is read (partner_json: the
+-- consent to involve them in force today, their MH6 week), in the order
+-- recorded. PL/pgSQL for the reason above; partner_json is defined with the
+-- partners (45_partners.sql), which a PL/pgSQL body may name before then.
+CREATE OR REPLACE FUNCTION care_plan_partners_json(woman uuid) RETURNS json
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN coalesce((SELECT json_agg(partner_json(x) ORDER BY x.created_at, x.id)
+            FROM partners x WHERE x.service_user_id = woman), '[]');
+END
+$$;
+
+-- The plan as read: its current version with its interventions and her
+-- partners, in one statement (this function is inlined into it); past its
+-- review date (England's day) it is flagged review_overdue.
 CREATE OR REPLACE FUNCTION care_plan_json(p care_plans) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object(
@@ -112,6 +124,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'review_date', p.review_date, 'review_overdue', p.review_date < england_today(),
         'safety_plan', p.safety_plan,
         'interventions', care_plan_interventions_json(p.id),
+        'partners', care_plan_partners_json(p.service_user_id),
         'entered_in_error', CASE WHEN p.voided_at IS NOT NULL THEN json_build_object(
             'at', p.voided_at, 'by', p.voided_by, 'reason', p.void_reason) END,
         'organisation_id', p.organisation_id, 'version', p.version,

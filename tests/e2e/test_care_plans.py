@@ -117,6 +117,38 @@ class ThePlan(unittest.TestCase):
         self.assertEqual(audit_rows("care_plan", p["id"], "create"), 1)
         self.assertEqual(audit_rows("care_plan", p["id"], "read"), 1)
 
+    def test_read_with_her_partners_and_their_consent(self):
+        # Issue 13 points 4 and 9: the plan carries her partners, so that a
+        # withdrawn consent to involve one shows on the plan.
+        ref = accepted_woman()
+        w = ref["service_user_id"]
+        url = PLANS + "/" + create_plan(w).body["id"]
+        self.assertEqual(get(url, token=cli_a()).body["partners"], [])
+        partners = "/v1/service-users/%s/partners" % w
+        sam = post(partners, {"name": "Sam", "relationship": "partner"}, token=cli_a())
+        self.assertEqual(sam.status, 201, sam)
+        mum = post(partners, {"name": "Val", "relationship": "parent"}, token=cli_a())
+        self.assertEqual(mum.status, 201, mum)
+        sam_url = partners + "/" + sam.body["id"]
+        r = post(sam_url + "/consents", {"decision": "given", "on": london(-10)}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        plan = get(url, token=cli_a()).body
+        self.assertEqual([p["id"] for p in plan["partners"]], [sam.body["id"], mum.body["id"]])
+        self.assertEqual(plan["partners"][0], get(sam_url, token=cli_a()).body)
+        self.assertTrue(plan["partners"][0]["consent_in_force"])
+        self.assertFalse(plan["partners"][1]["consent_in_force"])
+        r = post(sam_url + "/consents", {"decision": "withdrawn", "on": london(0)},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        shown = get(url, token=cli_a()).body["partners"][0]
+        self.assertFalse(shown["consent_in_force"])
+        self.assertEqual(shown["consent"]["decision"], "withdrawn")
+        # A change answers with the plan as read, partners included.
+        changed = patch(url, {"review_date": london(30)}, token=cli_a(),
+                        headers={"If-Match": '"1"'})
+        self.assertEqual(changed.status, 200, changed)
+        self.assertEqual(changed.body["partners"], get(url, token=cli_a()).body["partners"])
+
     def test_a_woman_not_in_the_teams_care_is_409_naming_why(self):
         # Referred but not yet accepted: the referral's status is named.
         ref = e2e.refer(cli_a(), team_id=TEAM_A)
