@@ -354,6 +354,9 @@ static const constraint_message agreement_constraints[] = {
      "No such team in your organisation (a team of another organisation is named: name)."},
     {"jwa_other_team_distinct_check", 422, "/other_team/team_id",
      "The other team is another team than the perinatal team."},
+    {"jwa_other_team_type_check", 422, "/other_team/team_id",
+     "The other team is a secondary-care mental health team: maternity, health visiting and "
+     "social care are sent the agreement (POST .../shares), not given her record."},
     {"jwa_lead_team_fk", 422, "/lead_service/team_id", "No such team in your organisation."},
     {"jwa_lead_staff_fk", 422, "/lead_professional/staff_id",
      "No such member of staff in your organisation."},
@@ -467,6 +470,9 @@ static const constraint_message team_constraints[] = {
     {"jwt_team_once", 409, "/team/team_id", "This team takes part in the agreement already."},
     {"jwt_team_of_agreement", 422, "/team/team_id",
      "This is the agreement's perinatal team or its other team already."},
+    {"jwt_team_type_check", 422, "/team/team_id",
+     "A participating team is a secondary-care mental health team: maternity, health visiting "
+     "and social care are sent the agreement (POST .../shares), not given her record."},
     {"jwt_agreement_state", 409, "/team",
      "Teams are added to a draft agreement only; end this one and make a new draft."},
     {NULL, 0, NULL, NULL},
@@ -531,7 +537,8 @@ static const constraint_message share_constraints[] = {
     {"jws_agreement_state", 409, "/recipient",
      "Only an agreed (or already shared) agreement is sent; agree it first."},
     {"jws_consent", 409, "/recipient",
-     "Her consent to share with this service is not recorded: the document is not sent."},
+     "Her consent to share with this service was not in force on the day it was sent: the "
+     "document is not sent."},
     {NULL, 0, NULL, NULL},
 };
 

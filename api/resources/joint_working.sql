@@ -3,7 +3,8 @@
 
 -- name: joint_working_agreement_insert
 -- No row: no such woman in the caller's scope. A draft; the perinatal
--- party is a perinatal community team or an MMHS.
+-- party is a perinatal community team or an MMHS, the other a secondary-care
+-- mental health team (jw_party_team_type_ok).
 WITH x AS (
     SELECT * FROM jsonb_to_record($2::jsonb -> 'body') AS x(service_user_id uuid,
         care_plan_id uuid, period text, perinatal_team_id uuid, other_team jsonb,
@@ -29,6 +30,8 @@ WHERE su.id = x.service_user_id AND su.organisation_id = ($1::access).org
     AND (coalesce((SELECT t.type IN ('perinatal_community', 'mmhs') FROM teams t
             WHERE t.id = x.perinatal_team_id AND t.organisation_id = su.organisation_id), true)
         OR raise_rule('jwa_perinatal_team_type_check'))
+    AND (jw_party_team_type_ok((x.other_team ->> 'team_id')::uuid)
+        OR raise_rule('jwa_other_team_type_check'))
     AND (jw_domain_refs_ok(su.organisation_id, coalesce(x.domains, '{}'))
         OR raise_rule('jwa_domain_refs_check'))
 RETURNING id, version, joint_working_agreement_json(joint_working_agreements)::text,
@@ -61,6 +64,8 @@ WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org
     AND (coalesce((SELECT tm.type IN ('perinatal_community', 'mmhs') FROM teams tm
             WHERE tm.id = x.perinatal_team_id AND tm.organisation_id = t.organisation_id), true)
         OR raise_rule('jwa_perinatal_team_type_check'))
+    AND (jw_party_team_type_ok((x.other_team ->> 'team_id')::uuid)
+        OR raise_rule('jwa_other_team_type_check'))
     AND (jw_domain_refs_ok(t.organisation_id, coalesce(x.domains, '{}'))
         OR raise_rule('jwa_domain_refs_check'))
 RETURNING t.version, joint_working_agreement_json(t)::text, t.service_user_id::text;
@@ -76,7 +81,8 @@ RETURNING t.version, joint_working_agreement_json(t)::text, t.service_user_id::t
 
 -- name: joint_working_share_insert
 -- No row: no such agreement in the caller's scope (404). Sent only once
--- agreed; to maternity or health visiting only with her consent (409).
+-- agreed; to maternity or health visiting (named so, or a team of that
+-- type) only with her consent in force on the day it was sent (409).
 WITH x AS (
     SELECT * FROM jsonb_to_record($2::jsonb -> 'body') AS x(recipient text, team_id uuid,
         team_name text, shared_on date, note text))
@@ -89,8 +95,8 @@ WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access)
     AND EXISTS (SELECT 1 FROM access_scope($1::access, j.organisation_id, j.service_user_id,
         NULL, NULL))
     AND (j.status IN ('agreed', 'shared') OR raise_rule('jws_agreement_state'))
-    AND (x.recipient NOT IN ('maternity', 'health_visiting')
-        OR consent_in_force(j.service_user_id, x.recipient) OR raise_rule('jws_consent'))
+    AND (jw_share_consented(j.service_user_id, x.recipient, x.team_id, x.shared_on)
+        OR raise_rule('jws_consent'))
 RETURNING id, version, joint_working_share_json(joint_working_shares)::text,
     service_user_id::text;
 
@@ -123,7 +129,8 @@ RETURNING t.version, joint_working_difference_json(t)::text, t.service_user_id::
 
 -- name: joint_working_team_insert
 -- No row: no such agreement in the caller's scope (404). Added to a draft
--- only (409); not the agreement's own teams again (422).
+-- only (409); not the agreement's own teams again, and a secondary-care
+-- mental health team (jw_party_team_type_ok; 422).
 WITH x AS (
     SELECT (t ->> 'team_id')::uuid AS team_id, t ->> 'name' AS name,
         t ->> 'organisation' AS organisation
@@ -140,6 +147,7 @@ WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access)
     AND (x.team_id IS NULL OR x.team_id NOT IN (j.perinatal_team_id,
             coalesce(j.other_team_id, j.perinatal_team_id))
         OR raise_rule('jwt_team_of_agreement'))
+    AND (jw_party_team_type_ok(x.team_id) OR raise_rule('jwt_team_type_check'))
 RETURNING id, version, joint_working_team_json(joint_working_teams)::text,
     service_user_id::text;
 

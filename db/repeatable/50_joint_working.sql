@@ -215,10 +215,37 @@ BEGIN
 END
 $$;
 
+-- A team of the organisation taking part in an agreement (the other team, a
+-- participating team) reads her whole record while it is active
+-- (access_scope). Issue 14: the agreement is between the perinatal team and
+-- "the other secondary-care team(s)", and "maternity and health visiting
+-- receive the document, not her record": so a party is a mental health team,
+-- never maternity, health visiting or social care, which are sent the
+-- document (joint_working_shares). NULL (a team named, of another
+-- organisation): true.
+CREATE OR REPLACE FUNCTION jw_party_team_type_ok(team uuid) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((SELECT t.type NOT IN ('maternity', 'health_visiting', 'social_care')
+        FROM teams t WHERE t.id = team), true)
+$$;
+
+-- A share needs her consent to share with maternity or health visiting,
+-- in force on the day it was sent, when it goes to either: named so, or a
+-- team of the organisation of that type.
+CREATE OR REPLACE FUNCTION jw_share_consented(woman uuid, recipient text, team uuid,
+    shared_on date)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN s.service IN ('maternity', 'health_visiting')
+        THEN consent_in_force(woman, s.service, shared_on) ELSE true END
+    FROM (SELECT CASE WHEN recipient = 'team'
+        THEN (SELECT t.type FROM teams t WHERE t.id = team) ELSE recipient END AS service) s
+$$;
+
 -- Guards: (a access, id uuid, body jsonb) -> NULL, or the refusal.
 
 -- Out of draft only complete: every need domain recorded, and the meeting,
--- who was there, the lead service and professional, and what she was told.
+-- who was there, the lead service (a team of the agreement when one of the
+-- organisation) and professional, and what she was told.
 CREATE OR REPLACE FUNCTION jw_guard_complete(a access, id uuid, body jsonb)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('status', 409, 'detail',
@@ -234,6 +261,16 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 CASE WHEN j.present IS NULL THEN 'present' END,
                 CASE WHEN j.lead_team_id IS NULL AND j.lead_team_name IS NULL
                     THEN 'lead_service' END,
+                -- 003: the service that "will 'lead' on the coordination of
+                -- her care" is one of the agreement's teams (a team of the
+                -- organisation that is not would lead without her record).
+                CASE WHEN j.lead_team_id IS NOT NULL
+                    AND j.lead_team_id IS DISTINCT FROM j.perinatal_team_id
+                    AND j.lead_team_id IS DISTINCT FROM j.other_team_id
+                    AND NOT EXISTS (SELECT 1 FROM joint_working_teams p
+                        WHERE p.agreement_id = j.id AND p.voided_at IS NULL
+                            AND p.team_id = j.lead_team_id)
+                    THEN 'lead_service/team_id (one of the agreement''s teams)' END,
                 CASE WHEN j.lead_professional_staff_id IS NULL
                     AND j.lead_professional_name IS NULL THEN 'lead_professional' END,
                 CASE WHEN j.informed_ahead IS NULL THEN 'woman_informed/ahead_of_review' END,

@@ -128,6 +128,14 @@ def contact(su, day, agreement=None, purpose=None):
     return r.body
 
 
+def team_of_type(kind):
+    """A new team of the demo organisation of this type (admin)."""
+    r = post("/v1/teams", {"name": "E2E %s %s" % (kind, uuid.uuid4().hex[:8]), "type": kind},
+             token=token("admin"))
+    assert r.status == 201, r
+    return r.body["id"]
+
+
 def count(sql):
     return e2e.db_count(sql)
 
@@ -518,6 +526,29 @@ class Sharing(unittest.TestCase):
         r = self.share(a, "maternity")
         self.assertEqual(r.status, 201, r)
 
+    def test_consent_is_judged_on_the_day_it_was_sent(self):
+        # Issue 14 point 5: sent to health visiting only where her consent
+        # is recorded; a share dated before she gave it is refused.
+        su = woman()
+        e2e.give_consent(su, "share_with_health_visiting", cli_a(), on=e2e.today(-3))
+        a = agreed(su)
+        assert_problem(self.share(a, "health_visiting", shared_on=e2e.today(-4)), 409)
+        r = self.share(a, "health_visiting", shared_on=e2e.today(-3))
+        self.assertEqual(r.status, 201, r)
+
+    def test_a_maternity_or_health_visiting_team_is_sent_it_under_her_consent(self):
+        # Sent as "team" to a maternity or health-visiting team of the
+        # organisation, the consent rule is the same.
+        for kind, scope in (("maternity", "share_with_maternity"),
+                            ("health_visiting", "share_with_health_visiting")):
+            with self.subTest(kind=kind):
+                team = team_of_type(kind)
+                a = agreed(woman())
+                assert_problem(self.share(a, "team", team_id=team), 409)
+                e2e.give_consent(a["service_user_id"], scope, cli_a())
+                r = self.share(a, "team", team_id=team)
+                self.assertEqual(r.status, 201, r)
+
     def test_shared_after_a_share_is_recorded(self):
         a = agreed(woman())
         assert_problem(step(a, "shared"), 409)
@@ -577,6 +608,51 @@ class Access(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(get("/v1/service-users/" + su, token=cli_d()).status, 404)
         self.assertEqual(len(read(a)["additional_teams"]), 1)
+
+    def test_maternity_health_visiting_and_social_care_never_get_her_record(self):
+        # Issue 14 point 5: "Maternity and health visiting receive the
+        # document, not her record"; the agreement is with "the other
+        # secondary-care team(s)" (point 2). Neither as the other team nor
+        # as a participating team, on create or on a change.
+        for kind in ("maternity", "health_visiting", "social_care"):
+            with self.subTest(kind=kind):
+                team = team_of_type(kind)
+                su = woman()
+                assert_problem(create(full(su, other_team={"team_id": team})), 422,
+                               "/other_team/team_id")
+                a = created(full(su))
+                assert_problem(patch("%s/%s" % (JWA, a["id"]), {"other_team": {"team_id": team}},
+                                     token=cli_a(), etag='"%d"' % a["version"]),
+                               422, "/other_team/team_id")
+                assert_problem(post("%s/%s/teams" % (JWA, a["id"]), {"team": {"team_id": team}},
+                                    token=cli_a()), 422, "/team/team_id")
+                self.assertEqual(count("select count(*) from joint_working_teams where "
+                                       "agreement_id = '%s'" % a["id"]), 0)
+                step(a, "agreed")
+                tok = token("clinician", team=team)
+                self.assertEqual(get("/v1/service-users/" + su, token=tok).status, 404)
+        # A mental health team of the organisation still takes part.
+        a = created(full(woman(), other_team={"team_id": team_of_type("early_intervention")}))
+        r = post("%s/%s/teams" % (JWA, a["id"]), {"team": {"team_id": team_of_type("camhs")}},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+
+    def test_the_lead_service_is_a_party_to_the_agreement(self):
+        # 003: which service "will 'lead' on the coordination of her care":
+        # a team of the organisation named as lead is one of the agreement's
+        # teams (it would lead without reading her record otherwise).
+        su = woman()
+        a = created(full(su, lead_service={"team_id": TEAM_B}))
+        r = step(a, "agreed")
+        assert_problem(r, 409)
+        self.assertIn("lead_service", r.body["detail"])
+        r = post("%s/%s/teams" % (JWA, a["id"]), {"team": {"team_id": TEAM_B}}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(step(a, "agreed").status, 201)
+        for lead in ({"team_id": TEAM_D}, {"name": "Leeds EIP team"}):
+            with self.subTest(lead=lead):
+                b = created(full(woman(), lead_service=lead))
+                self.assertEqual(step(b, "agreed").status, 201)
 
     def test_a_team_of_another_organisation_is_named_only(self):
         su = woman()
