@@ -19,6 +19,7 @@
 #include "config.h"
 #include "csv.h"
 #include "db.h"
+#include "idempotency.h"
 #include "json.h"
 #include "json_body.h"
 #include "problem.h"
@@ -338,6 +339,28 @@ static bool report_listed(request *r, const char *name)
     return true;
 }
 
+/* The submission's statement and its audit row, in the open transaction;
+ * sets the response (201 with Location, or the problem). */
+static void submit(request *r, const char *name, json_object *body)
+{
+    PGresult *res = db_query(r, &sql_report_submission_insert, json_to_arena(r->a, body, NULL));
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        field_errors e = {0};
+        field_errors_add(&e, "/quarter",
+                         "has not ended yet: a quarter is submitted once its last day is over");
+        problem_fields(r, 422, &e);
+        return;
+    }
+    const char *id = PQgetvalue(res, 0, 0);
+    if (!audit_record(r, arena_printf(r->a, "report_submission:%s", name), "create", id, "{}",
+                      "ok"))
+        return;
+    response_header(r, "Location", arena_printf(r->a, "/v1/reports/%s/submissions/%s", name, id));
+    response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}
+
 bool report_submissions_create(request *r)
 {
     const char *name = r->path_params[0];
@@ -351,34 +374,13 @@ bool report_submissions_create(request *r)
     if (!body || !report_listed(r, name))
         return true;
     json_object_object_add(body, "report", json_object_new_string(name));
-    if (!db_begin(r)) {
-        db_problem(r, NULL);
+    /* A retry with the same Idempotency-Key replays the first answer: a
+     * second submission would be a correction nobody made. */
+    idem_state st = idem_write_begin(r);
+    if (st == IDEM_ANSWERED)
         return true;
-    }
-    PGresult *res = db_query(r, &sql_report_submission_insert, json_to_arena(r->a, body, NULL));
-    if (!res) {
-        db_rollback(r);
-        return true;
-    }
-    if (PQntuples(res) == 0) {
-        db_rollback(r);
-        field_errors_add(&e, "/quarter",
-                         "has not ended yet: a quarter is submitted once its last day is over");
-        problem_fields(r, 422, &e);
-        return true;
-    }
-    const char *id = PQgetvalue(res, 0, 0);
-    if (!audit_record(r, arena_printf(r->a, "report_submission:%s", name), "create", id, "{}",
-                      "ok")) {
-        db_rollback(r);
-        return true;
-    }
-    if (!db_commit(r)) {
-        db_problem(r, NULL);
-        return true;
-    }
-    response_header(r, "Location", arena_printf(r->a, "/v1/reports/%s/submissions/%s", name, id));
-    response_json(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    submit(r, name, body);
+    idem_write_end(r, st); /* commits a 201 only */
     return true;
 }
 

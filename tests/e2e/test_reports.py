@@ -607,6 +607,31 @@ class Submissions(unittest.TestCase):
         self.assertTrue(csv_r.raw.startswith(b"report,financial_year,"))
         o.assert_no_personal_data(csv_r.raw.decode() + lst.raw.decode() + g.raw.decode())
 
+    def test_a_retry_with_its_idempotency_key_submits_once(self):
+        # api.md: the same key with the same body returns the first result;
+        # with another body, 422. A retried submission would otherwise be a
+        # correction nobody made.
+        def count():
+            return e2e.db_count("select count(*) from report_submissions where "
+                                "organisation_id = '%s' and year = 2024 and "
+                                "quarter = 4" % self.o.id)
+        before = count()
+        key = {"Idempotency-Key": "submit-" + uuid.uuid4().hex}
+        body = {"year": 2024, "quarter": 4, "note": "Q4 return"}
+        first = post(REPORTS + "response-times/submissions", body, token=self.o.admin,
+                     headers=key)
+        self.assertEqual(first.status, 201, first)
+        again = post(REPORTS + "response-times/submissions", body, token=self.o.admin,
+                     headers=key)
+        self.assertEqual(again.status, 201, again)
+        self.assertEqual(again.body, first.body)
+        self.assertEqual(again.headers["location"], first.headers["location"])
+        self.assertEqual(again.headers.get("idempotent-replayed"), "true")
+        self.assertEqual(count(), before + 1)
+        assert_problem(post(REPORTS + "response-times/submissions", dict(body, note="Other"),
+                            token=self.o.admin, headers=key), 422)
+        self.assertEqual(count(), before + 1)
+
     def test_only_admins_submit(self):
         assert_problem(self.submit(token=self.o.commissioner), 403)
 
