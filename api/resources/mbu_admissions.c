@@ -135,6 +135,17 @@ static const constraint_message admission_constraints[] = {
     {"mbu_admissions_baby_joined_check", 422, "/baby_joined_on",
      "must be between the admission and the discharge"},
     {"mbu_admissions_discharged_on_check", 422, "/admitted_on", "cannot be after the discharge"},
+    {"mbu_admissions_admitted_before_birth", 422, "/admitted_on",
+     "is before the infant's date of birth: admitted with the baby from its birth at the "
+     "earliest"},
+    {"mbu_admissions_joined_before_birth", 422, "/baby_joined_on",
+     "is before the infant's date of birth"},
+    {"mbu_admissions_pregnancy_after_delivery", 422, "/admitted_with",
+     "Her record says she delivered before this admission: she is admitted with her baby "
+     "(infant_id), or her delivery date is corrected first."},
+    {"mbu_admissions_stays_overlap", 409, "/admitted_on",
+     "She was in another stay in a mother and baby unit on these days: correct that stay, or "
+     "enter one of them in error."},
     {NULL, 0, NULL, NULL},
 };
 

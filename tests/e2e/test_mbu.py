@@ -240,6 +240,60 @@ class Admission(unittest.TestCase):
                           p.body["admitted_with"]), (True, today(-4), "pregnancy"))
         self.assertEqual(p.body["partner_contact_due_by"], today(-23))
 
+    def test_the_baby_is_with_her_from_its_birth_at_the_earliest(self):
+        w = woman()
+        inf = infant(w, date_of_birth=today(-12))
+        assert_problem(admit(admission_body(w, inf, admitted_on=today(-13))), 422,
+                       "/admitted_on")
+        self.assertEqual(count("select count(*) from mbu_admissions where service_user_id = '%s'"
+                               % w["id"]), 0)
+        a = admitted(admission_body(w, inf, admitted_on=today(-12)))
+        assert_problem(patch(ADMISSIONS + "/" + a["id"], {"admitted_on": today(-13)},
+                             token=cli(), etag='"1"'), 422, "/admitted_on")
+        # In pregnancy, the baby joins on its birthday at the earliest.
+        p = e2e.create_service_user(cli()).body   # pregnant
+        b = admitted(admission_body(p, admitted_with="pregnancy", admitted_on=today(-30)))
+        born = infant(p, date_of_birth=today(-5))
+        url = ADMISSIONS + "/" + b["id"]
+        assert_problem(patch(url, {"baby_joined_on": today(-6), "infant_id": born["id"]},
+                             token=cli(), etag='"1"'), 422, "/baby_joined_on")
+        r = patch(url, {"baby_joined_on": today(-5), "infant_id": born["id"]}, token=cli(),
+                  etag='"1"')
+        self.assertEqual(r.status, 200, r)
+
+    def test_in_pregnancy_only_before_her_delivery(self):
+        # MH11 leaves out women admitted in pregnancy: one recorded so after
+        # the delivery her record shows is refused.
+        w = woman(delivered=-20)
+        assert_problem(admit(admission_body(w, admitted_with="pregnancy",
+                                            admitted_on=today(-19))), 422, "/admitted_with")
+        a = admitted(admission_body(w, admitted_with="pregnancy", admitted_on=today(-20)))
+        self.assertEqual(a["admitted_with"], "pregnancy")
+
+    def test_her_stays_do_not_overlap(self):
+        w, inf, a = with_baby()   # admitted today - 10
+        self.assertEqual(discharge(a, on=today(-5)).status, 201)
+        for on in (today(-10), today(-6), today(-11)):
+            with self.subTest(admitted_on=on):
+                assert_problem(admit(admission_body(w, inf, admitted_on=on)), 409)
+        self.assertEqual(count("select count(*) from mbu_admissions where service_user_id = '%s'"
+                               % w["id"]), 1)
+        # Readmitted on the day of the discharge: not an overlap.
+        b = admitted(admission_body(w, inf, admitted_on=today(-5)))
+        self.assertEqual(discharge(b, on=today(-2)).status, 201)
+        # A stay moved onto another is refused too.
+        assert_problem(patch(ADMISSIONS + "/" + b["id"], {"admitted_on": today(-7)},
+                             token=cli(), etag='"%d"' % get(ADMISSIONS + "/" + b["id"],
+                                                              token=cli()).body["version"]),
+                       409)
+        # One entered in error is no longer a stay.
+        w, inf, a = with_baby()
+        self.assertEqual(discharge(a, on=today(-5)).status, 201)
+        r = post("%s/%s/entered-in-error" % (ADMISSIONS, a["id"]), {"reason": "Wrong dates"},
+                 token=cli())
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(admit(admission_body(w, inf, admitted_on=today(-9))).status, 201)
+
     def test_with_baby_needs_her_infant(self):
         w = woman()
         assert_problem(admit(admission_body(w)), 422, "/infant_id")
