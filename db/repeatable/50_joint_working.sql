@@ -8,17 +8,15 @@
 -- purpose is the birthing conversation, linked to this agreement. Applies
 -- while she is pregnant, unless the domain says no identified need.
 -- Overdue: not held, the agreement not ended, and the due day has passed.
--- Her due date: hers while she is pregnant; once she has delivered, the one
--- the agreement kept (db/036: her record then has none); none after a loss.
+-- The due date is the one of the pregnancy the agreement covers, which it
+-- keeps (db/036, db/040): her record has none once she has delivered, and
+-- her next pregnancy's is not this agreement's; none after a loss.
 CREATE OR REPLACE FUNCTION jw_birthing_conversation(j joint_working_agreements) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT jsonb_build_object('due_on', d.due_on, 'contact_id', c.id, 'held_on', c.held_on,
         'on_time', CASE WHEN c.id IS NOT NULL THEN c.held_on <= d.due_on END,
         'overdue', j.status <> 'ended' AND c.id IS NULL AND england_today() > d.due_on)
-    FROM (SELECT e.due_date - 57 AS due_on FROM service_users s
-        CROSS JOIN LATERAL (SELECT coalesce(s.estimated_due_date, CASE
-            WHEN s.perinatal_stage = 'postnatal' THEN j.estimated_due_date END) AS due_date) e
-        WHERE s.id = j.service_user_id AND e.due_date IS NOT NULL) d
+    FROM (SELECT j.estimated_due_date - 57 AS due_on WHERE j.estimated_due_date IS NOT NULL) d
     LEFT JOIN LATERAL (
         SELECT c.id, (c.at AT TIME ZONE 'Europe/London')::date AS held_on FROM contacts c
         WHERE c.joint_working_agreement_id = j.id AND c.purpose = 'birthing_conversation'

@@ -372,6 +372,39 @@ class BirthingConversation(unittest.TestCase):
         self.deliver(su, "pregnancy_loss")
         self.assertIsNone(read(a)["deadlines"]["birthing_conversation"])
 
+    def set_due_date(self, su, edd_days):
+        her = get("/v1/service-users/" + su, token=cli_a())
+        status = {"stage": "pregnant", "estimated_due_date": e2e.today(edd_days),
+                  "delivery_date": None, "loss_date": None, "loss_gestation_weeks": None}
+        r = e2e.patch("/v1/service-users/" + su, {"perinatal_status": status}, token=cli_a(),
+                      etag=her.headers["etag"])
+        self.assertEqual(r.status, 200, r)
+
+    def test_a_corrected_due_date_moves_the_deadline(self):
+        su, a, d = self.deadline(100)
+        self.set_due_date(su, 110)   # a dating scan moves it, same pregnancy
+        self.assertEqual(read(a)["deadlines"]["birthing_conversation"]["due_on"],
+                         e2e.today(110 - 57))
+
+    def test_each_agreement_keeps_the_due_date_of_its_pregnancy(self):
+        # 003: "completed first in the antenatal and then postnatal period"
+        # and the conversation "before 32 weeks" of that pregnancy. Her next
+        # pregnancy does not re-date an agreement of the one before.
+        su, a, d = self.deadline(56)
+        self.deliver(su, "postnatal")
+        self.assertEqual(step(a, "ended", reason="Discharged after the birth").status, 201)
+        self.set_due_date(su, 200)   # pregnant again
+        self.assertEqual(read(a)["deadlines"]["birthing_conversation"]["due_on"], d["due_on"])
+        b = created(full(su, domains=none_domains(birthing_conversation=self.NEED)))
+        self.assertEqual(b["deadlines"]["birthing_conversation"]["due_on"],
+                         e2e.today(200 - 57))
+
+    def test_one_still_in_force_keeps_it_too(self):
+        su, a, d = self.deadline(56)
+        self.deliver(su, "postnatal")
+        self.set_due_date(su, 200)   # pregnant again, the agreement not ended
+        self.assertEqual(read(a)["deadlines"]["birthing_conversation"]["due_on"], d["due_on"])
+
     def test_held_on_due_date_minus_57_is_on_time_minus_56_late(self):
         su, a, _ = self.deadline(50)  # due on today - 7
         contact(su, e2e.today(-7), a["id"], "birthing_conversation")
