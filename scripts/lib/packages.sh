@@ -9,7 +9,8 @@ PERINATAL_APT_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libjson-c-d
     openssl python3 python3-yaml clang nodejs npm ca-certificates
     tzdata # the server refuses to start without Europe/London
     libclang-rt-14-dev # libFuzzer and the sanitizers' runtimes for clang (tests/fuzz)
-    systemd docker-compose) # tests/deploy: systemd-analyze verify, docker-compose config
+    systemd docker-compose # tests/deploy: systemd-analyze verify, docker-compose config
+    clang-format cppcheck) # tests/lint
 # libfcgi before this has CVE-2025-23016.
 PERINATAL_LIBFCGI_MIN=2.4.2-2+deb12u1
 
@@ -31,14 +32,23 @@ perinatal_ensure_packages() {
         # conflicts with Debian's npm package.
         nodejs) command -v node >/dev/null && continue ;;
         npm) command -v npm >/dev/null && continue ;;
+        clang-format | cppcheck) command -v "$pkg" >/dev/null && continue ;;
         esac
         perinatal_pkg_installed "$pkg" || missing+=("$pkg")
     done
     if ((${#missing[@]})); then
+        local hint="as root, run
+  apt-get update && apt-get install --no-install-recommends ${missing[*]}
+then run this again"
+        if ((${#sudo[@]})) && ! command -v sudo >/dev/null; then
+            perinatal_die "Debian packages are missing and there is no sudo here: $hint"
+        fi
         perinatal_log "installing missing packages: ${missing[*]}"
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -q --no-install-recommends "${missing[@]}"
+        if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+            "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -q --no-install-recommends "${missing[@]}"; }; then
+            perinatal_die "could not install the missing Debian packages: $hint"
+        fi
     fi
     local fcgi
     fcgi=$(dpkg-query -W -f='${Version}' libfcgi0ldbl 2>/dev/null || true)
