@@ -97,6 +97,9 @@ WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access)
     AND (j.status IN ('agreed', 'shared') OR raise_rule('jws_agreement_state'))
     AND (jw_share_consented(j.service_user_id, x.recipient, x.team_id, x.shared_on)
         OR raise_rule('jws_consent'))
+-- A step of the agreement being taken (ended, say) is waited for, and the
+-- state checked again as it commits it.
+FOR SHARE OF j
 RETURNING id, version, joint_working_share_json(joint_working_shares)::text,
     service_user_id::text;
 
@@ -148,6 +151,9 @@ WHERE j.id = ($2::jsonb ->> 'parent')::uuid AND j.organisation_id = ($1::access)
             coalesce(j.other_team_id, j.perinatal_team_id))
         OR raise_rule('jwt_team_of_agreement'))
     AND (jw_party_team_type_ok(x.team_id) OR raise_rule('jwt_team_type_check'))
+-- A step out of draft being taken is waited for, and the state checked
+-- again as it commits it: a team is never added to an agreement just agreed.
+FOR SHARE OF j
 RETURNING id, version, joint_working_team_json(joint_working_teams)::text,
     service_user_id::text;
 
