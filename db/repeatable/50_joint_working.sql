@@ -39,18 +39,21 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         -- The assessment and start dates: from her care plans' psychological
         -- therapy interventions when she has one with its assessment date
         -- (not entered in error, not declined, its plan not entered in
-        -- error; the one under the agreement's own plan first, then the
-        -- latest assessed), the day of its started step; else, as before
-        -- the care plans existed, from the agreement's psychological_therapy
-        -- domain (assessed_on, started_on).
+        -- error; the one under the agreement's own plan first, then one
+        -- not yet started, the longest waiting, so that a therapy overdue
+        -- is never hidden by one assessed since, then the latest assessed),
+        -- the day of its started step; else, as before the care plans
+        -- existed, from the agreement's psychological_therapy domain
+        -- (assessed_on, started_on).
         SELECT u.assessed_on, u.started_on FROM (
             (SELECT 1 AS rank, i.assessment_date AS assessed_on, i.started_on
             FROM care_plan_interventions i JOIN care_plans p ON p.id = i.care_plan_id
             WHERE i.service_user_id = j.service_user_id AND i.kind = 'psychological_therapy'
                 AND i.assessment_date IS NOT NULL AND i.voided_at IS NULL
                 AND i.status <> 'declined' AND p.voided_at IS NULL
-            ORDER BY p.id IS NOT DISTINCT FROM j.care_plan_id DESC, i.assessment_date DESC,
-                i.created_at DESC, i.id
+            ORDER BY p.id IS NOT DISTINCT FROM j.care_plan_id DESC, i.started_on IS NULL DESC,
+                CASE WHEN i.started_on IS NULL THEN i.assessment_date END,
+                i.assessment_date DESC, i.created_at DESC, i.id
             LIMIT 1)
             UNION ALL
             SELECT 2, (j.domains -> 'psychological_therapy' ->> 'assessed_on')::date,

@@ -9,6 +9,7 @@ her record while the agreement is active (and not after it ends), the
 differences of opinion, roles, scope and audit."""
 
 import datetime
+import json
 import threading
 import time
 import unittest
@@ -472,6 +473,30 @@ class PsychologicalTherapy(unittest.TestCase):
         d = self.therapy(40, 29)
         self.assertTrue(d["breached"])
         self.assertFalse(d["overdue"])
+
+    def test_a_therapy_overdue_is_not_hidden_by_a_later_assessment(self):
+        # 003: "any treatment commenced within 28 days of the assessment".
+        # CBT assessed 60 days ago and not started is overdue, whatever
+        # other therapy was assessed since.
+        su = woman()
+        plan = e2e.psql(
+            "INSERT INTO care_plans (organisation_id, service_user_id, team_id, "
+            "care_coordinator_id, goals, review_date, created_by, updated_by) VALUES "
+            "('%s', '%s', '%s', '%s', '{E2E}', '2030-01-01', 'e2e', 'e2e') RETURNING id"
+            % (e2e.DEMO_ORG, su, TEAM_A, STAFF_A))
+        for code, ago in (("cbt", 60), ("emdr", 5)):
+            e2e.psql(
+                "INSERT INTO care_plan_interventions (organisation_id, care_plan_id, "
+                "service_user_id, code, kind, status, offered_on, assessment_date, steps, "
+                "created_by) VALUES ('%s', '%s', '%s', '%s', 'psychological_therapy', "
+                "'offered', '%s', '%s', '%s', 'e2e')"
+                % (e2e.DEMO_ORG, plan, su, code, e2e.today(-ago), e2e.today(-ago),
+                   json.dumps({"offered": {"on": e2e.today(-ago), "staff_id": STAFF_A,
+                                           "team_id": TEAM_A}})))
+        a = created(full(su))
+        d = a["deadlines"]["psychological_therapy"]
+        self.assertEqual((d["assessed_on"], d["overdue"]), (e2e.today(-60), True))
+        self.assertTrue(a["overdue"])
 
     def test_started_before_the_assessment_is_refused(self):
         pt = {"need": "need_identified", "delivered_by": {"team_id": TEAM_A},
