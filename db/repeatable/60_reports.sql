@@ -449,11 +449,15 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             WHERE t.workflow = 'joint_working_agreement' AND t.record_id = j.id
                 AND t.to_state = 'agreed') a ON a.at IS NOT NULL
         WHERE j.organisation_id = org),
+    -- One conversation per pregnancy (her and its due date), whichever of
+    -- her agreements for it held it (one ended and replaced within the
+    -- pregnancy is not a second conversation due).
     birthing AS (
-        SELECT (b ->> 'due_on')::date AS due_on, (b ->> 'held_on')::date AS held_on
+        SELECT (b ->> 'due_on')::date AS due_on, min((b ->> 'held_on')::date) AS held_on
         FROM made m JOIN joint_working_agreements j ON j.id = m.id
         CROSS JOIN LATERAL jw_birthing_conversation(j) b
-        WHERE (b ->> 'due_on')::date BETWEEN quarter_start AND quarter_end),
+        WHERE (b ->> 'due_on')::date BETWEEN quarter_start AND quarter_end
+        GROUP BY m.service_user_id, (b ->> 'due_on')::date),
     therapy AS (
         SELECT i.started_on - i.assessment_date AS days
         FROM care_plan_interventions i
@@ -495,13 +499,13 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             || 'the psychological therapies of its care plans, and the women referred to it '
             || 'in the quarter who needed an agreement (seed 003).',
         'definitions', jsonb_build_object(
-            'birthing_conversations_due', 'Agreements whose birthing conversation was due in '
-                || 'the quarter (seed 003: "needs to be completed before 32 weeks": due on '
-                || 'her estimated due date - 57 days), unless the agreement records no '
-                || 'identified need.',
+            'birthing_conversations_due', 'Pregnancies whose birthing conversation was due '
+                || 'in the quarter (seed 003: "needs to be completed before 32 weeks": due on '
+                || 'her estimated due date - 57 days), counted once across her agreements '
+                || 'for the pregnancy, unless they record no identified need.',
             'birthing_conversations_in_time', 'Of those due, held on or before the due day '
                 || '(the first attended contact, her present, with that purpose, linked to '
-                || 'the agreement).',
+                || 'one of her agreements for the pregnancy).',
             'birthing_conversations_late', 'Of those due, held after the due day.',
             'birthing_conversations_not_held', 'Of those due, not held (yet).',
             'birthing_conversations_in_time_percentage', 'In time / due x 100.',

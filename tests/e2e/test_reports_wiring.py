@@ -356,6 +356,38 @@ class JointWorking(unittest.TestCase):
         for f in r.body["figures"]:
             self.assertIn(f["figure"], r.body["definitions"])
 
+    def test_a_pregnancys_conversation_counts_once(self):
+        # 003: one birthing conversation "before 32 weeks" of a pregnancy.
+        # Her agreement ended and replaced within the pregnancy, the
+        # conversation held under the second: due once, held in time.
+        o = MbuOrg()
+        w = o.woman(stage="pregnant")
+        psql("UPDATE service_users SET estimated_due_date = '2022-01-26' WHERE id = '%s'" % w)
+        ids = []
+        for agreed_at in (london(2021, 8, 2, 12, 0), london(2021, 9, 1, 12, 0)):
+            if ids:
+                psql("UPDATE joint_working_agreements SET status = 'ended', ended_at = now() "
+                     "WHERE id = '%s'" % ids[-1])
+            j = psql("INSERT INTO joint_working_agreements (organisation_id, service_user_id, "
+                     "period, status, perinatal_team_id, other_team_name, domains, created_by) "
+                     "VALUES ('%s', '%s', 'antenatal', 'agreed', '%s', 'CMHT North', %s, 'e2e') "
+                     "RETURNING id" % (o.id, w, o.team, q(json.dumps(
+                         {"birthing_conversation": {"need": "need_identified"}}))))
+            psql("INSERT INTO workflow_transitions (workflow, record_id, from_state, to_state, "
+                 "at, by_sub, by_role) VALUES ('joint_working_agreement', '%s', 'draft', "
+                 "'agreed', timestamptz '%s', 'e2e', 'clinician')" % (j, agreed_at))
+            ids.append(j)
+        psql("INSERT INTO contacts (organisation_id, service_user_id, team_id, at, service, "
+             "mode, attendance, woman_present, partner_present, purpose, "
+             "joint_working_agreement_id, created_by) VALUES ('%s', '%s', '%s', "
+             "timestamptz '%s', 'perinatal_team', 'telephone', 'attended', true, false, "
+             "'birthing_conversation', '%s', 'e2e')"
+             % (o.id, w, o.team, london(2021, 11, 1, 12, 0), ids[-1]))
+        got = values(o.figures("joint-working", 2021, 3, exact=True)[1].body)   # due 30 Nov
+        self.assertEqual((got["birthing_conversations_due"],
+                          got["birthing_conversations_in_time"],
+                          got["birthing_conversations_not_held"]), (1, 1, 0))
+
     def test_a_therapy_under_a_plan_entered_in_error_is_not_counted(self):
         o = MbuOrg()
         w = o.woman()
