@@ -12,11 +12,18 @@ perinatal_proc_live() {
     [[ -n $state && $state != Z* ]]
 }
 
+# The process a pid file names, alive. A pid file left by a reboot or a
+# crash may name a pid given since to another process: that one started
+# after the file was written, so it is not ours, and is never signalled.
+# (60 s of slack: the wall clock may be stepped while ours runs; a pid is
+# not given again that soon after a reboot.)
 perinatal_pid_alive() {
-    local f=$1 pid
+    local f=$1 pid age written
     [[ -s $f ]] || return 1
     pid=$(<"$f")
-    [[ $pid =~ ^[0-9]+$ ]] && perinatal_proc_live "$pid"
+    [[ $pid =~ ^[0-9]+$ ]] && perinatal_proc_live "$pid" || return 1
+    age=$(ps -o etimes= -p "$pid" 2>/dev/null) && written=$(stat -c %Y "$f") || return 1
+    (($(date +%s) - age <= written + 60))
 }
 
 # Sends a signal and waits (bounded) for the process to go; SIGKILL after.
