@@ -41,3 +41,30 @@ perinatal_stop_pid() {
     rm -f "$f"
     return 1
 }
+
+# One scripts/up or scripts/test at a time per state directory: a second
+# would restart the first's processes, and stop them all on its way out if
+# it failed. The claim is a pid file of the script, taken atomically
+# (noclobber), and dropped by perinatal_release_state on exit; one left by
+# a script that died is stale (perinatal_pid_alive) and taken over.
+perinatal_claim_state() {
+    local f=$PERINATAL_STATE_DIR/running.pid try
+    for try in 1 2; do
+        if (set -o noclobber; echo "$$" >"$f") 2>/dev/null; then
+            PERINATAL_CLAIMED_STATE=$f
+            return 0
+        fi
+        if perinatal_pid_alive "$f"; then
+            perinatal_die "scripts/up or scripts/test (pid $(<"$f")) is already running for" \
+                "$PERINATAL_STATE_DIR: stop it first (Ctrl-C), or set PERINATAL_STATE_DIR"
+        fi
+        ((try == 1)) && rm -f "$f"
+    done
+    perinatal_die "could not claim $PERINATAL_STATE_DIR (see $f)"
+}
+
+perinatal_release_state() {
+    [[ -n ${PERINATAL_CLAIMED_STATE:-} ]] || return 0
+    [[ $(cat "$PERINATAL_CLAIMED_STATE" 2>/dev/null) == "$$" ]] && rm -f "$PERINATAL_CLAIMED_STATE"
+    PERINATAL_CLAIMED_STATE=
+}

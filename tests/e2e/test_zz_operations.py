@@ -198,14 +198,29 @@ class Operations(unittest.TestCase):
             time.sleep(3)  # scripts/up polls every 2 s: it must not have given up
             self.assertIsNone(up.poll(), "scripts/up stopped after the crash")
             self.assertEqual(readyz(OPS_PORT), 200)
+            # A second scripts/up for the same state directory is refused,
+            # and leaves the first one's stack running.
+            second = subprocess.run([os.path.join(REPO, "scripts", "up"), "--detach"],
+                                    env=ops_env(), capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(second.returncode, 0, second.stdout)
+            self.assertIn("already running", second.stderr)
+            self.assertIsNone(up.poll(), "the second scripts/up stopped the first")
+            self.assertEqual(readyz(OPS_PORT), 200)
         finally:
+            # Ctrl-C twice: the second must not cut the stop short.
             up.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+            if up.poll() is None:
+                up.send_signal(signal.SIGINT)
             try:
                 up.wait(90)
             except subprocess.TimeoutExpired:
                 up.kill()
                 raise
         self.assertNotEqual(readyz(OPS_PORT), 200)
+        self.assertFalse(os.path.exists(os.path.join(OPS_DIR, "pgdata", "postmaster.pid")),
+                         "PostgreSQL still running after Ctrl-C twice")
+        self.assertFalse(os.path.exists(os.path.join(OPS_DIR, "running.pid")))
 
 
 if __name__ == "__main__":
