@@ -143,6 +143,9 @@ static const constraint_message admission_constraints[] = {
     {"mbu_admissions_pregnancy_after_delivery", 422, "/admitted_with",
      "Her record says she delivered before this admission: she is admitted with her baby "
      "(infant_id), or her delivery date is corrected first."},
+    {"mbu_admissions_lead_after_discharge", 409, "/lead_professional_id",
+     "She has been discharged: the lead professional allocated stays (the discharge referral "
+     "went to their team)."},
     {"mbu_admissions_stays_overlap", 409, "/admitted_on",
      "She was in another stay in a mother and baby unit on these days: correct that stay, or "
      "enter one of them in error."},

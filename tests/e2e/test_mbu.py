@@ -448,6 +448,17 @@ class Discharge(unittest.TestCase):
 
 
 class Scope(unittest.TestCase):
+    def test_the_lead_professional_stays_once_she_is_discharged(self):
+        w, inf, a = with_baby()
+        url = ADMISSIONS + "/" + a["id"]
+        r = patch(url, {"lead_professional_id": LEAD_2}, token=cli(), etag='"1"')
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(discharge(r.body).status, 201)
+        now = get(url, token=cli()).body
+        assert_problem(patch(url, {"lead_professional_id": LEAD}, token=cli(),
+                             etag='"%d"' % now["version"]), 409)
+        self.assertEqual(get(url, token=cli()).body, now)
+
     def test_her_teams_and_the_lead_professionals(self):
         # Registered by the MMHS; the lead professional is of team A.
         w = woman(cli(TEAM_MMHS))
