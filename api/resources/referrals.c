@@ -249,6 +249,12 @@ static const constraint_message referral_constraints[] = {
     {"referrals_responded_at_check", 422, "/at",
      "The first contact cannot be before the referral was received."},
     {"workflow_step_check", 409, "/to", "This step is not allowed from the current status."},
+    {"referrals_flagged_needs_mdt", 409, "/to",
+     "This referral is flagged (outside the window, under 18, or open to another mental health "
+     "team, with the criteria given): it goes through the MDT first (move it to mdt_review)."},
+    {"referrals_camhs_discussion_not_future", 422, "/camhs_discussion/date",
+     "must not be in the future"},
+    {"referrals_co_working_not_future", 422, "/co_working/agreed_on", "must not be in the future"},
     {"referrals_team_not_yours", 422, "/team_id",
      "This team is not yours: refer her to it at /v1/submitted-referrals, whose answer says "
      "where the referral stands; the team holds the referral."},

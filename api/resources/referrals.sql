@@ -44,7 +44,9 @@ WITH x AS (
         referrer jsonb, open_to_other_mental_health_team boolean)),
 rcv AS (SELECT coalesce(x.received_at, now()) AS at FROM x),
 woman AS (
-    SELECT su.id, su.delivery_date, su.date_of_birth, su.gp_practice_code FROM service_users su
+    -- The window runs from her delivery, or from a pregnancy loss.
+    SELECT su.id, coalesce(su.delivery_date, su.loss_date) AS delivery_date, su.date_of_birth,
+        su.gp_practice_code FROM service_users su
     WHERE su.id = ($2::jsonb ->> 'service_user_id')::uuid
         AND su.organisation_id = ($1::access).org
         -- By id, a clinician may refer only a woman it can already see; by
@@ -53,7 +55,7 @@ woman AS (
             OR EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL,
                 NULL)))
     UNION ALL
-    SELECT NULL, c.delivery_date, c.date_of_birth, c.gp_practice_code
+    SELECT NULL, coalesce(c.delivery_date, c.loss_date), c.date_of_birth, c.gp_practice_code
     FROM service_user_columns($2::jsonb -> 'body' -> 'service_user') c
     WHERE ($2::jsonb ->> 'held')::boolean),
 ins AS (
@@ -109,17 +111,19 @@ SELECT id, version, body, service_user_id::text FROM ins;
 -- name: referral_apply
 -- A workflow step's fields onto the referral. $2 {id, from, to, body}. A
 -- change of priority moves the due time: an upgrade to emergency is due 4
--- hours after the change (when it became known), a downgrade 28 days after
+-- hours after the change (when it became known), or when it was due already
+-- if that is sooner (past due, it stays a breach), a downgrade 28 days after
 -- receipt. Taking over full care turns another trust's I1 into I2. The
 -- identity check resolved: the referral is attached to her and its flags
 -- are computed again from her record. Criteria changed: the window flag is
 -- computed again (the window is 24 months for a difficulty arising from the
--- maternity experience, 9 months otherwise), from her delivery date as
--- recorded now (as given, while she is held).
+-- maternity experience, 9 months otherwise), from her delivery (or pregnancy
+-- loss) date as recorded now (as given, while she is held).
 WITH j AS (SELECT $2::jsonb -> 'body' AS j,
         ARRAY(SELECT jsonb_array_elements_text($2::jsonb -> 'body' -> 'criteria')) AS criteria),
 found AS (
-    SELECT w.id, w.delivery_date, w.date_of_birth, w.gp_practice_code
+    SELECT w.id, coalesce(w.delivery_date, w.loss_date) AS delivery_date, w.date_of_birth,
+        w.gp_practice_code
     FROM referral_identity_woman($1::access, ($2::jsonb ->> 'id')::uuid,
         $2::jsonb ->> 'from', $2::jsonb -> 'body') w)
 UPDATE referrals r SET status = $2::jsonb ->> 'to',
@@ -128,9 +132,10 @@ UPDATE referrals r SET status = $2::jsonb ->> 'to',
         WHEN found.id IS NULL AND NOT j.j ? 'criteria' THEN r.flag_discuss_individually
         ELSE r.source <> 'mbu_discharge' AND referral_outside_window(r.received_at,
             CASE WHEN found.id IS NOT NULL THEN found.delivery_date
-                WHEN r.service_user_id IS NOT NULL THEN (SELECT s.delivery_date
-                    FROM service_users s WHERE s.id = r.service_user_id)
-                ELSE (SELECT c.delivery_date FROM service_user_columns(r.given_details) c) END,
+                WHEN r.service_user_id IS NOT NULL THEN (SELECT coalesce(s.delivery_date,
+                    s.loss_date) FROM service_users s WHERE s.id = r.service_user_id)
+                ELSE (SELECT coalesce(c.delivery_date, c.loss_date)
+                    FROM service_user_columns(r.given_details) c) END,
             CASE WHEN j.j ? 'criteria' THEN j.criteria ELSE r.criteria END) END,
     flag_discuss_with_camhs = CASE WHEN found.id IS NULL THEN r.flag_discuss_with_camhs
         ELSE referral_under_18(r.received_at, found.date_of_birth) END,
@@ -140,7 +145,7 @@ UPDATE referrals r SET status = $2::jsonb ->> 'to',
         ELSE NOT gp_practice_covered(r.organisation_id, found.gp_practice_code) END,
     priority = coalesce(j.j ->> 'priority', r.priority),
     due_at = CASE j.j ->> 'priority'
-        WHEN 'emergency' THEN now() + interval '4 hours'
+        WHEN 'emergency' THEN least(r.due_at, now() + interval '4 hours')
         WHEN 'routine' THEN referral_due_at(r.received_at, 'routine')
         ELSE r.due_at END,
     criteria = CASE WHEN j.j ? 'criteria' THEN j.criteria ELSE r.criteria END,

@@ -195,6 +195,21 @@ class Flags(unittest.TestCase):
                                    criteria=["previous_perinatal_illness"],
                                    received_at="2026-01-15T12:00:00Z")["discuss_individually"])
 
+    def test_a_pregnancy_loss_starts_the_window_as_a_delivery_does(self):
+        # Seed 002: 24 months for difficulties arising from the maternity
+        # experience; the MMHS's perinatal loss pathway is one of them.
+        def loss(days_ago):
+            return service_user_body(perinatal_status={
+                "stage": "pregnancy_loss", "loss_date": today(-days_ago),
+                "loss_gestation_weeks": 20})
+        for days_ago, criteria, outside in ((365, ["perinatal_loss_trauma"], False),
+                                            (800, ["perinatal_loss_trauma"], True),
+                                            (365, ["previous_perinatal_illness"], True),
+                                            (200, ["previous_perinatal_illness"], False)):
+            with self.subTest(days_ago=days_ago, criteria=criteria):
+                r = refer(service_user=loss(days_ago), criteria=criteria)
+                self.assertEqual(r["flags"]["discuss_individually"], outside)
+
     def test_pregnant_is_never_outside_the_window(self):
         self.assertFalse(self.flags()["discuss_individually"])
 
@@ -611,6 +626,17 @@ class Acceptance(unittest.TestCase):
         self.assertEqual(ok.status, 201, ok)
         self.assertEqual(ok.body["outcome"]["camhs_discussion"]["outcome"], "joint_working")
 
+    def test_the_camhs_discussion_and_the_agreement_are_not_in_the_future(self):
+        r = self.at_mdt(service_user=under_18_woman())
+        assert_problem(move(r["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                            camhs_discussion={"date": today(3), "with_whom": "CAMHS duty",
+                                              "outcome": "joint_working"}), 422,
+                       "/camhs_discussion/date")
+        r = self.at_mdt(open_to_other_mental_health_team=True)
+        assert_problem(move(r["id"], "accepted", pathway="perinatal", allocated_clinician_id=NURSE,
+                            co_working={"arrangement": "co_working", "other_team": "North CMHT",
+                                        "agreed_on": today(3)}), 422, "/co_working/agreed_on")
+
     def test_adult_needs_no_camhs_discussion(self):
         r = self.at_mdt()
         self.assertEqual(move(r["id"], "accepted", pathway="perinatal",
@@ -757,6 +783,32 @@ class Corrections(unittest.TestCase):
         self.assertFalse(ok.body["flags"]["discuss_individually"])
         self.assertEqual(move(r["id"], "accepted", pathway="perinatal",
                               allocated_clinician_id=NURSE).status, 201)
+
+    def test_criteria_changed_at_acceptance_still_need_the_mdt(self):
+        # The step to accepted may carry criteria; those that put her
+        # outside the window make it a flagged referral there and then,
+        # which triage alone cannot accept (issue 9 item 1).
+        r = refer(service_user=postnatal(today(-365)), criteria=["maternity_experience_illness"])
+        self.assertEqual(move(r["id"], "triaged", duty_clinician_id=DUTY, notes="n").status, 201)
+        body = assert_problem(move(r["id"], "accepted", pathway="perinatal",
+                                   allocated_clinician_id=NURSE,
+                                   criteria=["previous_perinatal_illness"]), 409)
+        self.assertIn("MDT", body["detail"])
+        now = get("/v1/referrals/" + r["id"], token=token("clinician")).body
+        self.assertEqual((now["status"], now["flags"]["discuss_individually"]),
+                         ("triaged", False))
+
+    def test_an_upgrade_past_due_keeps_its_breach(self):
+        # Issue 9 item 4: past due with no contact is a breach; making it an
+        # emergency afterwards does not give it 4 more hours.
+        r = refer(received_at=now_iso(days=-35))
+        self.assertTrue(r["response_breached"])
+        ok = correct(r["id"], {"priority": "emergency", "priority_reason": "Worse today."},
+                     '"1"')
+        self.assertEqual(ok.status, 200, ok)
+        self.assertEqual(ok.body["due_at"], r["due_at"])
+        self.assertTrue(ok.body["overdue"])
+        self.assertTrue(ok.body["response_breached"])
 
     def test_criteria_corrected_and_closed_referrals_not(self):
         r = refer()
