@@ -97,6 +97,17 @@ static const constraint_message contact_constraints[] = {
      "Name her own partners only (recorded under /v1/service-users/{id}/partners)."},
     {"contacts_woman_fixed", 422, "/service_user_id",
      "A contact stays with its woman: enter it in error and record it for the right one."},
+    {"contacts_referral_not_in_scope", 422, "/referral_id",
+     "No such referral of this woman in your organisation."},
+    {"contacts_referral_entered_in_error", 422, "/referral_id",
+     "That referral was entered in error: record the contact without it, or under her current "
+     "referral."},
+    {"contacts_after_closure", 409, "/referral_id",
+     "That referral was closed without contact before this contact: it does not answer it; "
+     "record the contact without the referral."},
+    {"contacts_discharge_needs_contact", 409, "/referral_id",
+     "Its referral was discharged on the strength of this contact: it would be left with no "
+     "attended contact (a discharge without one is through unable_to_engage)."},
     {NULL, 0, NULL, NULL},
 };
 

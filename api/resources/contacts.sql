@@ -20,6 +20,10 @@ SELECT su.organisation_id, su.id, x.referral_id, x.team_id, x.staff_id, x.at,
 FROM x, service_users su
 WHERE su.id = x.service_user_id AND su.organisation_id = ($1::access).org
     AND EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL))
+    -- The referral it answers is one the caller may see (a team's referral
+    -- is that team's); the same answer as no such referral.
+    AND (x.referral_id IS NULL OR contact_referral_in_scope($1::access, x.referral_id)
+        OR raise_rule('contacts_referral_not_in_scope'))
 RETURNING id, version, contact_json(contacts)::text, service_user_id::text;
 
 -- name: contact_update
@@ -39,4 +43,7 @@ FROM jsonb_to_record($2::jsonb -> 'body') AS x(service_user_id uuid, referral_id
     joint_working_agreement_id uuid, partner_ids uuid[])
 WHERE t.id = ($2::jsonb ->> 'id')::uuid AND t.organisation_id = ($1::access).org
     AND t.version = ($2::jsonb ->> 'version')::int
+    AND (x.referral_id IS NULL OR x.referral_id IS NOT DISTINCT FROM t.referral_id
+        OR contact_referral_in_scope($1::access, x.referral_id)
+        OR raise_rule('contacts_referral_not_in_scope'))
 RETURNING t.version, contact_json(t)::text, t.service_user_id::text;

@@ -127,6 +127,10 @@ int route_statuses(const route *rt, int out[24])
     } else if (rt->handler == record_void) {
         add(out, &n, 200);
         add(out, &n, 404);
+        /* the only attended contact of a discharged referral
+         * (contacts_discharge_needs_contact) */
+        if (d == &contact_record)
+            add(out, &n, 409);
     }
     for (int i = 1; i < n; i++) /* ascending */
         for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {

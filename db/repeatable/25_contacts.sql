@@ -17,3 +17,13 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'organisation_id', c.organisation_id, 'version', c.version,
         'created_by', c.created_by, 'created_at', c.created_at, 'updated_at', c.updated_at)
 $$;
+
+-- The referral a contact names is one the caller may see: the referral's
+-- own scope (a team's referral is that team's), not only her scope, so a
+-- team that has her in its care does not answer another team's referral.
+CREATE OR REPLACE FUNCTION contact_referral_in_scope(a access, referral uuid) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (SELECT 1 FROM referrals r,
+            access_scope(a, r.organisation_id, r.service_user_id, r.team_id, r.submitted_by)
+        WHERE r.id = referral)
+$$;

@@ -358,6 +358,71 @@ class Answering(unittest.TestCase):
         self.assertIsNone(answer(other))
         self.assertEqual(create(body(ref)).status, 201)
 
+    def test_another_teams_referral_is_not_answered_from_here(self):
+        # Scoped like every record about her: team B has her in its care
+        # too, but cannot see (so cannot answer) team A's referral.
+        ref = referral()
+        psql("INSERT INTO service_user_teams (service_user_id, team_id, organisation_id, reason) "
+             "VALUES ('%s', '%s', '%s', 'registration')"
+             % (ref["service_user_id"], TEAM_B, e2e.DEMO_ORG))
+        assert_problem(create(body(ref, team_id=TEAM_B), tok=cli_b()), 422, "/referral_id")
+        self.assertIsNone(answer(ref))
+        theirs = created(body(ref, team_id=TEAM_B, referral_id=None), tok=cli_b())
+        assert_problem(patch(CONTACTS + "/" + theirs["id"], {"referral_id": ref["id"]},
+                             token=cli_b(), etag='"1"'), 422, "/referral_id")
+        self.assertIsNone(answer(ref))
+
+    def test_a_referral_entered_in_error_is_not_named(self):
+        ref = referral()
+        r = post("/v1/referrals/%s/entered-in-error" % ref["id"], {"reason": "Duplicate."},
+                 token=cli_a())
+        self.assertEqual(r.status, 200, r)
+        assert_problem(create(body(ref)), 422, "/referral_id")
+
+    def test_a_referral_closed_without_contact_is_not_answered_afterwards(self):
+        # Issue 9 item 4: closed without any contact, it is neither met nor
+        # breached; a contact held after the closure does not answer it.
+        ref = referral(days_ago=40)
+        r = post("/v1/referrals/%s/transitions" % ref["id"], {"to": "withdrawn",
+                                                              "reason": "Moved away."},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(r.body["closed_without_contact"])
+        psql("UPDATE workflow_transitions SET at = now() - interval '2 days' WHERE "
+             "record_id = '%s' AND to_state = 'withdrawn'" % ref["id"])
+        assert_problem(create(body(ref, at=iso(now() - datetime.timedelta(days=1)))), 409)
+        now_ref = get("/v1/referrals/" + ref["id"], token=cli_a()).body
+        self.assertEqual((now_ref["closed_without_contact"], now_ref["response_breached"]),
+                         (True, None))
+        # One held before the closure (recorded late) answers it.
+        created(body(ref))
+        self.assertIsNotNone(answer(ref))
+
+    def test_a_discharged_referral_keeps_an_attended_contact(self):
+        # Issue 9 item 4: discharge with no attended contact only through
+        # unable_to_engage; the contact it was discharged on cannot go.
+        ref = referral()
+        seen = created(body(ref))
+        url = "/v1/referrals/%s" % ref["id"]
+        for step in ({"to": "triaged", "duty_clinician_id": DUTY, "notes": "n"},
+                     {"to": "accepted", "pathway": "perinatal",
+                      "allocated_clinician_id": "00000000-0000-4000-8000-0000000000b2"}):
+            r = post(url + "/transitions", step, token=cli_a())
+            self.assertEqual(r.status, 201, r)
+        r = post(url + "/discharge-plan", {"follow_up": "GP review.", "relapse_signs": "Sleep."},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        r = post(url + "/transitions", {"to": "discharged"}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        assert_problem(void(seen), 409)
+        assert_problem(patch(CONTACTS + "/" + seen["id"], {"attendance": "did_not_attend",
+                                                           "present": {"woman": False}},
+                             token=cli_a(), etag='"1"'), 409)
+        self.assertEqual(answer(ref), ts(seen["at"]))
+        # A second attended contact: the first may then go.
+        created(body(ref, at=iso(ts(seen["at"]) + datetime.timedelta(hours=1))))
+        self.assertEqual(void(seen).status, 200)
+
     def test_not_before_receipt(self):
         ref = referral()
         received = ts(ref["received_at"])
