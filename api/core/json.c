@@ -276,16 +276,28 @@ static size_t decode_key(const scan_key *k, char *out, size_t outlen)
     return n;
 }
 
-static bool keys_equal(const scan_key *x, const scan_key *y)
+/* A key as json-c will store it: its text, decoded once (owned, to free,
+ * when it has escapes). False when it cannot be decoded. */
+typedef struct decoded_key {
+    const char *text;
+    size_t len;
+    char *owned;
+} decoded_key;
+
+static bool key_decode_once(const scan_key *k, decoded_key *d)
 {
-    if (x->len == y->len && !memcmp(x->raw, y->raw, x->len))
+    d->owned = NULL;
+    if (!memchr(k->raw, '\\', k->len)) {
+        d->text = k->raw;
+        d->len = k->len;
         return true;
-    if (!memchr(x->raw, '\\', x->len) && !memchr(y->raw, '\\', y->len))
+    }
+    d->owned = malloc(k->len + 1); /* decoding never lengthens */
+    if (!d->owned)
         return false;
-    char a[1024], b[1024];
-    size_t na = decode_key(x, a, sizeof(a));
-    size_t nb = decode_key(y, b, sizeof(b));
-    return na == nb && !memcmp(a, b, na);
+    d->len = decode_key(k, d->owned, k->len + 1);
+    d->text = d->owned;
+    return true;
 }
 
 static void build_pointer(scanner *s)
@@ -324,13 +336,17 @@ static bool scan_object(scanner *s)
         s->p++;
         return true;
     }
-    scan_key *keys = malloc(SCAN_MAX_KEYS * sizeof(*keys));
+    /* Each key decoded once (escapes and all) and compared as json-c will
+     * store it: a key written twice in two spellings is still a repeat, and
+     * comparing costs no decoding per pair. */
+    decoded_key *keys = malloc(SCAN_MAX_KEYS * sizeof(*keys));
     int nkeys = 0;
     bool ok = false;
     if (!keys)
         return scan_fail(s, "out of memory");
     for (;;) {
         scan_key k;
+        decoded_key d;
         skip_ws(s);
         if (!scan_string(s, &k))
             goto out;
@@ -340,8 +356,22 @@ static bool scan_object(scanner *s)
         }
         s->path_is_key[s->depth] = true;
         s->path_keys[s->depth] = k;
-        for (int i = 0; i < nkeys; i++) {
-            if (keys_equal(&keys[i], &k)) {
+        if (!key_decode_once(&k, &d)) {
+            scan_fail(s, "out of memory");
+            goto out;
+        }
+        keys[nkeys++] = d;
+        /* json-c keeps a key up to its first NUL: "a\u0000b" would be
+         * stored as "a", passing as a field the check never saw. */
+        if (memchr(d.text, '\0', d.len)) {
+            s->depth++;
+            build_pointer(s);
+            s->depth--;
+            scan_fail(s, "a key must not contain the NUL character (\\u0000)");
+            goto out;
+        }
+        for (int i = 0; i < nkeys - 1; i++) {
+            if (keys[i].len == d.len && !memcmp(keys[i].text, d.text, d.len)) {
                 s->depth++;
                 build_pointer(s);
                 s->depth--;
@@ -349,7 +379,6 @@ static bool scan_object(scanner *s)
                 goto out;
             }
         }
-        keys[nkeys++] = k;
         skip_ws(s);
         if (s->p >= s->end || *s->p != ':') {
             scan_fail(s, "':' is expected after a key");
@@ -375,6 +404,8 @@ static bool scan_object(scanner *s)
         goto out;
     }
 out:
+    for (int i = 0; i < nkeys; i++)
+        free(keys[i].owned);
     free(keys);
     return ok;
 }

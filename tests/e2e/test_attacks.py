@@ -497,6 +497,14 @@ class Bodies(Attack):
             '"given_name": "Ada"', '"given_name": "Ada", "given\\u005fname": "Eve"')
         assert_problem(post("/v1/service-users", raw, token=token("clinician")), 400)
         self.assert_unchanged()
+        # "given_name\u0000" is stored by json-c as "given_name": a key with
+        # a NUL is refused, so neither the repeat nor an unknown field passes.
+        for extra in ('"given_name\\u0000": "Eve"', '"nhs_number\\u0000junk": "1"'):
+            raw = json.dumps(service_user_body()).replace(
+                '"given_name": "Ada"', '"given_name": "Ada", ' + extra)
+            body = assert_problem(post("/v1/service-users", raw, token=token("clinician")), 400)
+            self.assertIn("NUL", json.dumps(body))
+            self.assert_unchanged()
 
 
 # ---------------------------------------------------------------------------
