@@ -158,6 +158,18 @@ static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+bool utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        size_t n = utf8_sequence(p, end);
+        if (!n)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 static bool scan_string(scanner *s, scan_key *out)
 {
     if (s->p >= s->end || *s->p != '"')

@@ -19,6 +19,10 @@
 json_object *json_parse_strict(arena *a, const char *buf, size_t len, int max_depth,
                                field_errors *e);
 
+/* True when [s, s+len) is well-formed UTF-8 (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). */
+bool utf8_valid(const char *s, size_t len);
+
 /* Applies an RFC 7396 merge patch to target (in place). */
 void json_merge_patch(json_object *target, json_object *patch);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json.h"
+
 void request_init(request *r, arena *a)
 {
     memset(r, 0, sizeof(*r));
@@ -23,7 +25,9 @@ static int hexval(char c)
     return -1;
 }
 
-/* Percent-decodes [s, s+n) into the arena; NULL on a bad escape or a NUL. */
+/* Percent-decodes [s, s+n) into the arena; NULL on a bad escape, a NUL or
+ * text that is not UTF-8 (api.md: UTF-8 in and out; a name is echoed in a
+ * problem's pointer). */
 static char *url_decode(arena *a, const char *s, size_t n)
 {
     char *out = arena_alloc(a, n + 1);
@@ -48,7 +52,7 @@ static char *url_decode(arena *a, const char *s, size_t n)
         out[j++] = c;
     }
     out[j] = '\0';
-    return out;
+    return utf8_valid(out, j) ? out : NULL;
 }
 
 bool request_parse_query(request *r)
@@ -71,6 +75,9 @@ bool request_parse_query(request *r)
             const char *value = eq ? url_decode(r->a, eq + 1, len - nlen - 1) : "";
             if (!name || !value)
                 return false;
+            for (int i = 0; i < r->nquery && !r->query_repeated; i++)
+                if (!strcmp(r->query[i].name, name))
+                    r->query_repeated = name;
             r->query[r->nquery].name = name;
             r->query[r->nquery].value = value;
             r->nquery++;

@@ -37,6 +37,7 @@ typedef struct request {
     query_param query[MAX_QUERY_PARAMS];
     int nquery;
     bool query_too_long;
+    const char *query_repeated; /* a parameter given twice (the first such) */
     const char *path_params[MAX_PATH_PARAMS];
     int npath_params;
     const principal *who;

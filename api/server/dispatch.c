@@ -90,6 +90,13 @@ static void run(worker_ctx *w, request *r, int body_error, principal *who)
         problem(r, 400, "The query string is malformed.");
         return;
     }
+    /* Which of two values was meant is not ours to guess. */
+    if (r->query_repeated) {
+        field_errors e = {0};
+        field_errors_add(&e, r->query_repeated, "appears more than once");
+        problem_fields(r, 400, &e);
+        return;
+    }
     /* No Content-Length (a GET, or curl's POST without data) is refused
      * only where a body is wanted: a route that takes none has nothing to
      * read. */

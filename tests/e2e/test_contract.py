@@ -58,6 +58,29 @@ class NotAnObject(unittest.TestCase):
                 self.assertIn("not valid JSON", body["errors"][0]["detail"])
 
 
+class QueryStrings(unittest.TestCase):
+    """UTF-8 in and out (api.md): a query string that does not decode to
+    UTF-8 is 400 (its name would be echoed in the problem's pointer), and a
+    parameter given twice is 400 naming it (which value was meant is not
+    the server's to guess)."""
+
+    def test_not_utf8_is_400_and_the_answer_is_utf8(self):
+        for query in ("%FF=1", "limit=%C0%AF", "%ED%A0%80=1"):
+            with self.subTest(query=query):
+                r = request("GET", "/v1/teams?" + query, token=token("admin"))
+                assert_problem(r, 400)
+                r.raw.decode("utf-8")  # strict
+        self.assertEqual(request("GET", "/v1/teams?limit=%35", token=token("admin")).status, 200)
+
+    def test_a_parameter_given_twice_is_400(self):
+        for query in ("limit=10&limit=500", "limit=10&limit=10",
+                      "overdue=true&team=%s&team=%s" % (e2e.DEMO_TEAMS[0], e2e.DEMO_TEAMS[1])):
+            with self.subTest(query=query):
+                r = request("GET", "/v1/referrals?" + query, token=token("clinician"))
+                pointer = "limit" if query.startswith("limit") else "team"
+                assert_problem(r, 400, pointer)
+
+
 class Dates(unittest.TestCase):
     def woman(self, dob, status=422, pointer="/date_of_birth"):
         r = post("/v1/service-users", service_user_body(date_of_birth=dob),
