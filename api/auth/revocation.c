@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,9 @@ static void purge(time_t now)
 static pthread_t refresher;
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
-static bool stop_requested, started;
+static pthread_cond_t loaded_cond = PTHREAD_COND_INITIALIZER;
+static bool stop_requested, started, loaded; /* loaded: the first refresh done */
+static atomic_llong connect_logged;
 static char refresher_conninfo[1024];
 static int refresher_poll_ms;
 
@@ -97,8 +100,13 @@ static void refresh(PGconn **conn, char *since, size_t sincelen)
         const char *keys[] = {"dbname", "application_name", "connect_timeout", NULL};
         const char *values[] = {refresher_conninfo, "perinatal-revocation", "5", NULL};
         *conn = PQconnectdbParams(keys, values, 1);
-        if (PQstatus(*conn) != CONNECTION_OK)
+        if (PQstatus(*conn) != CONNECTION_OK) {
+            /* Revocations made through other processes are missed meanwhile. */
+            if (log_due(&connect_logged, 10000))
+                log_error("revocation", "cannot connect; revocations are not being refreshed", NULL,
+                          PQerrorMessage(*conn));
             return; /* try again at the next tick */
+        }
     }
     char lifetime[32];
     snprintf(lifetime, sizeof(lifetime), "%d",
@@ -115,6 +123,10 @@ static void refresh(PGconn **conn, char *since, size_t sincelen)
             revocation_add(PQgetvalue(res, i, 0));
         if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 1))
             snprintf(since, sincelen, "%s", PQgetvalue(res, 0, 1));
+        pthread_mutex_lock(&stop_lock);
+        loaded = true;
+        pthread_cond_broadcast(&loaded_cond);
+        pthread_mutex_unlock(&stop_lock);
     } else {
         log_error("revocation", "refresh failed", NULL, PQerrorMessage(*conn));
     }
@@ -154,8 +166,26 @@ bool revocation_start(const char *conninfo, int poll_ms)
     snprintf(refresher_conninfo, sizeof(refresher_conninfo), "%s", conninfo);
     refresher_poll_ms = poll_ms;
     stop_requested = false;
+    loaded = false;
     started = pthread_create(&refresher, NULL, refresher_main, NULL) == 0;
-    return started;
+    if (!started)
+        return false;
+    /* The revocations still in force are loaded before the first request
+     * is taken: a process that starts (or restarts) must not accept a
+     * revoked token for as long as its first refresh takes. The wait is
+     * bounded: with the database away, every request needing it is 503. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&stop_lock);
+    while (!loaded && pthread_cond_timedwait(&loaded_cond, &stop_lock, &until) == 0)
+        ;
+    bool ok = loaded;
+    pthread_mutex_unlock(&stop_lock);
+    if (!ok)
+        log_error("revocation", "revocations not loaded within 5 s; starting without them", NULL,
+                  NULL);
+    return true;
 }
 
 void revocation_stop(void)

@@ -10,7 +10,8 @@
 
 bool revocation_is_revoked(const char *jti);
 void revocation_add(const char *jti);
-/* Starts the refresher thread over its own connection. */
+/* Starts the refresher thread over its own connection, and returns once
+ * the revocations in force are loaded (at most 5 s; logged if not). */
 bool revocation_start(const char *conninfo, int poll_ms);
 void revocation_stop(void);
 

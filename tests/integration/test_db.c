@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit_batch.h"
@@ -25,6 +26,7 @@
 #include "db.h"
 #include "migrate.h"
 #include "resources.h"
+#include "revocation.h"
 #include "router.h"
 
 static char dbname[64], admin_url[1024], owner_url[1024], app_url[1024];
@@ -812,6 +814,26 @@ static void connections_notice_a_vanished_server(void **state)
     db_close(&d);
 }
 
+/* A process that starts (or restarts) loads the revocations in force before
+ * it takes its first request: revocation_start returns with them loaded.
+ * Before, the first refresh ran beside the workers, and a revoked token was
+ * accepted until it had. */
+static void revocations_are_loaded_before_the_first_request(void **state)
+{
+    (void)state;
+    char jti[64], q[256];
+    snprintf(jti, sizeof(jti), "it-revoked-%d-%ld", (int)getpid(), (long)time(NULL));
+    snprintf(q, sizeof(q),
+             "INSERT INTO revoked_tokens (jti, organisation_id, revoked_by) VALUES ('%s', "
+             "'00000000-0000-4000-8000-000000000001', 'it')",
+             jti);
+    sql_ok(app_url, q);
+    assert_false(revocation_is_revoked(jti));
+    assert_true(revocation_start(app_url, 60000));
+    assert_true(revocation_is_revoked(jti));
+    revocation_stop();
+}
+
 /* A database whose schema lacks the application's statements (not yet
  * migrated, or restored from an older release): the connection is not
  * kept half prepared, where every request needing a missing statement
@@ -1057,6 +1079,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(lists_run_generic_plans_and_the_rest_auto),
         cmocka_unit_test(a_connection_is_kept_only_with_every_statement),
         cmocka_unit_test(connections_notice_a_vanished_server),
+        cmocka_unit_test(revocations_are_loaded_before_the_first_request),
         cmocka_unit_test(a_refused_row_fails_only_its_own_request),
         cmocka_unit_test(typed_first_contacts_become_contacts),
         cmocka_unit_test(infant_counts_become_infants),
