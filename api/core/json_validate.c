@@ -398,6 +398,31 @@ static const field_spec *find_field(const field_spec *spec, const char *name)
     return NULL;
 }
 
+/* prefix + "/" + key as an RFC 6901 pointer: a client's key may hold '~'
+ * or '/', written "~0" and "~1" there. */
+static const char *pointer_to(arena *a, const char *prefix, const char *key)
+{
+    if (!strpbrk(key, "~/"))
+        return arena_printf(a, "%s/%s", prefix, key);
+    size_t np = strlen(prefix);
+    char *out = arena_alloc(a, np + 2 * strlen(key) + 2);
+    if (!out)
+        return prefix;
+    memcpy(out, prefix, np);
+    char *o = out + np;
+    *o++ = '/';
+    for (const char *k = key; *k; k++) {
+        if (*k == '~' || *k == '/') {
+            *o++ = '~';
+            *o++ = *k == '~' ? '0' : '1';
+        } else {
+            *o++ = *k;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 bool json_validate(arena *a, json_object *obj, const field_spec *spec, validate_mode mode,
                    const char *prefix, field_errors *e)
 {
@@ -409,7 +434,7 @@ bool json_validate(arena *a, json_object *obj, const field_spec *spec, validate_
     }
     json_object_object_foreach(obj, key, val)
     {
-        const char *ptr = arena_printf(a, "%s/%s", prefix, key);
+        const char *ptr = pointer_to(a, prefix, key);
         const field_spec *f = find_field(spec, key);
         if (!f) {
             field_errors_add(e, ptr, "is not a field of this resource");

@@ -185,6 +185,9 @@ static void validation_points_at_the_field(void **state)
     assert_string_equal(first_pointer("{}", VALIDATE_CREATE), "/name");
     assert_null(first_pointer("{}", VALIDATE_PATCH));
     assert_string_equal(first_pointer("{\"name\": \"Ann\", \"zzz\": 1}", VALIDATE_CREATE), "/zzz");
+    /* RFC 6901: a key's '~' and '/' are written "~0" and "~1". */
+    assert_string_equal(first_pointer("{\"name\": \"Ann\", \"a/b~c\": 1}", VALIDATE_CREATE),
+                        "/a~1b~0c");
     assert_string_equal(first_pointer("{\"name\": \"Ann\", \"id\": \"x\"}", VALIDATE_CREATE),
                         "/id");
     assert_string_equal(first_pointer("{\"name\": 5}", VALIDATE_CREATE), "/name");
