@@ -465,6 +465,16 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
         WHERE i.organisation_id = org AND i.kind = 'psychological_therapy'
             AND i.voided_at IS NULL AND p.voided_at IS NULL
             AND i.started_on BETWEEN quarter_start AND quarter_end),
+    -- Assessed, and still not started when the quarter ended although their
+    -- day 28 fell in it: the misses the started figures cannot show (seed
+    -- 003: "any treatment commenced within 28 days of the assessment").
+    waiting AS (
+        SELECT 1 FROM care_plan_interventions i
+        JOIN care_plans p ON p.id = i.care_plan_id
+        WHERE i.organisation_id = org AND i.kind = 'psychological_therapy'
+            AND i.voided_at IS NULL AND p.voided_at IS NULL AND i.status <> 'declined'
+            AND i.assessment_date + 28 BETWEEN quarter_start AND quarter_end
+            AND (i.started_on IS NULL OR i.started_on > quarter_end)),
     -- Women who needed an agreement in the quarter: a referral of hers to
     -- the organisation received in the quarter, not entered in error,
     -- flagged open to another mental health team (joint management
@@ -488,6 +498,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             (SELECT count(*) FROM therapy WHERE days <= 28) AS pt_in_time,
             (SELECT count(*) FROM therapy WHERE days > 28) AS pt_late,
             (SELECT count(*) FROM therapy WHERE days IS NULL) AS pt_no_assessment,
+            (SELECT count(*) FROM waiting) AS pt_waiting,
             (SELECT count(*) FROM due) AS due,
             (SELECT count(*) FROM due d WHERE EXISTS (SELECT 1 FROM made m
                 WHERE m.service_user_id = d.service_user_id
@@ -519,6 +530,10 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 || 'recorded (neither in time nor late).',
             'psychological_therapies_within_28_days_percentage', 'Within 28 days / started '
                 || 'x 100.',
+            'psychological_therapies_not_started_by_day_28', 'Psychological therapies '
+                || 'assessed (not declined, not entered in error) whose day 28 after the '
+                || 'assessment fell in the quarter and that had not started when it ended: '
+                || 'counted apart from those started.',
             'agreements_due', 'Women who needed an agreement in the quarter: a referral '
                 || 'received in the quarter flagged open to another mental health team '
                 || '(joint management offered), not a full transfer of her care.',
@@ -543,9 +558,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                     NULL),
                 (10, 'psychological_therapies_within_28_days_percentage', 'percentage',
                     n.pt_in_time, n.pt_started),
-                (11, 'agreements_due', 'count', n.due, NULL),
-                (12, 'agreements_due_made', 'count', n.due_with_agreement, NULL),
-                (13, 'agreements_made', 'count', n.made, NULL)) AS v(k, figure, kind, a, b)))
+                (11, 'psychological_therapies_not_started_by_day_28', 'count', n.pt_waiting,
+                    NULL),
+                (12, 'agreements_due', 'count', n.due, NULL),
+                (13, 'agreements_due_made', 'count', n.due_with_agreement, NULL),
+                (14, 'agreements_made', 'count', n.made, NULL)) AS v(k, figure, kind, a, b)))
     FROM n
 $$;
 

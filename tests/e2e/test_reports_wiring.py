@@ -340,6 +340,15 @@ class JointWorking(unittest.TestCase):
                        started_on="2022-10-10", assessment_date="2022-10-01",
                        voided=True)                                             # in error
         o.intervention(w7, "2022-10-01", started_on="2022-10-10")               # parent-infant
+        # Not started by day 28: W8's CBT assessed 10 Oct (day 28 is 7 Nov),
+        # never started; W9's assessed 1 Nov (day 28 29 Nov), started 5 Jan
+        # (late, in Q4); W10's assessed 10 Dec (day 28 in Q4): not Q3's.
+        o.intervention(w8, "2022-10-10", code="cbt", kind="psychological_therapy",
+                       assessment_date="2022-10-10")
+        o.intervention(w9, "2022-11-01", code="cbt", kind="psychological_therapy",
+                       started_on="2023-01-05", assessment_date="2022-11-01")
+        o.intervention(w10, "2022-12-10", code="cbt", kind="psychological_therapy",
+                       assessment_date="2022-12-10")
 
     EXACT = {
         "birthing_conversations_due": 3, "birthing_conversations_in_time": 1,
@@ -348,6 +357,7 @@ class JointWorking(unittest.TestCase):
         "psychological_therapies_started": 3, "psychological_therapies_within_28_days": 1,
         "psychological_therapies_late": 1, "psychological_therapies_no_assessment_date": 1,
         "psychological_therapies_within_28_days_percentage": 33.3,
+        "psychological_therapies_not_started_by_day_28": 2,
         "agreements_due": 3, "agreements_due_made": 1, "agreements_made": 3}
 
     def test_exact_figures(self):
