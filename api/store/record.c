@@ -1101,14 +1101,16 @@ static bool parent_visible(request *r, const record_def *d, const record_def *pd
 
 /* A nested list's parent in the caller's scope; else answers 404 (audited
  * with the woman it is about) and returns false. */
-static bool parent_row_in_scope(request *r, const record_def *d)
+static bool parent_row_in_scope(request *r, const record_def *d, const char **her)
 {
     PGresult *res = query(r, d->parent_in_scope, record_args(r, d, NULL));
     if (!res)
         return false;
-    if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t"))
-        return true;
     const char *women = PQntuples(res) == 1 ? woman_array(r, res, 0, 1) : "{}";
+    if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t")) {
+        *her = women; /* an empty page names her all the same */
+        return true;
+    }
     if (audit(r, d, "list", NULL, women, "not_found"))
         problem(r, 404, arena_printf(r->a, "No such %s.", d->parent_noun));
     return false;
@@ -1185,7 +1187,8 @@ bool record_list(request *r)
     }
     if (shape && !strcmp(shape, "full"))
         json_object_object_add(args, "full", json_object_new_string("true"));
-    if (d->parent_in_scope && !parent_row_in_scope(r, d)) {
+    const char *her = NULL;
+    if (d->parent_in_scope && !parent_row_in_scope(r, d, &her)) {
         json_object_put(args);
         return true;
     }
@@ -1203,9 +1206,11 @@ bool record_list(request *r)
     PGresult *res = query(r, stmt, args);
     if (!res)
         return true;
-    /* An empty page of a woman's (or her referral's) records still names her. */
-    if (pd && d->woman_column && PQntuples(res) == 0) {
-        if (!audit(r, d, "list", NULL, record_women(r, pd, parent), "ok"))
+    /* An empty page of a woman's (or her referral's, her plan's, her
+     * agreement's) records still names her: it told the caller she has
+     * none. */
+    if (d->woman_column && PQntuples(res) == 0 && (pd || her)) {
+        if (!audit(r, d, "list", NULL, pd ? record_women(r, pd, parent) : her, "ok"))
             return true;
         return list_respond(r, res, limit, 2, sort ? 1 : -1, true);
     }

@@ -32,6 +32,17 @@ class NestedAudit(unittest.TestCase):
         self.assertEqual(outcomes_naming(self.woman["id"], "infant"), ["invalid"])
         self.assertEqual(outcomes_naming(self.woman["id"], "partner"), ["forbidden"])
 
+    def test_an_empty_list_under_her_names_her(self):
+        # "No infants, no consents": the answer is about her, and her trail
+        # shows who asked (api.md: every read of a woman's record).
+        base = "/v1/service-users/%s" % self.woman["id"]
+        for path, resource in (("/infants", "infant"), ("/consents", "consent"),
+                               ("/partners", "partner"), ("/measures", "measure")):
+            with self.subTest(path=path):
+                r = get(base + path, token=self.mine)
+                self.assertEqual((r.status, r.body["items"]), (200, []), r)
+                self.assertEqual(outcomes_naming(self.woman["id"], resource), ["ok"])
+
     def test_a_registration_refused_for_her_number_names_her(self):
         # Another team registering her NHS number learns it is recorded
         # (409, documented); her audit trail shows who tried.
