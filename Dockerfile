@@ -35,8 +35,10 @@ USER perinatal
 # FastCGI over TCP: reachable only on the compose backend network.
 ENV PERINATAL_LISTEN=0.0.0.0:9000
 EXPOSE 9000
-# Migrations first (idempotent), then the server in the foreground.
-CMD ["sh", "-c", "perinatal-api migrate && exec perinatal-api"]
+# Migrations first (idempotent), then the server in the foreground, without
+# the schema owner's conninfo: the serving process holds only the app role's
+# (which cannot change the schema nor disable the audit trail's triggers).
+CMD ["sh", "-c", "perinatal-api migrate && exec env -u PERINATAL_MIGRATE_DATABASE_URL perinatal-api"]
 
 # --- docs: the contract rendered to one static page (served at /docs/) ------
 # The pinned Redocly needs Node.js 20.19 or later (Debian 12 has 18), so this

@@ -33,7 +33,7 @@ perinatal_app_supervise() {
     trap '' HUP INT
     while :; do
         # Own session, as the run user; stderr (and the log file) to the log.
-        (perinatal_as_user setsid env "$@" "$PERINATAL_API_BIN") \
+        (perinatal_as_user setsid env -u PERINATAL_MIGRATE_DATABASE_URL "$@" "$PERINATAL_API_BIN") \
             </dev/null >>"$PERINATAL_APP_LOG" 2>&1 &
         pid=$!
         echo "$pid" >"$pidf"
@@ -70,7 +70,6 @@ perinatal_app_start() {
         PERINATAL_SOCKET_MODE=0660
         PERINATAL_LOG_FILE="$PERINATAL_APP_LOG"
         PERINATAL_DATABASE_URL="$PERINATAL_DATABASE_URL"
-        PERINATAL_MIGRATE_DATABASE_URL="$PERINATAL_MIGRATE_DATABASE_URL"
         PERINATAL_JWT_KEYS="$PERINATAL_TOKEN_KID=ES256:$PERINATAL_JWT_PUBLIC_KEY"
         PERINATAL_JWT_ISSUER="$PERINATAL_JWT_ISSUER"
         PERINATAL_JWT_AUDIENCE="$PERINATAL_JWT_AUDIENCE"

@@ -21,9 +21,13 @@ if ! out=$(systemd-analyze verify "$tmp/perinatal-api.service" 2>&1) || [[ -n $o
     fail=1
 fi
 for key in '^Restart=on-failure' '^ExecReload=' '^ProtectSystem=strict' '^NoNewPrivileges=yes' \
-    '^User=perinatal' '^UMask=0027'; do
+    '^User=perinatal' '^UMask=0027' '^ExecStart=/usr/bin/env -u PERINATAL_MIGRATE_DATABASE_URL '; do
     grep -q "$key" "$unit" || { echo "$unit: no $key" >&2; fail=1; }
 done
+
+# The server runs without the schema owner's conninfo (only migrate needs it).
+grep -q 'exec env -u PERINATAL_MIGRATE_DATABASE_URL perinatal-api' "$repo/Dockerfile" ||
+    { echo "Dockerfile: the server keeps the owner's conninfo" >&2; fail=1; }
 
 command -v docker-compose >/dev/null || { echo "docker-compose not installed" >&2; exit 1; }
 (cd "$repo" && docker-compose config -q) || { echo "docker-compose config: invalid" >&2; fail=1; }
