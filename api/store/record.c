@@ -701,7 +701,7 @@ static const char *refused_women(request *r, const char **action, const char **r
         return "{}";
     /* A lookup, or a create refused because her NHS number is recorded
      * already (409): the woman with that number, looked up as a lookup does,
-     * so that the probe shows in her audit trail. */
+     * so that the probe shows in her audit trail (a change, below). */
     bool by_number = !strcmp(*action, "lookup") ||
                      (d->lookup_women && !strcmp(*action, "create") && r->status == 409);
     const char *lookup = by_number ? looked_up(r, d) : NULL;
@@ -731,7 +731,20 @@ static const char *refused_women(request *r, const char **action, const char **r
         return db_ok(res) && PQntuples(res) == 1 ? woman_array(r, res, 0, 1) : "{}";
     }
     const record_def *parent = parent_of(d); /* a nested list: the id is the parent's */
-    return id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
+    const char *women = id && uuid_valid(id) ? record_women(r, parent ? parent : d, id) : "{}";
+    /* A change of her NHS number refused because another woman has it: that
+     * woman's trail shows the probe too. */
+    const char *number =
+        d->lookup_women && !strcmp(*action, "update") && r->status == 409 ? looked_up(r, d) : NULL;
+    if (number && nhs_number_valid(number)) {
+        PGresult *res = db_run(r, d->lookup_women, db_args(r->a, "value", number, DB_ARGS_END));
+        const char *other = db_ok(res) && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}";
+        if (strcmp(other, "{}") && strcmp(other, women))
+            women = strcmp(women, "{}")
+                        ? arena_printf(r->a, "%.*s,%s", (int)strlen(women) - 1, women, other + 1)
+                        : other;
+    }
+    return women;
 }
 
 static bool apply_rules(request *r, const record_def *d, json_object *record)

@@ -50,6 +50,16 @@ class NestedAudit(unittest.TestCase):
         assert_problem(post("/v1/service-users", body, token=self.other), 409)
         self.assertEqual(outcomes_naming(self.woman["id"], "service_user").count("conflict"), 1)
 
+    def test_a_change_refused_for_another_womans_number_names_her_too(self):
+        # Her number given to a woman of this team's: 409 (documented), and
+        # the woman who has it sees the probe in her trail.
+        theirs = create_service_user(tok=self.other).body
+        r = e2e.patch("/v1/service-users/" + self.woman["id"],
+                      {"nhs_number": theirs["nhs_number"]}, token=self.mine, etag='"1"')
+        assert_problem(r, 409)
+        self.assertEqual(outcomes_naming(theirs["id"], "service_user").count("conflict"), 1)
+        self.assertEqual(outcomes_naming(self.woman["id"], "service_user").count("conflict"), 1)
+
     def test_lists_under_a_parent_out_of_scope_are_404(self):
         base = "/v1/service-users/%s" % self.woman["id"]
         for path in ("/measures", "/liaison-updates"):
