@@ -54,6 +54,11 @@ static void consent_rules(request *r, json_object *rec, field_errors *e)
         field_errors_add(e, "/on", "must not be in the future");
 }
 
+static const constraint_message consent_constraints[] = {
+    {"consents_not_before_her_birth", 422, "/on", "must not be before her date of birth"},
+    {NULL, 0, NULL, NULL},
+};
+
 static const record_filter consent_filters[] = {
     {"scope", FILTER_ENUM, "scope", vocab_consent_scopes},
     {NULL, 0, NULL, NULL},
@@ -72,6 +77,7 @@ const record_def consent_record = {
     .fields = consent_fields,
     .rules = consent_rules,
     .insert = &sql_consent_insert,
+    .constraints = consent_constraints,
     .filters = consent_filters,
     .sort_column = "created_at",
     .parent_in_scope = &sql_woman_parent_in_scope,
@@ -93,6 +99,7 @@ const record_def partner_consent_record = {
     .fields = partner_consent_fields,
     .rules = consent_rules,
     .insert = &sql_partner_consent_insert,
+    .constraints = consent_constraints,
     .sort_column = "created_at",
     .parent_in_scope = &sql_partner_parent_partner,
     .create_roles = ROLE_CLINICIAN,

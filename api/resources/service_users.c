@@ -84,6 +84,8 @@ static const constraint_message service_user_constraints[] = {
      "The perinatal status and its dates do not agree."},
     {"service_users_loss_only_check", 422, "/perinatal_status",
      "The perinatal status and its dates do not agree."},
+    {"service_users_born_before_her_infants", 422, "/date_of_birth",
+     "is on or after the date of birth of an infant of hers"},
     {"service_user_teams_team_fk", 403, "",
      "Your token names a team your organisation does not have."},
     {"service_users_organisation_id_fkey", 403, "",
@@ -120,9 +122,10 @@ enum { LOSS_WEEKS_MIN = 1, LOSS_WEEKS_MAX = 45 };
 void service_user_rules(request *r, json_object *rec, field_errors *e)
 {
     (void)r;
-    char now[11], due_limit[11];
+    char now[11], due_limit[11], overdue_limit[11];
     today(now, 0);
-    today(due_limit, 300); /* a due date lies within a pregnancy's length */
+    today(due_limit, 300);     /* a due date lies within a pregnancy's length */
+    today(overdue_limit, -42); /* and a pregnancy goes at most a few weeks past it */
     const char *dob = get_str(rec, "date_of_birth");
     if (dob && strcmp(dob, now) > 0)
         field_errors_add(e, "/date_of_birth", "must not be in the future");
@@ -151,6 +154,10 @@ void service_user_rules(request *r, json_object *rec, field_errors *e)
         else if (strcmp(edd, due_limit) > 0)
             field_errors_add(e, "/perinatal_status/estimated_due_date",
                              "is more than 300 days away");
+        else if (strcmp(edd, overdue_limit) < 0)
+            field_errors_add(e, "/perinatal_status/estimated_due_date",
+                             "is more than 6 weeks ago: record the birth (postnatal) or the "
+                             "loss");
         if (delivered)
             field_errors_add(e, "/perinatal_status/delivery_date",
                              "must be absent while pregnant (record the birth as postnatal)");

@@ -466,6 +466,41 @@ class Rules(unittest.TestCase):
                                                         "estimated_due_date": today(330)}),
                     "/perinatal_status/estimated_due_date")
 
+    def test_pregnant_edd_long_past(self):
+        # Six weeks past her due date at the most: a due date years ago is
+        # a birth or a loss not yet recorded.
+        self.refuse(service_user_body(perinatal_status={"stage": "pregnant",
+                                                        "estimated_due_date": today(-43)}),
+                    "/perinatal_status/estimated_due_date")
+        r = post(COLLECTION, service_user_body(perinatal_status={
+            "stage": "pregnant", "estimated_due_date": today(-41)}), token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+
+    def test_her_date_of_birth_stays_before_her_infants(self):
+        w = post(COLLECTION, service_user_body(date_of_birth="1990-01-01", perinatal_status={
+            "stage": "postnatal", "delivery_date": today(-20)}), token=token("clinician")).body
+        r = post(COLLECTION + "/%s/infants" % w["id"], {"date_of_birth": today(-20)},
+                 token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+        etag = get(COLLECTION + "/" + w["id"], token=token("clinician")).headers["etag"]
+        # Her stage moved on too, so no delivery date holds her date of birth.
+        assert_problem(patch(COLLECTION + "/" + w["id"], {
+            "date_of_birth": today(-10),
+            "perinatal_status": {"stage": "pre_conception", "delivery_date": None}},
+            token=token("clinician"), etag=etag), 422, "/date_of_birth")
+        ok = patch(COLLECTION + "/" + w["id"], {"date_of_birth": "1991-01-01"},
+                   token=token("clinician"), etag=etag)
+        self.assertEqual(ok.status, 200, ok)
+
+    def test_a_consent_is_not_dated_before_her_birth(self):
+        w = post(COLLECTION, service_user_body(date_of_birth="1990-01-01"),
+                 token=token("clinician")).body
+        url = COLLECTION + "/%s/consents" % w["id"]
+        assert_problem(post(url, {"scope": "share_with_gp", "decision": "given",
+                                  "on": "1989-12-31"}, token=token("clinician")), 422, "/on")
+        self.assertEqual(post(url, {"scope": "share_with_gp", "decision": "given",
+                                    "on": "1990-01-01"}, token=token("clinician")).status, 201)
+
     def test_pregnant_with_delivery_date(self):
         self.refuse(service_user_body(perinatal_status={
             "stage": "pregnant", "estimated_due_date": today(30), "delivery_date": today(-30)}),
