@@ -5,7 +5,8 @@ and nothing is deleted."""
 
 import unittest
 
-from e2e import (DEMO_TEAMS, assert_problem, db_count, get, main, mint, post, refer, token)
+from e2e import (DEMO_TEAMS, assert_problem, db_count, get, main, mint, post, psql, refer,
+                 token)
 
 PERINATAL, MMHS, MBU, CMHT = DEMO_TEAMS
 
@@ -16,6 +17,25 @@ def void(ref_id, tok=None, **body):
 
 
 class EnteredInError(unittest.TestCase):
+    def test_the_mark_stays(self):
+        # Who marked it and why cannot be cleared or rewritten, even by a
+        # write the application itself could make.
+        ref = refer()
+        self.assertEqual(void(ref["id"]).status, 200)
+        for sql in ("UPDATE referrals SET voided_at = NULL, voided_by = NULL, void_reason = NULL",
+                    "UPDATE referrals SET void_reason = 'Something else'"):
+            with self.subTest(sql=sql):
+                with self.assertRaises(RuntimeError):
+                    psql(sql + " WHERE id = '%s'" % ref["id"])
+        self.assertEqual(db_count("select count(*) from referrals where id = '%s' and "
+                                  "void_reason = 'Duplicate.'" % ref["id"]), 1)
+        tables = psql("select count(*) from information_schema.columns c where "
+                      "c.table_schema = 'public' and c.column_name = 'voided_at' and "
+                      "c.table_name not in (select event_object_table from "
+                      "information_schema.triggers where trigger_name like "
+                      "'%_entered_in_error_final')")
+        self.assertEqual(tables, "0")
+
     def test_hidden_from_clinicians_readable_by_admins(self):
         ref = refer()
         r = void(ref["id"], reason="Entered twice; see the other referral.")
