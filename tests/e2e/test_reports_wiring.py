@@ -193,7 +193,8 @@ class Mh11(unittest.TestCase):
         o.intervention(w, "2022-05-12")
         offered = "mothers_offered_psychosocial_intervention"
         self.assertEqual(values(o.report("mh11", 2022, 1).body)[offered], 1)
-        psql("UPDATE care_plans SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E' "
+        psql("UPDATE care_plans SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E', "
+             "version = version + 1 "
              "WHERE id = '%s'" % o.plan(w))
         self.assertEqual(values(o.report("mh11", 2022, 1).body)[offered], 0)
 
@@ -406,7 +407,8 @@ class JointWorking(unittest.TestCase):
         started = "psychological_therapies_started"
         self.assertEqual(values(o.figures("joint-working", 2021, 3, exact=True)[1].body)
                          [started], 1)
-        psql("UPDATE care_plans SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E' "
+        psql("UPDATE care_plans SET voided_at = now(), voided_by = 'e2e', void_reason = 'E2E', "
+             "version = version + 1 "
              "WHERE id = '%s'" % o.plan(w))
         self.assertEqual(values(o.figures("joint-working", 2021, 3, exact=True)[1].body)
                          [started], 0)
