@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import tempfile
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -123,6 +124,25 @@ class HeldTransaction:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=30)
+
+
+def answered_while_held(name, sql, send):
+    """The answer of send() (a request) sent while another transaction,
+    `sql` held open (HeldTransaction), is being committed: the request
+    starts, the holder commits half a second later, and the answer is
+    returned (None if it never came)."""
+    holder = HeldTransaction(name, sql)
+    answers = []
+    try:
+        sender = threading.Thread(target=lambda: answers.append(send()))
+        sender.start()
+        time.sleep(0.5)
+        if not holder.commit():
+            raise AssertionError("the holding transaction %s did not commit" % name)
+        sender.join(timeout=30)
+    finally:
+        holder.close()
+    return answers[0] if answers else None
 
 
 class AppProcess:

@@ -14,7 +14,6 @@ consent is in force (else 409); the liaison token reads them as a feed in
 commit order that never skips an update committed late (shown with a second
 connection holding an uncommitted insert), and acknowledges each."""
 
-import threading
 import time
 import unittest
 import uuid
@@ -226,27 +225,19 @@ class Inbound(unittest.TestCase):
         # row) when the update arrives: the receipt waits for it, and the
         # update is hers, not held unmatched for good.
         nhs = e2e.nhs_number()
-        holder = e2e.HeldTransaction(
+        r = e2e.answered_while_held(
             "e2e-registration-holder",
             "INSERT INTO service_users (organisation_id, nhs_number, given_name, family_name, "
             "date_of_birth, perinatal_stage, delivery_date, created_by) VALUES ('%s', '%s', "
             "'Held', 'Registration', '1990-01-01', 'postnatal', current_date - 20, 'e2e')"
-            % (e2e.DEMO_ORG, nhs))
-        answers = []
-        try:
-            receiver = threading.Thread(target=lambda: answers.append(post(IN, update_body(
-                nhs, concerns={"codes": ["safeguarding"], "text": "C."}), token=hv())))
-            receiver.start()
-            time.sleep(0.5)
-            self.assertTrue(holder.commit())
-            receiver.join(timeout=30)
-        finally:
-            holder.close()
-        self.assertEqual([a.status for a in answers], [202])
+            % (e2e.DEMO_ORG, nhs),
+            lambda: post(IN, update_body(nhs, concerns={"codes": ["safeguarding"],
+                                                        "text": "C."}), token=hv()))
+        self.assertEqual(r.status, 202, r)
         self.assertEqual(e2e.psql(
             "select count(*) from liaison_updates l join service_users s on "
             "s.id = l.service_user_id where l.id = '%s' and s.nhs_number = '%s'"
-            % (answers[0].body["id"], nhs)), "1")
+            % (r.body["id"], nhs)), "1")
         self.assertEqual(e2e.db_count(
             "select count(*) from alerts a join service_users s on s.id = a.service_user_id "
             "where s.nhs_number = '%s'" % nhs), 1)
@@ -435,23 +426,13 @@ class Outbound(unittest.TestCase):
         # when her team posts an update: the post waits for it, then sees
         # it (409), rather than reading her consents from before the wait.
         w = woman(consent=True)
-        holder = e2e.HeldTransaction(
+        r = e2e.answered_while_held(
             "e2e-consent-holder",
             "INSERT INTO consents (organisation_id, service_user_id, scope, decision, "
             "decided_on, created_by) VALUES ('%s', '%s', 'share_with_health_visiting', "
-            "'withdrawn', current_date, 'e2e')" % (w["organisation_id"], w["id"]))
-        answers = []
-        try:
-            poster = threading.Thread(target=lambda: answers.append(
-                post(nested(w), out_body(), token=cli_a())))
-            poster.start()
-            time.sleep(0.5)  # the post waits for her row
-            self.assertTrue(holder.commit())
-            poster.join(timeout=30)
-        finally:
-            holder.close()
-        self.assertEqual(len(answers), 1)
-        assert_problem(answers[0], 409)
+            "'withdrawn', current_date, 'e2e')" % (w["organisation_id"], w["id"]),
+            lambda: post(nested(w), out_body(), token=cli_a()))
+        assert_problem(r, 409)
 
     def wait_in_feed(self, tok, wanted, cursor=None):
         deadline = time.monotonic() + 10
