@@ -3,12 +3,14 @@
 
 -- name: infant_mother_in_scope repeatable
 -- Her infants' list (record_def.parent_in_scope): may the caller see the
--- mother, and who she is (the audit row of a 404 names her, whatever her
--- organisation).
+-- mother, and who she is (the audit row of a 404 names her). No row: no
+-- such woman in the caller's organisation; another organisation's woman is
+-- not named in this one's trail, as for every list under her
+-- (woman_parent_in_scope).
 SELECT EXISTS (SELECT 1 FROM access_scope($1::access, su.organisation_id, su.id, NULL, NULL)),
     su.id::text
 FROM service_users su
-WHERE su.id = ($2::jsonb ->> 'parent')::uuid;
+WHERE su.id = ($2::jsonb ->> 'parent')::uuid AND su.organisation_id = ($1::access).org;
 
 -- name: infant_insert
 -- No row: no such woman in the caller's scope.

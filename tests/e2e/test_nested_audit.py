@@ -60,6 +60,19 @@ class NestedAudit(unittest.TestCase):
         self.assertEqual(outcomes_naming(theirs["id"], "service_user").count("conflict"), 1)
         self.assertEqual(outcomes_naming(self.woman["id"], "service_user").count("conflict"), 1)
 
+    def test_another_organisation_asking_leaves_her_out_of_its_trail(self):
+        # Another organisation's token gets 404 under her, as for an id that
+        # does not exist, and its own audit trail does not name her.
+        e2e.ensure_other_org()
+        other = token("admin", org=e2e.OTHER_ORG)
+        for path in ("/infants", "/consents", "/partners"):
+            with self.subTest(path=path):
+                url = "/v1/service-users/%s%s" % (self.woman["id"], path)
+                assert_problem(get(url, token=other), 404)
+        self.assertEqual(e2e.db_count(
+            "select count(*) from audit_events where organisation_id = '%s' and "
+            "'%s' = any (service_user_ids)" % (e2e.OTHER_ORG, self.woman["id"])), 0)
+
     def test_lists_under_a_parent_out_of_scope_are_404(self):
         base = "/v1/service-users/%s" % self.woman["id"]
         for path in ("/measures", "/liaison-updates"):
