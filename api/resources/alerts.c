@@ -104,6 +104,8 @@ bool alert_acknowledge(request *r)
         problem(r, 404, "No such alert.");
         return true;
     }
+    if (idem_answered_before(r))
+        return true;
     json_object *body = request_json_body(r, acknowledgement_fields, VALIDATE_CREATE);
     if (!body)
         return true;

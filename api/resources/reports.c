@@ -370,6 +370,8 @@ bool report_submissions_create(request *r)
         problem_fields(r, 400, &e);
         return true;
     }
+    if (idem_answered_before(r))
+        return true;
     json_object *body = request_json_body(r, submission_fields, VALIDATE_CREATE);
     if (!body || !report_listed(r, name))
         return true;

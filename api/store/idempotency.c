@@ -22,6 +22,43 @@ static bool key_sane(const char *k)
     return true;
 }
 
+/* Sets the stored answer as this request's (a replay). */
+static void replay(request *r, PGresult *res)
+{
+    r->status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    r->response_type = "application/json";
+    r->response_body = PQgetvalue(res, 0, 4);
+    r->response_len = (size_t)PQgetlength(res, 0, 4);
+    if (!PQgetisnull(res, 0, 2))
+        response_header(r, "Location", PQgetvalue(res, 0, 2));
+    if (!PQgetisnull(res, 0, 3))
+        response_header(r, "ETag", PQgetvalue(res, 0, 3));
+    response_header(r, "Idempotent-Replayed", "true");
+}
+
+static void reused(request *r)
+{
+    problem_typed(r, 422, "idempotency-key-reused", "Idempotency-Key reused",
+                  "This Idempotency-Key was used with a different request.");
+}
+
+bool idem_answered_before(request *r)
+{
+    if (!r->idempotency_key || !key_sane(r->idempotency_key))
+        return false; /* none, or idem_begin's 400 */
+    const char *body = arena_strndup(r->a, r->body ? r->body : "", r->body_len);
+    PGresult *res = db_run(r, &sql_idem_fetch,
+                           db_args(r->a, "key", r->idempotency_key, "method", r->method, "path",
+                                   r->path, "body", body, DB_ARGS_END));
+    if (!db_ok(res) || PQntuples(res) != 1 || PQgetisnull(res, 0, 1))
+        return false; /* a new key, or the first request still running: idem_begin decides */
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+        reused(r);
+    else
+        replay(r, res);
+    return true;
+}
+
 idem_state idem_begin(request *r)
 {
     if (!r->idempotency_key)
@@ -52,8 +89,7 @@ idem_state idem_begin(request *r)
         return IDEM_ANSWERED;
     }
     if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-        problem_typed(r, 422, "idempotency-key-reused", "Idempotency-Key reused",
-                      "This Idempotency-Key was used with a different request.");
+        reused(r);
         return IDEM_ANSWERED;
     }
     if (PQgetisnull(res, 0, 1)) {
@@ -61,15 +97,7 @@ idem_state idem_begin(request *r)
         problem(r, 409, "A request with this Idempotency-Key is still in progress.");
         return IDEM_ANSWERED;
     }
-    r->status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
-    r->response_type = "application/json";
-    r->response_body = PQgetvalue(res, 0, 4);
-    r->response_len = (size_t)PQgetlength(res, 0, 4);
-    if (!PQgetisnull(res, 0, 2))
-        response_header(r, "Location", PQgetvalue(res, 0, 2));
-    if (!PQgetisnull(res, 0, 3))
-        response_header(r, "ETag", PQgetvalue(res, 0, 3));
-    response_header(r, "Idempotent-Replayed", "true");
+    replay(r, res);
     return IDEM_ANSWERED;
 }
 

@@ -16,6 +16,10 @@ typedef enum idem_state {
 } idem_state;
 
 idem_state idem_begin(request *r);
+/* Before the body is checked: a key already answered is replayed (the same
+ * request) or refused 422 (another), whatever the body now holds (api.md:
+ * with a different body, 422). True when the response is set. */
+bool idem_answered_before(request *r);
 /* Stores the response (when it is a success) and commits, or rolls back. */
 void idem_finish(request *r, idem_state st);
 

@@ -770,6 +770,8 @@ bool record_create(request *r)
     const char *parent;
     if (!path_parent(r, d, &parent))
         return true;
+    if (idem_answered_before(r))
+        return true;
     json_object *body = request_json_body(r, d->fields, VALIDATE_CREATE);
     if (!body || !apply_rules(r, d, body))
         return true;
@@ -1534,6 +1536,8 @@ bool record_transition(request *r)
 {
     const record_def *d = def_of(r);
     const char *id = path_id(r, d);
+    if (id && idem_answered_before(r))
+        return true;
     json_object *body = id ? request_json_body(r, d->workflow->fields, VALIDATE_CREATE) : NULL;
     if (!body)
         return true;

@@ -859,6 +859,19 @@ class Idempotency(unittest.TestCase):
         assert_problem(post(COLLECTION, spaced, token=token("clinician"), headers=h), 422)
         self.assertEqual(count_nhs(body["nhs_number"]), 1)
 
+    def test_a_used_key_with_a_body_that_would_be_refused_is_422(self):
+        # api.md: the same key with a different body is 422, whatever that
+        # body holds; a client learns the key is spent, not a 400 about a
+        # body that was never going to be read.
+        body = service_user_body()
+        h = {"Idempotency-Key": self.key()}
+        self.assertEqual(post(COLLECTION, body, token=token("clinician"), headers=h).status, 201)
+        for bad in (b'{"not": "a woman"}', b'{"given_name": ', b'[]'):
+            with self.subTest(bad=bad):
+                b = assert_problem(post(COLLECTION, bad, token=token("clinician"), headers=h),
+                                   422)
+                self.assertEqual(b["type"], "urn:perinatal:problem:idempotency-key-reused")
+
     def test_refused_request_does_not_keep_the_key(self):
         h = {"Idempotency-Key": self.key()}
         bad = service_user_body(perinatal_status={"stage": "pregnant"})
