@@ -21,9 +21,14 @@ $$;
 -- The referral a contact names is one the caller may see: the referral's
 -- own scope (a team's referral is that team's), not only her scope, so a
 -- team that has her in its care does not answer another team's referral.
+-- PL/pgSQL, so that the plan of its query is kept for the session (a SQL
+-- function holding a subquery is not inlined, and would be planned again
+-- at every contact recorded).
 CREATE OR REPLACE FUNCTION contact_referral_in_scope(a access, referral uuid) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT EXISTS (SELECT 1 FROM referrals r,
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM referrals r,
             access_scope(a, r.organisation_id, r.service_user_id, r.team_id, r.submitted_by)
-        WHERE r.id = referral)
+        WHERE r.id = referral);
+END
 $$;
