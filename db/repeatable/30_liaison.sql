@@ -83,9 +83,15 @@ $$;
 -- she was being registered was stored unmatched (her row not yet
 -- committed), and the registration's attach did not see it (the update not
 -- yet committed): unmatched for good, its alert never raised.
+-- The lock is one of 1,024 stripes (the two-key form, its first key naming
+-- this use): a transaction registering many women at once (a bulk load, a
+-- data migration) takes at most 1,024 locks, where one per number ran out
+-- of the lock table ("out of shared memory") at about 13,000 women. Two
+-- numbers sharing a stripe only wait for each other.
 CREATE OR REPLACE FUNCTION liaison_nhs_number_lock(org uuid, nhs_number text) RETURNS void
 LANGUAGE sql AS $$
-    SELECT pg_advisory_xact_lock(hashtextextended(org::text || '|nhs|' || nhs_number, 16))
+    SELECT pg_advisory_xact_lock(7301,
+        (hashtextextended(org::text || '|nhs|' || nhs_number, 16) & 1023)::int)
 $$;
 
 -- Registration (or a corrected NHS number) attaches the updates held

@@ -14,6 +14,7 @@ consent is in force (else 409); the liaison token reads them as a feed in
 commit order that never skips an update committed late (shown with a second
 connection holding an uncommitted insert), and acknowledges each."""
 
+import subprocess
 import time
 import unittest
 import uuid
@@ -241,6 +242,29 @@ class Inbound(unittest.TestCase):
         self.assertEqual(e2e.db_count(
             "select count(*) from alerts a join service_users s on s.id = a.service_user_id "
             "where s.nhs_number = '%s'" % nhs), 1)
+
+    def test_registering_many_women_at_once_takes_a_bounded_number_of_locks(self):
+        # A bulk registration (a loader, a data migration) in one
+        # transaction: the lock that serialises her registration with a
+        # receipt is one of 1,024 stripes, so 1,500 women take at most 1,024
+        # locks. One lock per number ran out of the lock table ("out of
+        # shared memory") at about 13,000 women.
+        values = ",".join(
+            "('%s', '%s', 'Bulk', 'Registration', '1990-01-01', 'postnatal', "
+            "current_date - 20, 'e2e')" % (e2e.DEMO_ORG, e2e.nhs_number()) for _ in range(1500))
+        script = (
+            "BEGIN;\n"
+            "INSERT INTO service_users (organisation_id, nhs_number, given_name, family_name, "
+            "date_of_birth, perinatal_stage, delivery_date, created_by) VALUES " + values
+            + " ON CONFLICT DO NOTHING;\n"
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND pid = pg_backend_pid();\n"
+            "ROLLBACK;\n")
+        out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                              e2e.MIGRATE_DATABASE_URL], input=script, capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertLessEqual(int(out.stdout.strip()), 1024)
 
     def unmatched_ids(self):
         ids, cursor = [], None
