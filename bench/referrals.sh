@@ -267,11 +267,15 @@ VALUES ('00000000-0000-4000-8000-000000001030', :'org', 'Bench mother and baby u
 ON CONFLICT DO NOTHING;
 CREATE TEMP TABLE stays AS
 SELECT s.id AS woman, s.organisation_id AS org, s.k,
-       current_date - 1095 + (s.k * 7919 % 1095)::int AS admitted_on,
+       -- Those admitted in pregnancy (odd k, below) before her delivery
+       -- (db/039 refuses a stay in pregnancy after it).
+       CASE WHEN s.k % 2 = 0 THEN current_date - 1095 + (s.k * 7919 % 1095)::int
+           ELSE least(current_date - 1095 + (s.k * 7919 % 1095)::int,
+                      s.delivery_date - 1 - (s.k % 60)::int) END AS admitted_on,
        -- Community clinicians only (odd staff numbers: their teams are
        -- perinatal community teams) lead the care.
        ('00000000-0000-4000-8000-0000000020' || lpad(to_hex(1 + 2 * (s.k % 20)), 2, '0'))::uuid AS lead
-FROM (SELECT id, organisation_id, row_number() OVER (ORDER BY id) AS k
+FROM (SELECT id, organisation_id, delivery_date, row_number() OVER (ORDER BY id) AS k
       FROM service_users WHERE created_by = 'bench-referrals') s
 WHERE s.k % 15 = 0;
 -- Half admitted with their baby (MH11's cohort), half in pregnancy.
