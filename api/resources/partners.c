@@ -37,6 +37,7 @@ static const field_spec partner_fields[] = {
     {"service_user_id", FIELD_UUID, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"consent_in_force", FIELD_BOOL, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"consent", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
+    {"seen_within_week_of_admission", FIELD_OBJECT, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     {"created_by", FIELD_STRING, FIELD_READONLY, 0, 0, NULL, NULL, NULL},
     RECORD_SERVER_FIELDS,
 };

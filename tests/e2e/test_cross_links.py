@@ -17,7 +17,7 @@ import test_liaison_updates as lu
 import test_mbu as mbu
 import test_partners as pt
 import test_measures as ms
-from e2e import assert_problem, get, post
+from e2e import assert_problem, get, patch, post
 
 TEAM_A, TEAM_D = e2e.DEMO_TEAMS[0], e2e.DEMO_TEAMS[3]
 PLANS = "/v1/care-plans"
@@ -338,6 +338,26 @@ class LiaisonInfants(unittest.TestCase):
         self.assertEqual(self.linked(held), inf["id"])
 
 
+    def test_a_corrected_number_leaves_her_infant_behind(self):
+        # Her update (about her infant) is taken from her when her number is
+        # corrected: held unmatched, it names no infant, and the woman who
+        # has that number can then be registered (it was 422 "No such
+        # infant of this woman", the update still naming the first one's).
+        w, inf = self.mother()
+        held = self.inbound(w["nhs_number"], inf["nhs_number"])
+        self.assertEqual(self.linked(held), inf["id"])
+        e2e.db_exec("update service_users set nhs_number = '%s' where id = '%s'"
+                    % (e2e.nhs_number(), w["id"]))
+        self.assertEqual(e2e.psql("select coalesce(service_user_id::text, 'none') from "
+                                  "liaison_updates where id = '%s'" % held), "none")
+        self.assertEqual(self.linked(held), "none")
+        owner = post("/v1/service-users", e2e.service_user_body(nhs_number=w["nhs_number"]),
+                     token=lu.cli_a())
+        self.assertEqual(owner.status, 201, owner)
+        self.assertEqual(e2e.psql("select service_user_id from liaison_updates where "
+                                  "id = '%s'" % held), owner.body["id"])
+        self.assertEqual(self.linked(held), "none")
+
 class DischargePlanOnTheCarePlan(unittest.TestCase):
     """Issue 13, item 7: the discharge plan is attached to the referral, and
     to her care plan when she has one; without one it stands alone."""
@@ -414,6 +434,19 @@ class PartnerSeenWithinAWeekOfAdmission(unittest.TestCase):
         flag = self.seen_flag(p)
         self.assertEqual((flag["met"], flag["missed"]), (True, False))
 
+
+    def test_her_partner_is_changed_while_she_is_in_the_unit(self):
+        # The flag is part of what is read, not of what is written: a PATCH
+        # of the partner (his needs assessment, here) merges into the record
+        # as read and must not be refused for carrying it.
+        w, p = self.admitted_with_partner(3)
+        self.assertIsNotNone(self.seen_flag(p))
+        done = patch(pt.partner_url(p), {"needs_assessment": {
+            "on": e2e.today(-1), "staff_id": pt.DUTY, "outcome": "Wants couple sessions."}},
+            token=mbu.cli(), etag='"%s"' % p["version"])
+        self.assertEqual(done.status, 200, done)
+        self.assertEqual(done.body["needs_assessment"]["outcome"], "Wants couple sessions.")
+        self.assertIsNotNone(done.body["seen_within_week_of_admission"])
 
 if __name__ == "__main__":
     e2e.main()
