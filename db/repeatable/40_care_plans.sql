@@ -180,7 +180,9 @@ $$;
 
 -- Starting a psychological therapy needs its assessment date (recorded at
 -- the offer or given now), not in the future and not after the start. A
--- start more than 28 days after it is allowed, and flagged.
+-- start more than 28 days after it is allowed, and flagged. One recorded at
+-- the offer stands: the start does not replace it (a later date would hide
+-- the breach); a wrong one is corrected by entering the offer in error.
 CREATE OR REPLACE FUNCTION intervention_guard_assessment(a access, id uuid, body jsonb)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT CASE
@@ -188,6 +190,11 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
                 AND NOT body ? 'assessment_date' THEN
             jsonb_build_object('status', 422, 'pointer', '/assessment_date',
                 'detail', 'a psychological therapy records its assessment date to start')
+        WHEN (body ->> 'assessment_date')::date <> i.assessment_date THEN
+            jsonb_build_object('status', 422, 'pointer', '/assessment_date',
+                'detail', 'the assessment was recorded on ' || i.assessment_date
+                    || ' with the offer; a wrong one is corrected by entering the offer '
+                    || 'in error and offering again')
         WHEN (body ->> 'assessment_date')::date > england_today() THEN
             jsonb_build_object('status', 422, 'pointer', '/assessment_date',
                 'detail', 'must not be in the future')

@@ -560,6 +560,16 @@ class Interventions(unittest.TestCase):
         self.assertIs(breach["started_within_28_days"], False)
         self.assertEqual(breach["start_due_by"], day(assessed, 28))
 
+    def test_the_assessment_recorded_with_the_offer_stands_at_the_start(self):
+        # A later date given at the start would hide the breach (60 days).
+        iv = self.offer("cbt", assessment_date=london(-60))
+        self.took(iv, "accepted", london(-30))
+        assert_problem(self.step(iv, "started", on=london(0), staff_id=NURSE, team_id=TEAM_A,
+                                 assessment_date=london(-10)), 422, "/assessment_date")
+        s = self.took(iv, "started", london(0), assessment_date=london(-60))
+        self.assertEqual((s["assessment_date"], s["started_within_28_days"]),
+                         (london(-60), False))
+
     def test_a_therapy_records_its_assessment_to_start(self):
         iv = self.offer("dbt")
         self.took(iv, "accepted", london(-30))
