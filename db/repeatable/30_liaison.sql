@@ -88,10 +88,14 @@ $$;
 -- data migration) takes at most 1,024 locks, where one per number ran out
 -- of the lock table ("out of shared memory") at about 13,000 women. Two
 -- numbers sharing a stripe only wait for each other.
+CREATE OR REPLACE FUNCTION liaison_nhs_number_stripe(org uuid, nhs_number text) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT (hashtextextended(org::text || '|nhs|' || nhs_number, 16) & 1023)::int
+$$;
+
 CREATE OR REPLACE FUNCTION liaison_nhs_number_lock(org uuid, nhs_number text) RETURNS void
 LANGUAGE sql AS $$
-    SELECT pg_advisory_xact_lock(7301,
-        (hashtextextended(org::text || '|nhs|' || nhs_number, 16) & 1023)::int)
+    SELECT pg_advisory_xact_lock(7301, liaison_nhs_number_stripe(org, nhs_number))
 $$;
 
 -- Registration (or a corrected NHS number) attaches the updates held
@@ -107,7 +111,15 @@ DECLARE
     l liaison_updates;
     detached uuid[];
 BEGIN
-    PERFORM liaison_nhs_number_lock(NEW.organisation_id, NEW.nhs_number);
+    -- A corrected number takes the old number's lock as well: an update for
+    -- the old number received meanwhile waits, and then finds she no longer
+    -- has it (it is not attached to her). In stripe order, so that two
+    -- corrections never wait for each other in a circle.
+    PERFORM pg_advisory_xact_lock(7301, x.stripe)
+    FROM (SELECT DISTINCT liaison_nhs_number_stripe(NEW.organisation_id, n) AS stripe
+        FROM unnest(CASE WHEN TG_OP = 'UPDATE' THEN ARRAY[OLD.nhs_number, NEW.nhs_number]
+            ELSE ARRAY[NEW.nhs_number] END) n
+        WHERE n IS NOT NULL ORDER BY 1) x;
     IF TG_OP = 'UPDATE' THEN
         WITH d AS (
             UPDATE liaison_updates u SET service_user_id = NULL, matched_at = NULL,

@@ -243,6 +243,24 @@ class Inbound(unittest.TestCase):
             "select count(*) from alerts a join service_users s on s.id = a.service_user_id "
             "where s.nhs_number = '%s'" % nhs), 1)
 
+    def test_received_while_her_number_is_being_corrected_is_not_hers(self):
+        # Her number is being corrected (a transaction holds the change)
+        # when an update for her old number arrives: the receipt waits for
+        # it, and the update, about whoever has the old number, is held
+        # unmatched, not put in her record.
+        typed, right = e2e.nhs_number(), e2e.nhs_number()
+        w = post("/v1/service-users", e2e.service_user_body(nhs_number=typed), token=cli_a())
+        self.assertEqual(w.status, 201, w)
+        r = e2e.answered_while_held(
+            "e2e-correction-holder",
+            "UPDATE service_users SET nhs_number = '%s' WHERE id = '%s'" % (right, w.body["id"]),
+            lambda: post(IN, update_body(typed, concerns={"codes": ["safeguarding"],
+                                                          "text": "C."}), token=hv()))
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(e2e.psql("select coalesce(service_user_id::text, 'none') from "
+                                  "liaison_updates where id = '%s'" % r.body["id"]), "none")
+        self.assertEqual(alerts(w.body["id"]), 0)
+
     def test_registering_many_women_at_once_takes_a_bounded_number_of_locks(self):
         # A bulk registration (a loader, a data migration) in one
         # transaction: the lock that serialises her registration with a
