@@ -5,7 +5,9 @@
 -- What is wrong with an administration's responses, as a JSON array of
 -- {pointer, detail} (empty when it can be scored): the version the service
 -- scores, items the instrument does not have, positions out of range, and
--- missing items by the instrument's missing-item rule.
+-- missing items by the instrument's missing-item rule. A risk item is never
+-- prorated (CORE System Trust: no prorating when an item of the risk score
+-- is missing): left out, the score would stand in for it with no alert.
 CREATE OR REPLACE FUNCTION measure_problems(p_instrument text, p_version text, p_responses jsonb)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -14,7 +16,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         SELECT r.key, r.value FROM jsonb_each(coalesce(p_responses, '{}')) r
         WHERE jsonb_typeof(r.value) <> 'null'),
     missing AS (
-        SELECT i.item FROM instrument_items i
+        SELECT i.item, i.risk FROM instrument_items i
         WHERE i.instrument = p_instrument AND NOT EXISTS (
             SELECT 1 FROM given g WHERE g.key = i.item::text)),
     problems AS (
@@ -36,13 +38,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                 OR g.value::numeric NOT BETWEEN 0 AND ins.max_position)
         UNION ALL
         SELECT 2, '/responses/' || m.item,
-            CASE ins.missing_rule
-                WHEN 'all_required' THEN format('is missing: every %s item is required.',
-                    upper(ins.code))
+            CASE WHEN ins.missing_rule = 'all_required' THEN
+                    format('is missing: every %s item is required.', upper(ins.code))
+                WHEN m.risk IS NOT NULL THEN
+                    'is missing: a risk item is never prorated; it must be answered.'
                 ELSE format('is missing: %s is prorated for one missing item only, and %s are '
                     'missing.', upper(ins.code), (SELECT count(*) FROM missing)) END
         FROM missing m, ins
-        WHERE ins.missing_rule = 'all_required'
+        WHERE ins.missing_rule = 'all_required' OR m.risk IS NOT NULL
             OR (ins.missing_rule = 'prorate_one' AND (SELECT count(*) FROM missing) > 1))
     SELECT coalesce(jsonb_agg(jsonb_build_object('pointer', pointer, 'detail', detail)
         ORDER BY k, pointer), '[]')

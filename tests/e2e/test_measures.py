@@ -320,6 +320,20 @@ class Core10(unittest.TestCase):
         self.assertEqual(stored(sid), n)
 
 
+    def test_the_risk_item_is_never_prorated(self):
+        # Item 6 (risk) left out: prorating would score it as the others'
+        # mean with no alert. It must be answered; any other one item may
+        # still be missing.
+        sid = woman()
+        n = stored(sid)
+        answers = {i: 4 for i in range(1, 11)}
+        answers[6] = None
+        p = assert_problem(submit(sid, body(CORE10, answers)), 422)
+        self.assertEqual([e["pointer"] for e in p["errors"]], ["/responses/6"])
+        self.assertEqual(stored(sid), n)
+        answers[6], answers[5] = 0, None
+        self.assertTrue(scored(sid, body(CORE10, answers))["scores"]["prorated"])
+
 class Pbq(unittest.TestCase):
     def test_minimum_maximum_and_every_item_direction(self):
         sid = woman()
