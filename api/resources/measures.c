@@ -72,6 +72,9 @@ static const record_filter measure_filters[] = {
 static const constraint_message measure_constraints[] = {
     {"measures_staff_fk", 422, "/staff_id", "No such member of staff in your organisation."},
     {"measures_contact_woman_fk", 422, "/contact_id", "No such contact with this woman."},
+    {"measures_contact_held", 422, "/contact_id",
+     "must be a contact she attended or that is planned, not one missed, cancelled or entered "
+     "in error."},
     {"measures_care_plan_woman_fk", 422, "/care_plan_id", "No such care plan of this woman."},
     {"measures_responses_check", 422, "/responses",
      "The responses cannot be scored by the instrument's rules."},

@@ -430,6 +430,32 @@ class Input(unittest.TestCase):
                          .body["items"], [])
 
 
+    def test_a_contact_she_missed_or_entered_in_error_is_not_named(self):
+        sid = woman()
+
+        def contact(**over):
+            c = post("/v1/contacts", dict({"service_user_id": sid, "at": iso(now()),
+                                           "service": "perinatal_team", "mode": "telephone"},
+                                          **over), token=cli_a())
+            self.assertEqual(c.status, 201, c)
+            return c.body["id"]
+
+        HER = {"woman": True, "partner": False, "infant": False}
+        n = stored(sid)
+        for missed in ("did_not_attend", "cancelled_by_her", "cancelled_by_service"):
+            assert_problem(submit(sid, body(EPDS, {}, contact_id=contact(attendance=missed),
+                                            administration="clinician")), 422, "/contact_id")
+        voided = contact(attendance="attended", present=HER)
+        r = post("/v1/contacts/" + voided + "/entered-in-error", {"reason": "Wrong woman"},
+                 token=cli_a())
+        self.assertEqual(r.status, 200, r)
+        assert_problem(submit(sid, body(EPDS, {}, contact_id=voided,
+                                        administration="clinician")), 422, "/contact_id")
+        self.assertEqual(stored(sid), n)
+        held = contact(attendance="attended", present=HER)
+        self.assertEqual(scored(sid, body(EPDS, {}, contact_id=held,
+                                          administration="clinician"))["contact_id"], held)
+
 class NotInTheFuture(unittest.TestCase):
     def test_completed_in_the_future_is_refused(self):
         sid = woman()
