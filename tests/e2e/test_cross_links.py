@@ -337,7 +337,6 @@ class LiaisonInfants(unittest.TestCase):
                     % (nhs, w["id"]))
         self.assertEqual(self.linked(held), inf["id"])
 
-
     def test_a_corrected_number_leaves_her_infant_behind(self):
         # Her update (about her infant) is taken from her when her number is
         # corrected: held unmatched, it names no infant, and the woman who
@@ -433,7 +432,6 @@ class PartnerSeenWithinAWeekOfAdmission(unittest.TestCase):
         self.senior_contact(w, p, -2)
         flag = self.seen_flag(p)
         self.assertEqual((flag["met"], flag["missed"]), (True, False))
-
 
     def test_her_partner_is_changed_while_she_is_in_the_unit(self):
         # The flag is part of what is read, not of what is written: a PATCH

@@ -319,7 +319,6 @@ class Core10(unittest.TestCase):
                          ["/responses/1", "/responses/10"])
         self.assertEqual(stored(sid), n)
 
-
     def test_the_risk_item_is_never_prorated(self):
         # Item 6 (risk) left out: prorating would score it as the others'
         # mean with no alert. It must be answered; any other one item may
@@ -428,7 +427,6 @@ class Input(unittest.TestCase):
         self.assertEqual([x["id"] for x in r.body["items"]], [m["id"]])
         self.assertEqual(get(url(sid) + "?contact=" + c.body["id"], token=cli_a())
                          .body["items"], [])
-
 
     def test_a_contact_she_missed_or_entered_in_error_is_not_named(self):
         sid = woman()
@@ -559,7 +557,6 @@ class Change(unittest.TestCase):
         self.assertIsNone(later["change"])
         self.assertEqual(get(url(sid) + "/" + ids[3], token=cli_a()).body["change"]["change"], 4)
         assert_problem(get(url(sid) + "?instrument=bdi", token=cli_a()), 400, "instrument")
-
 
     def test_no_episode_from_a_referral_entered_in_error(self):
         ref = e2e.refer(cli_a(), team_id=TEAM_A)
