@@ -249,6 +249,9 @@ static const constraint_message referral_constraints[] = {
     {"referrals_responded_at_check", 422, "/at",
      "The first contact cannot be before the referral was received."},
     {"workflow_step_check", 409, "/to", "This step is not allowed from the current status."},
+    {"referrals_discharge_plan_consent", 409, "/to",
+     "Her discharge plan tells those her sharing consent no longer allows: change its inform "
+     "(PATCH /v1/referrals/{id}/discharge-plan) first."},
     {"referrals_flagged_needs_mdt", 409, "/to",
      "This referral is flagged (outside the window, under 18, or open to another mental health "
      "team, with the criteria given): it goes through the MDT first (move it to mdt_review)."},

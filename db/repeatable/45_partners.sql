@@ -165,6 +165,11 @@ BEGIN
         RAISE EXCEPTION 'referral % is not in care', NEW.id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'discharge_plans_referral_in_care';
     END IF;
+    -- A consent being recorded for her (consents_touch locks her row) is
+    -- waited for, and then seen by the checks below.
+    IF NEW.inform_gp OR NEW.inform_health_visitor OR NEW.inform_maternity THEN
+        PERFORM 1 FROM service_users s WHERE s.id = NEW.service_user_id FOR SHARE;
+    END IF;
     IF NEW.inform_gp AND NOT consent_in_force(NEW.service_user_id, 'share_with_gp') THEN
         RAISE EXCEPTION 'no consent to share with the GP'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'discharge_plans_gp_consent';
@@ -196,16 +201,43 @@ $$;
 CREATE OR REPLACE TRIGGER discharge_plans_touch_referral AFTER INSERT OR UPDATE
     ON discharge_plans FOR EACH ROW EXECUTE FUNCTION discharge_plans_touch_referral();
 
+-- Whom her discharge plan (the referral's) tells without her sharing
+-- consent in force today: 'share_with_gp' and the like, in that order;
+-- empty when none. A consent withdrawn after the plan was written (issue
+-- 13, item 7: "each only where her sharing consent is in force").
+CREATE OR REPLACE FUNCTION discharge_plan_told_without_consent(referral uuid) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_remove(ARRAY[
+        CASE WHEN d.inform_gp AND NOT consent_in_force(d.service_user_id, 'share_with_gp')
+            THEN 'share_with_gp' END,
+        CASE WHEN d.inform_health_visitor
+                AND NOT consent_in_force(d.service_user_id, 'share_with_health_visiting')
+            THEN 'share_with_health_visiting' END,
+        CASE WHEN d.inform_maternity
+                AND NOT consent_in_force(d.service_user_id, 'share_with_maternity')
+            THEN 'share_with_maternity' END], NULL)
+    FROM discharge_plans d WHERE d.id = referral
+$$;
+
 -- The database holds it too, whatever writes the referral: a referral
--- moves to discharged only with its plan recorded (the step's guard below
--- says so first, naming where to record it).
+-- moves to discharged only with its plan recorded, and telling only those
+-- her sharing consent allows today (the step's guard below says so first,
+-- naming where to record or change it). Her row is shared-locked first, so
+-- a consent being recorded is waited for and then seen.
 CREATE OR REPLACE FUNCTION referrals_discharged_with_plan() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.status = 'discharged' AND OLD.status IS DISTINCT FROM 'discharged'
-            AND NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = NEW.id) THEN
-        RAISE EXCEPTION 'referral % discharged without its discharge plan', NEW.id
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_discharge_plan';
+    IF NEW.status = 'discharged' AND OLD.status IS DISTINCT FROM 'discharged' THEN
+        IF NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = NEW.id) THEN
+            RAISE EXCEPTION 'referral % discharged without its discharge plan', NEW.id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_discharge_plan';
+        END IF;
+        PERFORM 1 FROM service_users s WHERE s.id = NEW.service_user_id FOR SHARE;
+        IF discharge_plan_told_without_consent(NEW.id) <> '{}' THEN
+            RAISE EXCEPTION 'referral % discharged with a plan telling without consent', NEW.id
+                USING ERRCODE = 'check_violation',
+                    CONSTRAINT = 'referrals_discharge_plan_consent';
+        END IF;
     END IF;
     RETURN NEW;
 END
@@ -213,13 +245,22 @@ $$;
 CREATE OR REPLACE TRIGGER referrals_discharged_with_plan BEFORE UPDATE OF status ON referrals
     FOR EACH ROW EXECUTE FUNCTION referrals_discharged_with_plan();
 
--- The referral workflow's discharge step needs her discharge plan.
+-- The referral workflow's discharge step needs her discharge plan, telling
+-- only those her sharing consent allows today.
 CREATE OR REPLACE FUNCTION referral_guard_discharge_plan(a access, id uuid, body jsonb)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('status', 409, 'detail',
-        'A discharge needs her discharge plan: record it first with '
-        || 'POST /v1/referrals/' || $2 || '/discharge-plan.')
-    WHERE NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = $2)
+    SELECT CASE
+        WHEN NOT EXISTS (SELECT 1 FROM discharge_plans d WHERE d.id = $2) THEN
+            jsonb_build_object('status', 409, 'detail',
+                'A discharge needs her discharge plan: record it first with '
+                || 'POST /v1/referrals/' || $2 || '/discharge-plan.')
+        WHEN discharge_plan_told_without_consent($2) <> '{}' THEN
+            jsonb_build_object('status', 409, 'detail',
+                'Her discharge plan tells those her consent ('
+                || array_to_string(discharge_plan_told_without_consent($2), ', ')
+                || ') no longer allows: change its inform with PATCH /v1/referrals/' || $2
+                || '/discharge-plan first.')
+    END
 $$;
 
 -- A discharge plan is attached to her care plan when she has one (issue 13,

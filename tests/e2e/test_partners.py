@@ -535,6 +535,35 @@ class DischargePlans(unittest.TestCase):
         self.assertEqual(patch(plan_url(ref), {"inform": {"gp": False}}, token=cli_a(),
                                etag='"1"').status, 200)
 
+    def test_a_discharge_tells_only_those_her_consent_still_allows(self):
+        # The plan was written while she consented to her GP being told;
+        # she withdrew it before the discharge.
+        ref = accepted_referral()
+        w = {"id": ref["service_user_id"]}
+        r = post("/v1/contacts", {
+            "service_user_id": w["id"], "referral_id": ref["id"], "team_id": TEAM_A,
+            "at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "service": "perinatal_team", "mode": "telephone",
+            "present": {"woman": True, "partner": False, "infant": False},
+            "attendance": "attended"}, token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(her_consent(w, "share_with_gp", "given", today(-2)).status, 201)
+        self.assertEqual(post(plan_url(ref), dict(PLAN, inform={"gp": True}),
+                              token=cli_a()).status, 201)
+        her_consent(w, "share_with_gp", "withdrawn", today(0))
+        move = "/v1/referrals/%s/transitions" % ref["id"]
+        body = assert_problem(post(move, {"to": "discharged"}, token=cli_a()), 409)
+        self.assertIn("share_with_gp", body["detail"])
+        self.assertEqual(get("/v1/referrals/" + ref["id"], token=cli_a()).body["status"],
+                         "accepted")
+        # The database holds it whatever writes the referral.
+        with self.assertRaisesRegex(RuntimeError, "telling without consent"):
+            e2e.db_exec("update referrals set status = 'discharged' where id = '%s'"
+                        % ref["id"])
+        self.assertEqual(patch(plan_url(ref), {"inform": {"gp": False}}, token=cli_a(),
+                               etag='"1"').status, 200)
+        self.assertEqual(post(move, {"to": "discharged"}, token=cli_a()).status, 201)
+
     def test_scope_and_roles(self):
         ref = accepted_referral()
         assert_problem(post(plan_url(ref), PLAN, token=cli_b()), 404)
