@@ -12,6 +12,7 @@ each boundary (quarter edges in England's time)."""
 import datetime
 import json
 import unittest
+import uuid
 import zoneinfo
 
 import e2e
@@ -126,6 +127,28 @@ class Tagging(unittest.TestCase):
              "void_reason = 'E2E' WHERE id = '%s'" % open_)
         self.assertEqual(o.tag(early), "none none")
 
+
+    def test_an_offer_made_while_her_admission_is_recorded_is_tagged(self):
+        # The admission is being committed (a transaction holds it) when the
+        # offer is written: the offer waits for it and is tagged. It was
+        # tagged from a snapshot without the admission, whose retagging had
+        # run before the offer existed: untagged for good.
+        o = MbuOrg()
+        w = o.woman()
+        o.plan(w)
+        infant = psql("INSERT INTO infants (organisation_id, service_user_id, date_of_birth, "
+                      "created_by) VALUES ('%s', '%s', '2019-01-01', 'e2e') RETURNING id"
+                      % (o.id, w))
+        adm = str(uuid.uuid4())
+        made = e2e.answered_while_held(
+            "e2e-admission-holder",
+            "INSERT INTO mbu_admissions (id, organisation_id, service_user_id, "
+            "external_unit_name, admitted_on, status, admitted_with, infant_id, "
+            "lead_professional_id, created_by) VALUES ('%s', '%s', '%s', 'Regional MBU', "
+            "'2023-07-01', 'admitted', 'baby', '%s', '%s', 'e2e')"
+            % (adm, o.id, w, infant, o.staff),
+            lambda: o.intervention(w, "2023-07-03"))
+        self.assertEqual(o.tag(made), "%s %s" % (adm, adm))
 
 class Mh11(unittest.TestCase):
     """Financial year 2023, Q1 = 1 April - 30 June 2023."""
