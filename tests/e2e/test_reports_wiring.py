@@ -150,6 +150,17 @@ class Tagging(unittest.TestCase):
             lambda: o.intervention(w, "2023-07-03"))
         self.assertEqual(o.tag(made), "%s %s" % (adm, adm))
 
+    def test_an_offer_made_while_her_admission_is_entered_in_error_is_not_tagged(self):
+        o = MbuOrg()
+        w = o.woman()
+        adm = o.admission(w, "2023-08-01")
+        made = e2e.answered_while_held(
+            "e2e-admission-void-holder",
+            "UPDATE mbu_admissions SET voided_at = now(), voided_by = 'e2e', "
+            "void_reason = 'E2E' WHERE id = '%s'" % adm,
+            lambda: o.intervention(w, "2023-08-03"))
+        self.assertEqual(o.tag(made), "none none")
+
 class Mh11(unittest.TestCase):
     """Financial year 2023, Q1 = 1 April - 30 June 2023."""
 
