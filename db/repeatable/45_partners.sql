@@ -166,9 +166,14 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'discharge_plans_referral_in_care';
     END IF;
     -- A consent being recorded for her (consents_touch locks her row) is
-    -- waited for, and then seen by the checks below.
+    -- waited for, and then seen by the checks below. The referral's row
+    -- first, then hers, the order of its steps (a discharge locks the
+    -- referral, then her row: referrals_discharged_with_plan, and her
+    -- caseload's rebuild), so that the two never wait for each other in a
+    -- circle; in the mode they take, so that no lock is upgraded.
     IF NEW.inform_gp OR NEW.inform_health_visitor OR NEW.inform_maternity THEN
-        PERFORM 1 FROM service_users s WHERE s.id = NEW.service_user_id FOR SHARE;
+        PERFORM 1 FROM referrals r WHERE r.id = NEW.id FOR NO KEY UPDATE;
+        PERFORM 1 FROM service_users s WHERE s.id = NEW.service_user_id FOR NO KEY UPDATE;
     END IF;
     IF NEW.inform_gp AND NOT consent_in_force(NEW.service_user_id, 'share_with_gp') THEN
         RAISE EXCEPTION 'no consent to share with the GP'
@@ -222,8 +227,9 @@ $$;
 -- The database holds it too, whatever writes the referral: a referral
 -- moves to discharged only with its plan recorded, and telling only those
 -- her sharing consent allows today (the step's guard below says so first,
--- naming where to record or change it). Her row is shared-locked first, so
--- a consent being recorded is waited for and then seen.
+-- naming where to record or change it). Her row is locked first (as her
+-- caseload's rebuild later in the step locks it), so a consent being
+-- recorded is waited for and then seen.
 CREATE OR REPLACE FUNCTION referrals_discharged_with_plan() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -232,7 +238,7 @@ BEGIN
             RAISE EXCEPTION 'referral % discharged without its discharge plan', NEW.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_discharge_plan';
         END IF;
-        PERFORM 1 FROM service_users s WHERE s.id = NEW.service_user_id FOR SHARE;
+        PERFORM 1 FROM service_users s WHERE s.id = NEW.service_user_id FOR NO KEY UPDATE;
         IF discharge_plan_told_without_consent(NEW.id) <> '{}' THEN
             RAISE EXCEPTION 'referral % discharged with a plan telling without consent', NEW.id
                 USING ERRCODE = 'check_violation',
