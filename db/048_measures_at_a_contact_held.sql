@@ -10,7 +10,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
     c contacts;
 BEGIN
-    SELECT * INTO c FROM contacts WHERE id = NEW.contact_id FOR SHARE;
+    -- Hers only: another's is refused by measures_contact_woman_fk, as if
+    -- it did not exist.
+    SELECT * INTO c FROM contacts
+    WHERE id = NEW.contact_id AND service_user_id = NEW.service_user_id FOR SHARE;
     IF c.voided_at IS NOT NULL
             OR c.attendance IN ('did_not_attend', 'cancelled_by_her', 'cancelled_by_service') THEN
         RAISE EXCEPTION 'measure % at a contact not held', NEW.id
