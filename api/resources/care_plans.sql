@@ -96,7 +96,8 @@ SELECT id, version, body, service_user_id::text FROM ins;
 -- name: intervention_apply
 -- A lifecycle step onto the intervention: its day, who and which team (in
 -- steps), the day in its column, a decline's or a stop's reason, and a
--- psychological therapy's assessment date given at its start. $2 {id,
+-- psychological therapy's assessment date given at its start when none was
+-- recorded with the offer (the one recorded stands). $2 {id,
 -- from, to, body}.
 WITH j AS (SELECT $2::jsonb -> 'body' AS j, $2::jsonb ->> 'to' AS step)
 UPDATE care_plan_interventions i SET status = j.step,
@@ -107,7 +108,7 @@ UPDATE care_plan_interventions i SET status = j.step,
         ELSE i.ended_on END,
     decline_reason = CASE WHEN j.step = 'declined' THEN j.j ->> 'reason' ELSE i.decline_reason END,
     stop_reason = CASE WHEN j.step = 'stopped' THEN j.j ->> 'reason' ELSE i.stop_reason END,
-    assessment_date = coalesce((j.j ->> 'assessment_date')::date, i.assessment_date),
+    assessment_date = coalesce(i.assessment_date, (j.j ->> 'assessment_date')::date),
     steps = i.steps || jsonb_build_object(j.step, jsonb_build_object('on', j.j -> 'on',
         'staff_id', j.j -> 'staff_id', 'team_id', j.j -> 'team_id',
         'recorded_by', ($1::access).sub, 'recorded_at', now())),
