@@ -151,6 +151,19 @@ class Due(unittest.TestCase):
         created(full(su))
         self.assertNotIn(su, due_women())
 
+    def test_a_draft_ended_leaves_her_due(self):
+        # Begun and dropped as a draft: no agreement was made, so she stays
+        # on the list; one agreed and then ended is still hers.
+        su = woman()
+        a = created(full(su))
+        self.assertNotIn(su, due_women())
+        r = step(a, "ended", reason="Begun for the wrong woman.")
+        self.assertEqual(r.status, 201, r)
+        self.assertIn(su, due_women())
+        b = agreed(su)
+        self.assertEqual(step(b, "ended", reason="She moved away.").status, 201)
+        self.assertNotIn(su, due_women())
+
     def test_a_woman_not_open_to_another_team_is_not_due(self):
         su = woman(open_to_other=False)
         self.assertNotIn(su, due_women())
