@@ -468,6 +468,9 @@ static void team_rules(request *r, json_object *rec, field_errors *e)
 static const constraint_message team_constraints[] = {
     {"jwt_team_fk", 422, "/team/team_id", "No such team in your organisation."},
     {"jwt_team_once", 409, "/team/team_id", "This team takes part in the agreement already."},
+    {"jwt_lead_stays", 409, "",
+     "This team leads the agreement, which is in force: end the agreement and make a new draft "
+     "to change its lead."},
     {"jwt_team_of_agreement", 422, "/team/team_id",
      "This is the agreement's perinatal team or its other team already."},
     {"jwt_team_type_check", 422, "/team/team_id",

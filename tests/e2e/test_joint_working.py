@@ -720,6 +720,10 @@ class Access(unittest.TestCase):
         r = post("%s/%s/teams" % (JWA, a["id"]), {"team": {"team_id": TEAM_B}}, token=cli_a())
         self.assertEqual(r.status, 201, r)
         self.assertEqual(step(a, "agreed").status, 201)
+        # Agreed, the lead's entry stays (other teams may still go).
+        lead_entry = "%s/%s/teams/%s/entered-in-error" % (JWA, a["id"], r.body["id"])
+        assert_problem(post(lead_entry, {"reason": "Wrong team"}, token=cli_a()), 409)
+        self.assertEqual(get("/v1/service-users/" + su, token=cli_b()).status, 200)
         for lead in ({"team_id": TEAM_D}, {"name": "Leeds EIP team"}):
             with self.subTest(lead=lead):
                 b = created(full(woman(), lead_service=lead))
