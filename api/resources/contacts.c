@@ -128,6 +128,7 @@ const record_def contact_record = {
     .sort_column = "at",
     .sort_desc = true,
     .voidable = true,
+    .void_may_conflict = true, /* the only attended contact of a discharged referral stays */
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
     .update_roles = ROLE_CLINICIAN,

@@ -496,6 +496,7 @@ const record_def joint_working_team_record = {
     .rules = team_rules,
     .insert = &sql_joint_working_team_insert,
     .voidable = true,
+    .void_may_conflict = true, /* the lead team of an agreement in force stays */
     .create_roles = ROLE_CLINICIAN,
     .read_roles = ROLE_CLINICIAN | ROLE_ADMIN,
     .constraints = team_constraints,

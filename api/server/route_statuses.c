@@ -127,9 +127,7 @@ int route_statuses(const route *rt, int out[24])
     } else if (rt->handler == record_void) {
         add(out, &n, 200);
         add(out, &n, 404);
-        /* the only attended contact of a discharged referral
-         * (contacts_discharge_needs_contact) */
-        if (d == &contact_record)
+        if (d->void_may_conflict)
             add(out, &n, 409);
     }
     for (int i = 1; i < n; i++) /* ascending */

@@ -162,6 +162,9 @@ typedef struct record_def {
      * (a clinician in scope, with a reason) hides it from every list and
      * read but an admin's ?include=voided. Nothing is deleted. */
     bool voidable;
+    /* An entry in error may be refused (409) by a rule of the database
+     * (documented with the route: route_statuses.c). */
+    bool void_may_conflict;
     unsigned create_roles, read_roles, update_roles;
     const constraint_message *constraints;
     /* A list with no item route (a working list whose rows are not records
