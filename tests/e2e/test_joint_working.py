@@ -413,6 +413,17 @@ class BirthingConversation(unittest.TestCase):
         self.assertEqual(b["deadlines"]["birthing_conversation"]["due_on"],
                          e2e.today(200 - 57))
 
+    def test_a_postnatal_agreement_takes_no_date_of_her_next_pregnancy(self):
+        # Made after the birth (no due date then); her next pregnancy is
+        # not the one it covers, so no birthing conversation becomes due.
+        su = woman(stage="postnatal", delivered_days_ago=10)
+        a = created(full(su, period="postnatal",
+                         domains=none_domains(birthing_conversation=self.NEED)))
+        self.set_due_date(su, 200)   # pregnant again
+        self.assertEqual(e2e.psql("select coalesce(estimated_due_date::text, 'none') from "
+                                  "joint_working_agreements where id = '%s'" % a["id"]), "none")
+        self.assertIsNone(read(a)["deadlines"]["birthing_conversation"])
+
     def test_one_still_in_force_keeps_it_too(self):
         su, a, d = self.deadline(56)
         self.deliver(su, "postnatal")
