@@ -87,7 +87,9 @@ $$;
 -- this use): a transaction registering many women at once (a bulk load, a
 -- data migration) takes at most 1,024 locks, where one per number ran out
 -- of the lock table ("out of shared memory") at about 13,000 women. Two
--- numbers sharing a stripe only wait for each other.
+-- numbers sharing a stripe wait for each other; two such bulk transactions
+-- at once may deadlock (one is aborted: a single registration takes one
+-- stripe, a correction its two in order, and never do).
 CREATE OR REPLACE FUNCTION liaison_nhs_number_stripe(org uuid, nhs_number text) RETURNS int
 LANGUAGE sql IMMUTABLE AS $$
     SELECT (hashtextextended(org::text || '|nhs|' || nhs_number, 16) & 1023)::int
