@@ -113,7 +113,8 @@ SELECT id, version, body, service_user_id::text FROM ins;
 -- change of priority moves the due time: an upgrade to emergency is due 4
 -- hours after the change (when it became known), or when it was due already
 -- if that is sooner (past due, it stays a breach), a downgrade 28 days after
--- receipt. Taking over full care turns another trust's I1 into I2. The
+-- receipt unless it was breached already (due, and not answered by then:
+-- it keeps that due time). Taking over full care turns another trust's I1 into I2. The
 -- identity check resolved: the referral is attached to her and its flags
 -- are computed again from her record. Criteria changed: the window flag is
 -- computed again (the window is 24 months for a difficulty arising from the
@@ -146,7 +147,8 @@ UPDATE referrals r SET status = $2::jsonb ->> 'to',
     priority = coalesce(j.j ->> 'priority', r.priority),
     due_at = CASE j.j ->> 'priority'
         WHEN 'emergency' THEN least(r.due_at, now() + interval '4 hours')
-        WHEN 'routine' THEN referral_due_at(r.received_at, 'routine')
+        WHEN 'routine' THEN CASE WHEN r.due_at < coalesce(r.responded_at, now()) THEN r.due_at
+            ELSE referral_due_at(r.received_at, 'routine') END
         ELSE r.due_at END,
     criteria = CASE WHEN j.j ? 'criteria' THEN j.criteria ELSE r.criteria END,
     pathway = coalesce(j.j ->> 'pathway', r.pathway),

@@ -295,7 +295,10 @@ $$;
 -- NHS number given (attach), or found or recorded from the corrected
 -- details (correct); she comes into the referral's team's scope. Returns
 -- her row (read inside the function, which sees the row it inserted);
--- nothing for any other step (from_state is not identity_check).
+-- nothing for any other step: one not from identity_check, or the
+-- withdrawal of a held referral (no resolution), which stays attached to
+-- no woman (it attached the clinician who held it to the woman with that
+-- NHS number, and so gave them her record).
 CREATE OR REPLACE FUNCTION referral_identity_woman(a access, referral uuid, from_state text,
     body jsonb)
 RETURNS SETOF service_users LANGUAGE plpgsql AS $$
@@ -304,7 +307,7 @@ DECLARE
     team uuid;
     woman service_users;
 BEGIN
-    IF from_state IS DISTINCT FROM 'identity_check' THEN
+    IF from_state IS DISTINCT FROM 'identity_check' OR NOT body ? 'resolution' THEN
         RETURN;
     END IF;
     SELECT CASE WHEN body ->> 'resolution' = 'correct' THEN body -> 'service_user'

@@ -7,7 +7,7 @@ import datetime
 import unittest
 
 from e2e import (DEMO_TEAMS, all_items, assert_problem, create_service_user, db_count, db_exec,
-                 get, main, mint, nhs_number, patch, post, refer, referral_body,
+                 get, main, mint, nhs_number, patch, post, psql, refer, referral_body,
                  service_user_body, today, token)
 
 PERINATAL, MMHS, MBU, CMHT = DEMO_TEAMS
@@ -220,6 +220,14 @@ class Flags(unittest.TestCase):
         birthday = self.flags(service_user=woman, received_at="2026-06-10T12:00:00Z")
         self.assertTrue(day_before["discuss_with_camhs"])
         self.assertFalse(birthday["discuss_with_camhs"])
+
+    def test_born_on_29_february_she_is_18_on_1_march(self):
+        woman = service_user_body(date_of_birth="2008-02-29")
+        for received, under_18 in (("2026-02-28T12:00:00Z", True),
+                                   ("2026-03-01T12:00:00Z", False)):
+            with self.subTest(received=received):
+                self.assertEqual(self.flags(service_user=woman, received_at=received)
+                                 ["discuss_with_camhs"], under_18)
 
     def test_open_to_another_mental_health_team(self):
         self.assertFalse(self.flags()["offer_joint_working"])
@@ -742,8 +750,9 @@ class Corrections(unittest.TestCase):
         self.assertEqual(h[-1]["details"]["priority"], "emergency")
 
     def test_patch_while_open_and_downgrade_is_28_days_after_receipt(self):
-        received = datetime.datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
-        r = refer(priority="emergency", received_at=iso(received))
+        # Within its 4 hours (a downgrade after them: the next test).
+        received = now_iso(hours=-1)
+        r = refer(priority="emergency", received_at=received)
         assert_problem(correct(r["id"], {"priority": "routine"}, '"1"'), 422, "/priority_reason")
         assert_problem(correct(r["id"], {"priority": "emergency", "priority_reason": "x"}, '"1"'),
                        422, "/priority")
@@ -757,11 +766,23 @@ class Corrections(unittest.TestCase):
                      '"1"')
         self.assertEqual(ok.status, 200, ok)
         self.assertEqual(ok.headers["etag"], '"2"')
-        self.assertEqual(parse(ok.body["due_at"]), datetime.datetime(2026, 4, 17, 11, 0,
-                                                                     tzinfo=UTC))
+        self.assertEqual(parse(ok.body["due_at"]), parse(psql(
+            "select to_json(referral_due_at('%s'::timestamptz, 'routine')) #>> '{}'"
+            % received)))
         h = get("/v1/referrals/%s/transitions" % r["id"], token=token("clinician")).body["items"]
         self.assertEqual((h[-1]["from"], h[-1]["to"]), ("received", "received"))
         self.assertEqual(h[-1]["details"]["priority_reason"], "Settled since the call.")
+
+    def test_a_downgrade_past_due_keeps_its_breach(self):
+        # An emergency not seen within its 4 hours was breached; calling it
+        # routine the next day does not give it 28 days.
+        r = refer(priority="emergency", received_at=now_iso(hours=-30))
+        self.assertTrue(r["response_breached"])
+        ok = correct(r["id"], {"priority": "routine", "priority_reason": "Settled overnight."},
+                     '"1"')
+        self.assertEqual(ok.status, 200, ok)
+        self.assertEqual(ok.body["due_at"], r["due_at"])
+        self.assertTrue(ok.body["response_breached"])
 
     def test_changed_criteria_move_the_window_flag(self):
         # Delivered a year ago: inside the 24 months of a difficulty arising
@@ -953,6 +974,21 @@ class IdentityCheck(unittest.TestCase):
         self.assertIn("received", body["detail"])
         self.assertIn(r.body["id"], [x["id"] for x in all_items(
             "/v1/referrals?worklist=duty", token("clinician"))])
+
+    def test_a_held_referral_withdrawn_stays_attached_to_no_woman(self):
+        # The clinician who made it may withdraw it; that is not a resolution
+        # and gives no one her record.
+        r = post("/v1/referrals", referral_body(service_user=self.wrong()),
+                 token=token("clinician"))
+        self.assertEqual(r.status, 201, r)
+        w = move(r.body["id"], "withdrawn", reason="Wrong details")
+        self.assertEqual(w.status, 201, w)
+        self.assertIsNone(w.body["service_user_id"])
+        self.assertNotIn(self.woman["id"], w.raw.decode())
+        assert_problem(get("/v1/service-users/" + self.woman["id"], token=token("clinician")),
+                       404)
+        self.assertEqual(db_count("select count(*) from service_user_teams where "
+                                  "service_user_id = '%s'" % self.woman["id"]), 1)
 
     def test_matching_details_attach_and_update_her_status(self):
         newer = dict(self.real, perinatal_status={"stage": "postnatal",
