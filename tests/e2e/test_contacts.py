@@ -398,6 +398,28 @@ class Answering(unittest.TestCase):
         created(body(ref))
         self.assertIsNotNone(answer(ref))
 
+    def test_a_planned_contact_held_after_the_closure_does_not_answer_it(self):
+        # Planned before the referral was closed without contact, marked
+        # attended afterwards: it is not the referral's answer (409), and
+        # the referral stays closed without contact.
+        ref = referral(days_ago=10)
+        planned = created(body(ref, at=iso(now() - datetime.timedelta(days=1)),
+                               attendance=Ellipsis, present=Ellipsis))
+        r = post("/v1/referrals/%s/transitions" % ref["id"], {"to": "withdrawn",
+                                                              "reason": "Moved away."},
+                 token=cli_a())
+        self.assertEqual(r.status, 201, r)
+        psql("UPDATE workflow_transitions SET at = now() - interval '2 days' WHERE "
+             "record_id = '%s' AND to_state = 'withdrawn'" % ref["id"])
+        held = patch(CONTACTS + "/" + planned["id"], {
+            "attendance": "attended", "present": {"woman": True, "partner": False,
+                                                  "infant": False}},
+            token=cli_a(), etag='"%s"' % planned["version"])
+        assert_problem(held, 409)
+        now_ref = get("/v1/referrals/" + ref["id"], token=cli_a()).body
+        self.assertEqual((now_ref["closed_without_contact"], now_ref["responded_at"]),
+                         (True, None))
+
     def test_a_discharged_referral_keeps_an_attended_contact(self):
         # Issue 9 item 4: discharge with no attended contact only through
         # unable_to_engage; the contact it was discharged on cannot go.
