@@ -108,8 +108,11 @@ BEGIN
         'due_at', r.due_at, 'responded_at', r.responded_at,
         'response_breached', referral_breached(r),
         'overdue', referral_on_clock(r) AND r.due_at < now(),
+        -- As the response-times report counts it: closed (unable to engage,
+        -- and discharged from there, included) with no attended contact.
         'closed_without_contact', r.responded_at IS NULL
-            AND r.status IN ('signposted', 'advice_given', 'referred_on', 'declined', 'withdrawn'),
+            AND r.status NOT IN ('identity_check', 'received', 'triaged', 'mdt_review',
+                'accepted'),
         'flags', referral_flags_json(r),
         'outcome', json_build_object(
             'pathway', r.pathway, 'allocated_clinician_id', r.allocated_clinician_id,

@@ -342,6 +342,8 @@ class Workflow(unittest.TestCase):
         self.assertEqual(ok.status, 201, ok)
         self.assertEqual(ok.body["risk_assessment"]["risk_level"], "moderate")
         self.assertEqual(ok.body["onward_referral"]["agency"], "Children's social care")
+        # Closed without contact, as the response-times report counts it.
+        self.assertTrue(ok.body["closed_without_contact"])
 
     def test_concurrent_transitions_exactly_one_wins(self):
         r = refer()
