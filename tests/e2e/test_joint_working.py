@@ -424,6 +424,18 @@ class BirthingConversation(unittest.TestCase):
                                   "joint_working_agreements where id = '%s'" % a["id"]), "none")
         self.assertIsNone(read(a)["deadlines"]["birthing_conversation"])
 
+    def test_one_ended_and_replaced_follows_a_dating_scan_with_its_replacement(self):
+        # One pregnancy, one conversation: the ended agreement and the one
+        # replacing it keep the same (corrected) due date.
+        su, a, _ = self.deadline(100)
+        self.assertEqual(step(a, "ended", reason="Replaced").status, 201)
+        b = created(full(su, domains=none_domains(birthing_conversation=self.NEED)))
+        self.set_due_date(su, 110)   # a dating scan, same pregnancy
+        self.assertEqual(read(a)["deadlines"]["birthing_conversation"]["due_on"],
+                         e2e.today(110 - 57))
+        self.assertEqual(read(b)["deadlines"]["birthing_conversation"]["due_on"],
+                         e2e.today(110 - 57))
+
     def test_one_still_in_force_keeps_it_too(self):
         su, a, d = self.deadline(56)
         self.deliver(su, "postnatal")
