@@ -260,13 +260,13 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
             jsonb_build_object('status', 409, 'detail',
                 'A discharge needs her discharge plan: record it first with '
                 || 'POST /v1/referrals/' || $2 || '/discharge-plan.')
-        WHEN discharge_plan_told_without_consent($2) <> '{}' THEN
+        WHEN x.told <> '{}' THEN
             jsonb_build_object('status', 409, 'detail',
-                'Her discharge plan tells those her consent ('
-                || array_to_string(discharge_plan_told_without_consent($2), ', ')
+                'Her discharge plan tells those her consent (' || array_to_string(x.told, ', ')
                 || ') no longer allows: change its inform with PATCH /v1/referrals/' || $2
                 || '/discharge-plan first.')
     END
+    FROM (SELECT discharge_plan_told_without_consent($2) AS told) x
 $$;
 
 -- A discharge plan is attached to her care plan when she has one (issue 13,
